@@ -1,0 +1,25 @@
+# The landscape pipeline: wiring only. The work is done by the `landscape` library through the
+# thin adapters in scripts/; see README.md and workflow/schemas/config.schema.yaml.
+from landscape.config import validate_config
+
+
+configfile: "config.yaml"
+
+
+# Fills in defaults and stops with a message naming the key on any typo or wrong type.
+validate_config(config)
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/end_of_training.smk"
+include: "workflow/rules/scorecard.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_final_outputs(),

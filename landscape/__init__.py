@@ -1,0 +1,18 @@
+"""landscape: the geometry of neural-network loss surfaces, reproduced.
+
+One module per concept:
+
+* :mod:`landscape.config` -- loading and validating the pipeline configuration.
+* :mod:`landscape.device` -- choosing the torch device (``auto | cpu | cuda``).
+* :mod:`landscape.data` -- datasets that need no download.
+* :mod:`landscape.models` -- networks as pure functions of a flat parameter vector.
+* :mod:`landscape.train` -- training many networks at once.
+* :mod:`landscape.curvature` -- gradients, exact Hessians, spectra, index and nullity.
+* :mod:`landscape.critical` -- certification of critical points.
+* :mod:`landscape.scorecard` -- the replication claims and their verdicts.
+* :mod:`landscape.plots` -- the shared figure style and one function per figure.
+* :mod:`landscape.io` -- atomic writes and checked readers.
+* :mod:`landscape.runlog` -- logging and wall time for pipeline scripts.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,143 @@
+"""Load and validate the pipeline configuration against its JSON schema.
+
+The schema (``workflow/schemas/config.schema.yaml``) is the single source of truth for the keys,
+their types, descriptions and defaults. :func:`validate_config` fills in defaults in place and
+raises :class:`ConfigError` listing every problem, each naming the dotted key
+(``data.mnist1d.seed``) and what is wrong with it, so that a typo stops the run before any job starts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
+
+# Keys whose value must name a classification dataset when the loss is cross-entropy.
+CLASSIFICATION_DATASETS = ("digits", "mnist1d")
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names every offending key."""
+
+
+def load_schema(path: str | Path = SCHEMA_PATH) -> dict[str, Any]:
+    """Read the configuration schema.
+
+    Args:
+        path: The YAML schema file.
+
+    Returns:
+        The schema as a dictionary.
+    """
+    with open(path) as fh:
+        return yaml.safe_load(fh)
+
+
+def _with_defaults(validator_class: type) -> type:
+    """Extend a jsonschema validator class so that validation also fills in defaults."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):  # noqa: D417
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub and name not in instance:
+                    # Copy so that mutable defaults ({} or lists) are never shared.
+                    instance[name] = yaml.safe_load(yaml.safe_dump(sub["default"]))
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+def _key(path: Any) -> str:
+    return ".".join(str(p) for p in path) or "<top level>"
+
+
+def _allowed(schema: dict[str, Any], path: Any) -> list[str]:
+    """The keys the schema allows in the object at ``path``."""
+    node = schema
+    for part in path:
+        node = node.get("properties", {}).get(part, {})
+    return list(node.get("properties", {}))
+
+
+def _describe(error: jsonschema.ValidationError, schema: dict[str, Any]) -> Iterator[str]:
+    """Turn one jsonschema error into messages that each name a dotted key."""
+    if error.validator == "additionalProperties":
+        allowed = _allowed(schema, error.absolute_path)
+        for extra in sorted(set(error.instance) - set(allowed)):
+            key = _key([*error.absolute_path, extra])
+            close = difflib.get_close_matches(extra, allowed, n=1)
+            hint = f"; did you mean '{_key([*error.absolute_path, close[0]])}'?" if close else ""
+            yield f"config key '{key}': unknown key{hint} (allowed here: {', '.join(allowed)})"
+        return
+    description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+    what = f" ({description.split('.')[0].strip()})" if description else ""
+    yield f"config key '{_key(error.absolute_path)}'{what}: {error.message}"
+
+
+def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Checks that involve several keys at once, run after the schema has passed."""
+    slice_cfg = config["end_of_training"]
+    if slice_cfg["loss"] == "cross_entropy" and slice_cfg["dataset"] not in CLASSIFICATION_DATASETS:
+        yield (
+            "config key 'end_of_training.loss': cross_entropy needs a classification dataset, "
+            f"but 'end_of_training.dataset' is '{slice_cfg['dataset']}'"
+        )
+
+
+def validate_config(config: dict[str, Any], schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate ``config`` in place, filling in every default.
+
+    Args:
+        config: The configuration as loaded from YAML (Snakemake's ``config``).
+        schema: The schema; read from :data:`SCHEMA_PATH` when omitted.
+
+    Returns:
+        The same dictionary, completed with defaults.
+
+    Raises:
+        ConfigError: Listing every problem, each naming its dotted key.
+    """
+    if not isinstance(config, dict):
+        raise ConfigError(
+            f"config must be a mapping of keys to values, got {type(config).__name__}"
+        )
+    schema = load_schema() if schema is None else schema
+    validator_class = _with_defaults(jsonschema.validators.validator_for(schema))
+    validator = validator_class(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [msg for err in errors for msg in _describe(err, schema)]
+    if not problems:
+        problems = list(_cross_checks(config))
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+    return config
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a YAML config file and validate it.
+
+    Args:
+        path: The YAML file.
+
+    Returns:
+        The validated configuration with defaults filled in.
+
+    Raises:
+        ConfigError: If the file cannot be parsed or the configuration is invalid.
+    """
+    try:
+        with open(path) as fh:
+            config = yaml.safe_load(fh) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc})") from exc
+    try:
+        return validate_config(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,69 @@
+"""One shared figure style, and one function per figure: a tidy table in, a figure out."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.ticker import SymmetricalLogLocator  # noqa: E402
+
+from landscape.io import atomic_path  # noqa: E402
+
+
+def set_style() -> None:
+    """Apply the pipeline's figure style (seaborn ``ticks``, colour-blind palette)."""
+    sns.set_theme(context="paper", style="ticks", palette="colorblind")
+    plt.rcParams.update({"figure.dpi": 120, "savefig.dpi": 150, "pdf.fonttype": 42})
+
+
+def save_figure(fig: plt.Figure, *paths: str | os.PathLike) -> None:
+    """Save ``fig`` to each path (format from the suffix) atomically, then close it."""
+    # A fixed creation date keeps the PDF bytes reproducible.
+    metadata = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None}}
+    for path in paths:
+        with atomic_path(path) as tmp:
+            suffix = str(path).rsplit(".", 1)[-1]
+            fig.savefig(tmp, bbox_inches="tight", metadata=metadata.get(suffix))
+    plt.close(fig)
+
+
+def end_of_training(
+    summary: pd.DataFrame, eigenvalues: pd.DataFrame, history: pd.DataFrame
+) -> plt.Figure:
+    """Loss and squared gradient norm over training, and the Hessian spectrum where it ended.
+
+    Args:
+        summary: One row per network (``network``, ``status``, ``index``, ``eig_tol``, ...).
+        eigenvalues: One row per eigenvalue (``network``, ``rank``, ``eigenvalue``).
+        history: One row per network and recorded step (``network``, ``step``, ``loss``,
+            ``grad_norm_sq``).
+
+    Returns:
+        A three-panel figure.
+    """
+    set_style()
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), layout="constrained")
+    hist = history.assign(network=history["network"].astype(str))
+    sns.lineplot(hist, x="step", y="loss", hue="network", ax=axes[0], legend=False)
+    axes[0].set(yscale="log", title="training loss")
+    sns.lineplot(hist, x="step", y="grad_norm_sq", hue="network", ax=axes[1], legend=False)
+    axes[1].set(yscale="log", ylabel=r"$\|\nabla L\|^2$", title="squared gradient norm")
+    ax = axes[2]
+    for net, g in eigenvalues.groupby("network"):
+        row = summary.set_index("network").loc[net]
+        label = f"net {net}: index {row['index']:.3f}, {row['status']}"
+        ax.plot(g["rank"], g["eigenvalue"], ".", ms=2, label=label)
+    # Linear within 1e-4 of the largest |eigenvalue|, logarithmic beyond, ticks every two decades.
+    linthresh = max(1e-4 * eigenvalues["eigenvalue"].abs().max(), summary["eig_tol"].max(), 1e-300)
+    ax.set_yscale("symlog", linthresh=linthresh)
+    ax.yaxis.set_major_locator(SymmetricalLogLocator(base=100, linthresh=linthresh))
+    ax.axhline(0.0, color="0.5", lw=0.6)
+    ax.set(xlabel="eigenvalue rank", ylabel="Hessian eigenvalue", title="spectrum at the end")
+    ax.legend(fontsize=6, loc="upper left")
+    return fig

@@ -1,0 +1,186 @@
+"""The replication scorecard: every claim of the mission, its published reference, and a verdict.
+
+Claims are registered here, each with its reference value and source. Section rules write small
+score files (columns :data:`SCORE_COLUMNS`), one row per claim they measured; :func:`assemble`
+joins them with the registry into ``results/scorecard.csv`` (columns :data:`SCORECARD_COLUMNS`).
+A registered claim that no score file measured gets the verdict ``not run``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from landscape.io import DataFileError, read_table
+
+REPLICATED = "replicated"
+NOT_REPLICATED = "not replicated"
+NOT_RUN = "not run"
+VERDICTS = (REPLICATED, NOT_REPLICATED, NOT_RUN)
+SCORE_COLUMNS = ["claim_id", "measured", "tolerance", "verdict"]
+SCORECARD_COLUMNS = [
+    "claim_id",
+    "section",
+    "claim",
+    "measured",
+    "reference",
+    "tolerance",
+    "verdict",
+]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One published claim the pipeline checks."""
+
+    claim_id: str  # stable identifier, "<section>.<name>"
+    section: int  # the lecture's section, 0-4
+    claim: str  # the claim in one sentence
+    reference: str  # the published value or statement
+    source: str  # where it is published (paper, figure or table)
+
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim(
+        "0.permutation_invariance",
+        0,
+        "Permuting the hidden units of a layer leaves the loss unchanged.",
+        "|dL| at float64 round-off",
+        "Goodfellow, Bengio & Courville 2016, Sec. 8.2.2",
+    ),
+    Claim(
+        "0.permutation_barrier",
+        0,
+        "The straight path between a minimum and its permuted twin crosses a loss barrier.",
+        "barrier > 0",
+        "Goodfellow, Bengio & Courville 2016, Sec. 8.2.2",
+    ),
+    Claim(
+        "1.stopped_not_minimum",
+        1,
+        "A network whose training has stopped is not thereby at a certified local minimum.",
+        "fraction of end points certified as local minima < 1",
+        "Dauphin et al. 2014, Sec. 1 and Fig. 1",
+    ),
+    Claim(
+        "2.toy_saddle",
+        2,
+        "At the origin of (1 - w1 w2)^2 the Hessian eigenvalues are -2 and 2: a strict saddle.",
+        "{-2, 2}",
+        "Kawaguchi 2016, Sec. 2 (one-unit deep linear network)",
+    ),
+    Claim(
+        "2.toy_flat_saddle",
+        2,
+        "At the origin of (1 - w1 w2 w3)^2 the Hessian is zero: a flat saddle.",
+        "all eigenvalues 0",
+        "Kawaguchi 2016, Sec. 2",
+    ),
+    Claim(
+        "2.no_bad_minima",
+        2,
+        "Every converged deep linear network reaches the closed-form global optimum.",
+        "relative gap < 1e-6 and index 0",
+        "Kawaguchi 2016, Thm. 2.3; Baldi & Hornik 1989",
+    ),
+    Claim(
+        "2.linear_ae_newton_mr",
+        2,
+        "Newton-MR finds certified critical points of the deep linear autoencoder.",
+        "success rate 80%",
+        "Frye et al. 2019, Sec. 4",
+    ),
+    Claim(
+        "3.relu_trap",
+        3,
+        "A ReLU network can be trapped at a strict local minimum above the global one.",
+        "gradient 0, no descent direction, loss above the global minimum",
+        "Swirszcz, Czarnecki & Pascanu 2016",
+    ),
+    Claim(
+        "3.spurious_minima",
+        3,
+        "Two-layer ReLU teacher-student networks (k = n >= 6) have spurious local minima.",
+        "spurious-minimum rate > 0 for k = n >= 6",
+        "Safran & Shamir 2018, Table 1",
+    ),
+    Claim(
+        "4.index_grows_with_loss",
+        4,
+        "At critical points the fraction of negative eigenvalues grows with the loss.",
+        "positive rank correlation of index with loss",
+        "Dauphin et al. 2014, Fig. 1",
+    ),
+    Claim(
+        "4.three_halves_law",
+        4,
+        "Near the minima the index follows alpha0 |1 - eps/eps_c|^(3/2).",
+        "exponent 3/2",
+        "Pennington & Bahri 2017, Sec. 4",
+    ),
+)
+CLAIMS_BY_ID = {c.claim_id: c for c in CLAIMS}
+
+
+def score_table(rows: Iterable[dict]) -> pd.DataFrame:
+    """Build a per-section score table, checking claim ids and verdicts.
+
+    Args:
+        rows: Dicts with keys :data:`SCORE_COLUMNS`.
+
+    Returns:
+        The table, in the column order of :data:`SCORE_COLUMNS`.
+    """
+    df = pd.DataFrame(list(rows), columns=SCORE_COLUMNS)
+    _check_scores(df, "score rows")
+    return df
+
+
+def _check_scores(df: pd.DataFrame, where: str) -> None:
+    unknown = sorted(set(df["claim_id"]) - set(CLAIMS_BY_ID))
+    if unknown:
+        raise DataFileError(f"{where}: unknown claim ids {unknown}; register them in CLAIMS")
+    bad = sorted(set(df["verdict"]) - set(VERDICTS))
+    if bad:
+        raise DataFileError(f"{where}: verdicts {bad} are not among {list(VERDICTS)}")
+
+
+def assemble(score_files: Iterable[str | os.PathLike]) -> pd.DataFrame:
+    """Join per-section score files with the registry into the scorecard.
+
+    Args:
+        score_files: Tables with the columns :data:`SCORE_COLUMNS`.
+
+    Returns:
+        One row per registered claim, in registry order; unmeasured claims are ``not run``.
+
+    Raises:
+        DataFileError: If a file is unreadable, names an unknown claim or verdict, or two files
+            measure the same claim.
+    """
+    measured: dict[str, dict] = {}
+    for path in score_files:
+        df = read_table(path, SCORE_COLUMNS)
+        _check_scores(df, str(path))
+        for row in df.to_dict("records"):
+            if row["claim_id"] in measured:
+                raise DataFileError(f"{path}: claim '{row['claim_id']}' is measured twice")
+            measured[row["claim_id"]] = row
+    rows = []
+    for c in CLAIMS:
+        m = measured.get(c.claim_id, {"measured": "", "tolerance": "", "verdict": NOT_RUN})
+        rows.append(
+            {
+                "claim_id": c.claim_id,
+                "section": c.section,
+                "claim": c.claim,
+                "measured": m["measured"],
+                "reference": f"{c.reference} ({c.source})",
+                "tolerance": m["tolerance"],
+                "verdict": m["verdict"],
+            }
+        )
+    return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)

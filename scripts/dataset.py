@@ -1,0 +1,19 @@
+"""Rule ``dataset``: generate one dataset locally and save it as ``.npz``."""
+
+from landscape.data import make_dataset, save_dataset
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    name = snakemake.wildcards.dataset
+    options = dict(snakemake.params.options)
+    log.info("generating %s with %s", name, options)
+    ds = make_dataset(name, **options)
+    log.info(
+        "%s: %s task, train x %s, test x %s, %d outputs",
+        name,
+        ds.task,
+        ds.x_train.shape,
+        ds.x_test.shape,
+        ds.output_dim,
+    )
+    save_dataset(ds, snakemake.output[0])

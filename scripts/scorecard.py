@@ -1,0 +1,11 @@
+"""Rule ``scorecard``: join the per-section score files into ``results/scorecard.csv``."""
+
+from landscape.io import write_table
+from landscape.runlog import logged
+from landscape.scorecard import assemble
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    card = assemble(snakemake.input)
+    for verdict, count in card["verdict"].value_counts().items():
+        log.info("%s: %d claims", verdict, count)
+    write_table(card, snakemake.output[0])

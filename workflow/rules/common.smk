@@ -1,0 +1,32 @@
+# Shared constants and input functions.
+
+# Every rule runs the library from one environment (used with `--sdm conda`; `make` builds a
+# virtual environment with the same pins). Relative to the rule files.
+ENV = "../envs/landscape.yaml"
+
+DATASETS = ["digits", "mnist1d", "teacher_student"]
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS),
+
+
+def get_dataset_options(wildcards):
+    return config["data"][wildcards.dataset]
+
+
+def get_end_of_training_data(wildcards):
+    return f"results/data/{config['end_of_training']['dataset']}.npz"
+
+
+def get_score_files():
+    return ["results/scores/end_of_training.csv"]
+
+
+def get_final_outputs():
+    return [
+        *expand("results/data/{dataset}.npz", dataset=DATASETS),
+        "results/figures/end_of_training.png",
+        "results/figures/end_of_training.pdf",
+        "results/scorecard.csv",
+    ]

@@ -1,0 +1,70 @@
+# First slice: small MLPs trained by gradient descent, and the exact Hessian spectrum where
+# training ended.
+
+
+rule end_of_training_networks:
+    input:
+        data=get_end_of_training_data,
+    output:
+        networks="results/networks/end_of_training.pt",
+        history="results/tables/end_of_training_history.csv",
+    log:
+        "results/logs/end_of_training_networks.log",
+    params:
+        options=config["end_of_training"],
+        device=config["device"],
+    conda:
+        ENV
+    script:
+        "../../scripts/train_networks.py"
+
+
+rule end_of_training_spectra:
+    input:
+        networks="results/networks/end_of_training.pt",
+        data=get_end_of_training_data,
+    output:
+        summary="results/tables/end_of_training.csv",
+        eigenvalues="results/tables/end_of_training_eigenvalues.csv",
+    log:
+        "results/logs/end_of_training_spectra.log",
+    params:
+        numerics=config["numerics"],
+        device=config["device"],
+    conda:
+        ENV
+    script:
+        "../../scripts/hessian_spectra.py"
+
+
+rule end_of_training_figure:
+    input:
+        summary="results/tables/end_of_training.csv",
+        eigenvalues="results/tables/end_of_training_eigenvalues.csv",
+        history="results/tables/end_of_training_history.csv",
+    output:
+        png=report(
+            "results/figures/end_of_training.png",
+            caption="../report/end_of_training.rst",
+            category="Section 1: the Hessian at critical points",
+        ),
+        pdf="results/figures/end_of_training.pdf",
+    log:
+        "results/logs/end_of_training_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/end_of_training.py"
+
+
+rule end_of_training_score:
+    input:
+        summary="results/tables/end_of_training.csv",
+    output:
+        "results/scores/end_of_training.csv",
+    log:
+        "results/logs/end_of_training_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_end_of_training.py"

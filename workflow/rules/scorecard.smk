@@ -1,0 +1,18 @@
+# The replication scorecard, assembled from the per-section score files.
+
+
+rule scorecard:
+    input:
+        get_score_files(),
+    output:
+        report(
+            "results/scorecard.csv",
+            caption="../report/scorecard.rst",
+            category="Scorecard",
+        ),
+    log:
+        "results/logs/scorecard.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/scorecard.py"
