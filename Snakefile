@@ -7,7 +7,7 @@ configfile: "config.yaml"
 
 
 # Fills in defaults and stops with a message naming the key on any typo or wrong type.
-validate_config(config)
+validate_config(config, sources=workflow.configfiles)
 
 
 report: "workflow/report/workflow.rst"

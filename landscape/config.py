@@ -3,7 +3,8 @@
 The schema (``workflow/schemas/config.schema.yaml``) is the single source of truth for the keys,
 their types, descriptions and defaults. :func:`validate_config` fills in defaults in place and
 raises :class:`ConfigError` listing every problem, each naming the dotted key
-(``data.mnist1d.seed``) and what is wrong with it, so that a typo stops the run before any job starts.
+(``data.mnist1d.seed``) and what is wrong with it, so that a typo stops the run before any job
+starts.
 """
 
 from __future__ import annotations
@@ -91,12 +92,17 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
         )
 
 
-def validate_config(config: dict[str, Any], schema: dict[str, Any] | None = None) -> dict[str, Any]:
+def validate_config(
+    config: dict[str, Any],
+    schema: dict[str, Any] | None = None,
+    sources: list[str] | None = None,
+) -> dict[str, Any]:
     """Validate ``config`` in place, filling in every default.
 
     Args:
         config: The configuration as loaded from YAML (Snakemake's ``config``).
         schema: The schema; read from :data:`SCHEMA_PATH` when omitted.
+        sources: The files the configuration was merged from, named in the error message.
 
     Returns:
         The same dictionary, completed with defaults.
@@ -116,7 +122,8 @@ def validate_config(config: dict[str, Any], schema: dict[str, Any] | None = None
     if not problems:
         problems = list(_cross_checks(config))
     if problems:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+        origin = f" (from {' + '.join(map(str, sources))})" if sources else ""
+        raise ConfigError(f"invalid configuration{origin}:\n  " + "\n  ".join(problems))
     return config
 
 
@@ -137,7 +144,4 @@ def load_config(path: str | Path) -> dict[str, Any]:
             config = yaml.safe_load(fh) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read config ({exc})") from exc
-    try:
-        return validate_config(config)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    return validate_config(config, sources=[str(path)])

@@ -1,0 +1,53 @@
+# The README's two commands (`make run`, `make test`) and a few helpers. Each target builds the
+# virtual environment it needs first, pinned by requirements.lock; nothing is to be done by hand.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= all
+CONFIG ?= config.yaml
+SNAKEMAKE_ARGS ?=
+SNAKEMAKE := $(BIN)/snakemake --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
+
+.PHONY: run report figures test lint format lock clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run: $(VENV)/.installed  ## run the whole pipeline (writes results/), then the HTML report
+	$(SNAKEMAKE) --cores $(CORES)
+	$(SNAKEMAKE) --report results/report.html
+
+report: $(VENV)/.installed  ## rebuild results/report.html from what results/ holds
+	$(SNAKEMAKE) --report results/report.html
+
+test: lint  ## lint, then run the test suite (includes a real smoke run of the whole DAG)
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed  ## ruff (with docstring rules), snakefmt and snakemake --lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow
+	$(BIN)/snakemake --lint
+
+format: $(VENV)/.installed  ## reformat Python and Snakemake files in place
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/snakefmt Snakefile workflow
+
+lock: $(VENV)/.installed  ## rewrite requirements.lock from the current environment
+	{ echo "# Exact versions of the whole environment, used as pip constraints by the Makefile."; \
+	  echo "# Regenerate with: make lock"; \
+	  $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu/torch==\1/'; \
+	} > requirements.lock
+
+clean:  ## remove results/ (keeping its README) and Snakemake's metadata
+	find results -mindepth 1 -not -name README.md -delete
+	rm -rf .snakemake
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+	  "landscape needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  --constraint requirements.lock --editable '.[dev]'
+	touch $@

@@ -1,0 +1,119 @@
+"""The config schema: complete, strict, and with errors that name the offending key."""
+
+import copy
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from landscape.config import ConfigError, load_config, load_schema, validate_config
+from landscape.train import GDOptions
+
+
+def _walk(schema, path=()):
+    """Yield (dotted key, subschema) for every property in the schema."""
+    for name, sub in schema.get("properties", {}).items():
+        key = (*path, name)
+        yield ".".join(key), sub
+        yield from _walk(sub, key)
+
+
+def test_every_key_has_type_description_and_default():
+    schema = load_schema()
+    keys = list(_walk(schema))
+    assert len(keys) > 20
+    for key, sub in keys:
+        assert "type" in sub, key
+        assert sub.get("description", "").strip(), key
+        assert "default" in sub, key
+        if sub["type"] == "object":
+            assert sub.get("additionalProperties") is False, key
+    assert schema["additionalProperties"] is False
+
+
+def test_defaults_are_valid_and_filled_in():
+    config = validate_config({})
+    assert config["device"] == "auto"
+    assert config["numerics"]["grad_norm_sq_threshold"] == 1e-10
+    assert config["data"]["mnist1d"]["seed"] == 42
+    # Defaults are copies: filling one config must not change the next.
+    config["end_of_training"]["hidden"].append(99)
+    assert validate_config({})["end_of_training"]["hidden"] == [8]
+
+
+def test_shipped_configs_are_valid():
+    default = load_config(ROOT / "config.yaml")
+    assert default == validate_config({}), "config.yaml should state the schema's defaults"
+    smoke = validate_config(yaml.safe_load((ROOT / "tests" / "smoke.yaml").read_text()))
+    assert smoke["end_of_training"]["steps"] < default["end_of_training"]["steps"]
+
+
+def test_library_defaults_match_schema():
+    section = validate_config({})["end_of_training"]
+    gd = GDOptions()
+    assert (gd.learning_rate, gd.steps, gd.record_every) == (
+        section["learning_rate"],
+        section["steps"],
+        section["record_every"],
+    )
+
+
+BROKEN = [
+    # (change to a valid config, words the message must contain)
+    ({"devise": "cpu"}, ["'devise'", "unknown key", "did you mean 'device'"]),
+    ({"device": "gpu"}, ["'device'", "'gpu' is not one of"]),
+    ({"end_of_training": {"stpes": 10}}, ["'end_of_training.stpes'", "'end_of_training.steps'"]),
+    ({"end_of_training": {"steps": "many"}}, ["'end_of_training.steps'", "not of type 'integer'"]),
+    ({"end_of_training": {"hidden": []}}, ["'end_of_training.hidden'", "non-empty"]),
+    ({"end_of_training": {"hidden": [8, 0]}}, ["'end_of_training.hidden.1'", "minimum of 1"]),
+    ({"data": {"mnist1d": {"seed": -1}}}, ["'data.mnist1d.seed'", "minimum of 0"]),
+    ({"data": {"digits": {"test_fraction": 1.0}}}, ["'data.digits.test_fraction'", "1.0"]),
+    ({"numerics": {"grad_norm_sq_threshold": 0}}, ["'numerics.grad_norm_sq_threshold'"]),
+    ({"numerics": "strict"}, ["'numerics'", "not of type 'object'"]),
+    (
+        {"end_of_training": {"dataset": "teacher_student"}},
+        ["'end_of_training.loss'", "cross_entropy needs a classification dataset"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), BROKEN, ids=[str(c) for c, _ in BROKEN])
+def test_broken_config_names_the_key(change, words):
+    with pytest.raises(ConfigError) as info:
+        validate_config(copy.deepcopy(change))
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_all_problems_reported_at_once():
+    with pytest.raises(ConfigError) as info:
+        validate_config({"devise": 1, "end_of_training": {"steps": -1}})
+    assert "'devise'" in str(info.value) and "'end_of_training.steps'" in str(info.value)
+
+
+def test_unreadable_config_file_is_named(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("device: [cpu\n")
+    with pytest.raises(ConfigError, match="bad.yaml"):
+        load_config(bad)
+
+
+def test_snakemake_stops_before_any_job(tmp_path):
+    """A typo in a real `snakemake` run fails at once, names the key, and writes nothing."""
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("end_of_training:\n  learning_rat: 0.1\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(bad), "-n"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "typo.yaml" in out
+    assert "'end_of_training.learning_rat'" in out
+    assert "did you mean 'end_of_training.learning_rate'" in out
+    assert "Building DAG" not in out

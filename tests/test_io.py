@@ -1,0 +1,52 @@
+"""Atomic writes and readers that name the file they failed on."""
+
+import pandas as pd
+import pytest
+import torch
+
+from landscape.io import (
+    DataFileError,
+    atomic_path,
+    load_checkpoint,
+    read_table,
+    save_checkpoint,
+    write_table,
+)
+
+
+def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "table.csv"
+    write_table(pd.DataFrame({"a": [1]}), path)
+    with pytest.raises(RuntimeError), atomic_path(path) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed")
+    assert read_table(path)["a"].tolist() == [1]
+    assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
+def test_tables_keep_float64_precision(tmp_path):
+    value = 0.1 + 0.2
+    write_table(pd.DataFrame({"x": [value, 1e-300]}), tmp_path / "t.csv")
+    assert read_table(tmp_path / "t.csv")["x"].tolist() == [value, 1e-300]
+
+
+def test_read_table_names_file_and_missing_columns(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(DataFileError, match="empty.csv"):
+        read_table(tmp_path / "empty.csv")
+    write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    with pytest.raises(DataFileError, match=r"t.csv: table lacks columns \['b'\]"):
+        read_table(tmp_path / "t.csv", ["a", "b"])
+
+
+def test_checkpoint_roundtrip_and_corruption(tmp_path):
+    path = tmp_path / "nets.pt"
+    save_checkpoint({"params": torch.ones(2, 3), "seeds": [0, 1]}, path)
+    back = load_checkpoint(path, ["params", "seeds"])
+    assert torch.equal(back["params"], torch.ones(2, 3)) and back["seeds"] == [0, 1]
+    with pytest.raises(DataFileError, match=r"nets.pt: checkpoint lacks entries \['widths'\]"):
+        load_checkpoint(path, ["params", "widths"])
+    damaged = tmp_path / "damaged.pt"
+    damaged.write_bytes(path.read_bytes()[:50])
+    with pytest.raises(DataFileError, match="damaged.pt: cannot read checkpoint"):
+        load_checkpoint(damaged, ["params"])

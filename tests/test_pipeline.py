@@ -1,0 +1,103 @@
+"""The whole DAG end to end: a real `snakemake` run of the smoke config in a temporary copy."""
+
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT
+
+from landscape.data import load_dataset
+from landscape.io import load_checkpoint, read_table
+from landscape.runlog import WALL_TIME_PREFIX
+from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS, VERDICTS
+
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"]
+
+
+def _snakemake(workdir, *args, timeout=300):
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "tests/smoke.yaml"]
+    return subprocess.run(
+        [*cmd, *args], cwd=workdir, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """Copy the workflow to a fresh directory and run the smoke config there."""
+    workdir = tmp_path_factory.mktemp("smoke")
+    for name in WORKFLOW_FILES:
+        src, dst = ROOT / name, workdir / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy(src, dst)
+    start = time.perf_counter()
+    run = _snakemake(workdir)
+    seconds = time.perf_counter() - start
+    print(f"smoke DAG: {seconds:.1f} s")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return workdir
+
+
+def test_every_final_output_exists_and_is_well_formed(smoke_run):
+    results = smoke_run / "results"
+    for name, rows in (("digits", 1437), ("mnist1d", 160), ("teacher_student", 64)):
+        ds = load_dataset(results / "data" / f"{name}.npz")
+        assert len(ds.x_train) == rows, name  # smoke sizes reached the rules
+    for stem in ("end_of_training",):
+        assert (results / "figures" / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (results / "figures" / f"{stem}.pdf").read_bytes()[:5] == b"%PDF-"
+    card = read_table(results / "scorecard.csv", SCORECARD_COLUMNS)
+    assert card["claim_id"].tolist() == [c.claim_id for c in CLAIMS]
+    assert set(card["verdict"]) <= set(VERDICTS)
+    assert (card["verdict"] != "not run").sum() >= 1
+
+
+def test_first_slice_tables_agree(smoke_run):
+    tables = smoke_run / "results" / "tables"
+    ckpt = load_checkpoint(smoke_run / "results/networks/end_of_training.pt", ["params", "seeds"])
+    k, p = ckpt["params"].shape
+    assert (k, p) == (2, 64 * 4 + 4 + 4 * 10 + 10)
+    summary = read_table(tables / "end_of_training.csv")
+    eigs = read_table(tables / "end_of_training_eigenvalues.csv")
+    history = read_table(tables / "end_of_training_history.csv")
+    assert summary["n_params"].tolist() == [p, p]
+    assert set(summary["status"]) <= {"critical", "not converged", "diverged"}
+    assert (summary["n_negative"] + summary["n_zero"] + summary["n_positive"] == p).all()
+    for net, g in eigs.groupby("network"):
+        values = g.sort_values("rank")["eigenvalue"].to_numpy()
+        assert len(values) == p and np.all(np.diff(values) >= 0)
+        row = summary.set_index("network").loc[net]
+        assert row["n_negative"] == int((values < -row["eig_tol"]).sum())
+        assert row["lambda_min"] == values[0]
+    assert sorted(history["step"].unique()) == list(range(0, 31, 5))
+    final = history[history["step"] == 30].set_index("network")["loss"]
+    # The loss recorded at the last step is the loss the spectra rule recomputes.
+    np.testing.assert_allclose(final.sort_index(), summary.set_index("network")["loss"], rtol=1e-12)
+
+
+def test_logs_state_wall_time(smoke_run):
+    logs = sorted((smoke_run / "results" / "logs").rglob("*.log"))
+    assert len(logs) == 8
+    for log in logs:
+        assert WALL_TIME_PREFIX in log.read_text(), log
+
+
+def test_rerun_has_nothing_to_do_and_report_builds(smoke_run):
+    dry = _snakemake(smoke_run, "--dry-run")
+    assert dry.returncode == 0 and "Nothing to be done" in dry.stdout + dry.stderr
+    report = _snakemake(smoke_run, "--report", "results/report.html")
+    assert report.returncode == 0, report.stderr[-2000:]
+    html = (smoke_run / "results" / "report.html").read_text(errors="replace")
+    assert "end_of_training.png" in html and "scorecard.csv" in html
+
+
+def test_no_temporary_files_left(smoke_run):
+    leftovers = [p for p in (smoke_run / "results").rglob(".*") if p.is_file()]
+    assert leftovers == []
+    assert isinstance(pd.read_csv(smoke_run / "results" / "scorecard.csv"), pd.DataFrame)
