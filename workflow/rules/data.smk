@@ -6,9 +6,9 @@ rule dataset:
         "results/data/{dataset}.npz",
     log:
         "results/logs/dataset/{dataset}.log",
-    params:
-        options=get_dataset_options,
     conda:
         ENV
+    params:
+        options=get_dataset_options,
     script:
         "../../scripts/dataset.py"

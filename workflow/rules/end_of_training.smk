@@ -10,11 +10,11 @@ rule end_of_training_networks:
         history="results/tables/end_of_training_history.csv",
     log:
         "results/logs/end_of_training_networks.log",
+    conda:
+        ENV
     params:
         options=config["end_of_training"],
         device=config["device"],
-    conda:
-        ENV
     script:
         "../../scripts/train_networks.py"
 
@@ -28,11 +28,11 @@ rule end_of_training_spectra:
         eigenvalues="results/tables/end_of_training_eigenvalues.csv",
     log:
         "results/logs/end_of_training_spectra.log",
+    conda:
+        ENV
     params:
         numerics=config["numerics"],
         device=config["device"],
-    conda:
-        ENV
     script:
         "../../scripts/hessian_spectra.py"
 
