@@ -1,144 +1,281 @@
-"""Gradients, exact Hessians and their spectra, with a tolerance scaled to the spectrum.
+"""Gradients, Hessian-vector products and exact Hessians of many networks at once.
 
-Hessians are assembled in float64. The sign of an eigenvalue is decided with the tolerance
+Everything here is a pure function of a flat parameter vector theta (P,), built by ``make_*``
+factories, so that ``torch.func.vmap`` batches it over a stack of networks (K, P).
 
-    tol = factor * n * eps * max_i |lambda_i|,
+Two exact Hessian paths:
 
-the size of the backward error of a symmetric eigensolver on an n x n matrix, times a configurable
-safety ``factor`` (config key ``numerics.eigen_tolerance_factor``). An eigenvalue is *negative*
-when lambda < -tol, *zero* when |lambda| <= tol, and *positive* when lambda > tol. The **index** is
-the fraction of negative eigenvalues and the **nullity** the number of zero ones.
+* :func:`make_hessian_hvp`, generic: H e_j for every basis vector e_j by forward-over-reverse
+  Hessian-vector products, vectorised over the basis in chunks. Works for any pure loss.
+* :func:`make_hessian_mlp`, structured, for :class:`~landscape.models.MLP` losses. With
+  z_l = W_l h^_{l-1} the pre-activations (h^ = [h, 1] with biases), delta_l = dL/dz_l and
+  Hz_l = d^2 L/dz_l^2 (back-propagated: Hz_L is the loss Hessian in the outputs and
+  Hz_l = D_l W_{l+1}^T Hz_{l+1} W_{l+1} D_l + diag(g_l * s''(z_l)) with D_l = diag(s'(z_l)),
+  g_l = dL/dh_l), the block of H for layers m <= l is
+
+      d^2 L / dW_l[a,b] dW_m[c,d] = sum_i (Hz_l Q_lm)_i[a,c] h^_{l-1,i}[b] h^_{m-1,i}[d]
+                                  + [m < l] sum_i delta_l,i[a] (dh^_{l-1}/dz_m)_i[b,c] h^_{m-1,i}[d]
+
+  with Q_lm = dz_l/dz_m. The first sum is the Gauss-Newton part plus the curvature of the
+  activations, the second the bilinear coupling of consecutive layers. Each sum over samples is
+  one dense matrix product of per-sample outer products, so the whole Hessian costs about
+  n P^2 multiply-adds in a few large GEMMs instead of P backward passes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 
 import torch
-from torch.func import grad, hessian, vmap
+import torch.nn.functional as F
+from torch.func import grad, jvp, vmap
+
+from landscape.models import ACTIVATIONS, MLP
+
+Loss = Callable[[torch.Tensor], torch.Tensor]
+HessianFn = Callable[[torch.Tensor], torch.Tensor]
 
 
-def grad_norm_sq(
-    loss_fn: Callable[[torch.Tensor], torch.Tensor], params: torch.Tensor
-) -> torch.Tensor:
-    """Squared gradient norms ||grad L(theta_k)||^2 of a stack of networks.
+def make_hvp(loss_fn: Loss) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Hessian-vector product (theta (P,), v (P,)) -> H(theta) v, by forward-over-reverse."""
 
-    Args:
-        loss_fn: theta (P,) -> scalar loss.
-        params: Parameters (K, P).
+    def hvp(theta: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        return jvp(grad(loss_fn), (theta,), (v,))[1]
 
-    Returns:
-        (K,) squared gradient norms.
-    """
+    return hvp
+
+
+def grad_norm_sq(loss_fn: Loss, params: torch.Tensor) -> torch.Tensor:
+    """Squared gradient norms ||grad L(theta_k)||^2 of a stack of networks (K, P) -> (K,)."""
     g = vmap(grad(loss_fn))(params)  # (K, P)
     return (g * g).sum(dim=1)
 
 
-def batched_hessians(
-    loss_fn: Callable[[torch.Tensor], torch.Tensor],
-    params: torch.Tensor,
-    chunk_size: int | None = 1,
-) -> torch.Tensor:
-    """Exact Hessians of a stack of networks by forward-over-reverse differentiation.
-
-    This straightforward path (``torch.func.hessian`` under ``vmap``) works for any pure loss; its
-    memory grows with P times the activations, so networks are processed ``chunk_size`` at a time.
+def make_hessian_hvp(loss_fn: Loss, vector_chunk: int | None = 256) -> HessianFn:
+    """Generic exact Hessian: vmap of Hessian-vector products over the basis vectors.
 
     Args:
-        loss_fn: theta (P,) -> scalar loss.
-        params: Parameters (K, P).
-        chunk_size: Networks per vectorised chunk (None: all at once).
+        loss_fn: theta (P,) -> scalar loss, a pure function.
+        vector_chunk: Basis vectors per vectorised call (bounds memory); None: all at once.
 
     Returns:
-        Hessians (K, P, P), symmetrised as (H + H^T) / 2.
+        theta (P,) -> H (P, P).
     """
-    h = vmap(hessian(loss_fn), chunk_size=chunk_size)(params)  # (K, P, P)
+    hvp = make_hvp(loss_fn)
+
+    def hessian(theta: torch.Tensor) -> torch.Tensor:
+        eye = torch.eye(theta.shape[-1], dtype=theta.dtype, device=theta.device)
+        return vmap(hvp, in_dims=(None, 0), chunk_size=vector_chunk)(theta, eye)  # (P, P)
+
+    return hessian
+
+
+def _activation_derivatives(name: str, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """s'(z) and s''(z) for the hidden activation (ReLU: 1[z > 0] and 0)."""
+    if name == "tanh":
+        t = torch.tanh(z)
+        d1 = 1.0 - t * t
+        return d1, -2.0 * t * d1
+    if name == "relu":
+        return (z > 0).to(z.dtype), torch.zeros_like(z)
+    if name == "linear":
+        return torch.ones_like(z), torch.zeros_like(z)
+    raise ValueError(f"unknown activation '{name}'")
+
+
+def _outer_sum(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """sum_i u_i v_i^T for u (n, p), v (n, q): one GEMM, (p, q)."""
+    return u.T @ v
+
+
+def make_hessian_mlp(
+    model: MLP, loss: str, x: torch.Tensor, y: torch.Tensor, sample_chunk: int | None = None
+) -> HessianFn:
+    """Structured exact Hessian of an MLP's full-batch loss (see the module docstring).
+
+    The loss is the one of :func:`landscape.models.make_loss` (mean over samples).
+
+    Args:
+        model: The MLP.
+        loss: ``mse`` or ``cross_entropy``.
+        x: Inputs (n, d_in).
+        y: Integer labels (n,) or float targets (n, d_out).
+        sample_chunk: Samples per pass (bounds the per-sample intermediates); None: all at once.
+
+    Returns:
+        theta (P,) -> H (P, P), in the parameter order of the model.
+    """
+    n = x.shape[0]
+    classification = not torch.is_floating_point(y)
+    if loss == "mse":
+        t = F.one_hot(y, model.widths[-1]).to(x.dtype) if classification else y  # (n, d_out)
+    elif loss == "cross_entropy":
+        if not classification:
+            raise ValueError("cross_entropy needs integer class labels, got float targets")
+        t = F.one_hot(y, model.widths[-1]).to(x.dtype)
+    else:
+        raise ValueError(f"unknown loss '{loss}' (use mse or cross_entropy)")
+    chunk = n if sample_chunk is None else max(1, int(sample_chunk))
+    n_layers = len(model.layer_shapes)
+
+    def augment(h: torch.Tensor) -> torch.Tensor:
+        return torch.cat([h, torch.ones_like(h[:, :1])], dim=1) if model.bias else h
+
+    def blocks_for(theta: torch.Tensor, xc: torch.Tensor, tc: torch.Tensor) -> dict:
+        blocks = model.blocks(theta)
+        ws = [blk[:, :i] for blk, (_, i) in zip(blocks, model.layer_shapes, strict=True)]
+        # Forward: inputs of each layer, and the activation derivatives of hidden layers.
+        hats, d1s, d2s = [], [], []
+        h = xc
+        for li, blk in enumerate(model.blocks(theta)):
+            hat = augment(h)  # (c, in_l [+1])
+            hats.append(hat)
+            z = hat @ blk.T  # (c, n_l)
+            if li < n_layers - 1:
+                d1, d2 = _activation_derivatives(model.activation, z)
+                d1s.append(d1)
+                d2s.append(d2)
+                h = ACTIVATIONS[model.activation](z)
+            else:
+                f = z  # (c, d_out)
+        # Output layer: delta_L and Hz_L, with the 1/n of the mean.
+        if loss == "mse":
+            delta = (f - tc) / n  # (c, d_out)
+            eye = torch.eye(f.shape[1], dtype=f.dtype, device=f.device)
+            hz = (eye / n).expand(f.shape[0], -1, -1)  # (c, d_out, d_out)
+        else:
+            p = torch.softmax(f, dim=1)
+            delta = (p - tc) / n
+            hz = (torch.diag_embed(p) - p[:, :, None] * p[:, None, :]) / n
+        deltas, hzs = [None] * n_layers, [None] * n_layers
+        deltas[-1], hzs[-1] = delta, hz
+        for li in range(n_layers - 2, -1, -1):
+            w_next = ws[li + 1]  # (n_{l+1}, n_l)
+            g = deltas[li + 1] @ w_next  # (c, n_l): dL/dh_l
+            deltas[li] = g * d1s[li]
+            back = torch.einsum("ja,cjk,kb->cab", w_next, hzs[li + 1], w_next)  # (c, n_l, n_l)
+            hzs[li] = d1s[li][:, :, None] * back * d1s[li][:, None, :] + torch.diag_embed(
+                g * d2s[li]
+            )
+        out = {}
+        for k in range(n_layers):
+            il = hats[k].shape[1]
+            r = None  # dz_{l-1}/dz_m, walking m down from l - 1
+            for m in range(k, -1, -1):
+                im = hats[m].shape[1]
+                if m == k:
+                    mz = hzs[k]  # (c, n_l, n_l)
+                else:
+                    if m == k - 1:
+                        e = torch.diag_embed(d1s[m])  # dh_{l-1}/dz_{l-1}: (c, n_m, n_m)
+                    else:
+                        step = ws[m + 1][None] * d1s[m][:, None, :]  # W_{m+1} D_m
+                        r = step if r is None else torch.bmm(r, step)  # (c, n_{l-1}, n_m)
+                        e = d1s[k - 1][:, :, None] * r  # dh_{l-1}/dz_m: (c, n_{l-1}, n_m)
+                    mz = torch.bmm(hzs[k], torch.matmul(ws[k], e))  # Hz_l Q_lm: (c, n_l, n_m)
+                c_, nl, nm = mz.shape
+                gn = _outer_sum(
+                    mz.reshape(c_, nl * nm),
+                    (hats[k][:, :, None] * hats[m][:, None, :]).reshape(c_, il * im),
+                )  # indexed [(a, c), (b, d)]
+                blk = gn.reshape(nl, nm, il, im).permute(0, 2, 1, 3)  # [a, b, c, d]
+                if m < k:
+                    if model.bias:  # the bias input h^ = 1 does not move: a zero row
+                        e = torch.cat([e, torch.zeros_like(e[:, :1])], dim=1)  # (c, in_l, n_m)
+                    cross = _outer_sum(
+                        (deltas[k][:, :, None] * hats[m][:, None, :]).reshape(c_, nl * im),
+                        e.reshape(c_, il * nm),
+                    )  # indexed [(a, d), (b, c)]
+                    blk = blk + cross.reshape(nl, im, il, nm).permute(0, 2, 3, 1)
+                out[(k, m)] = blk.reshape(nl * il, nm * im)
+        return out
+
+    def hessian(theta: torch.Tensor) -> torch.Tensor:
+        total = None
+        for start in range(0, n, chunk):
+            part = blocks_for(theta, x[start : start + chunk], t[start : start + chunk])
+            total = part if total is None else {k: total[k] + v for k, v in part.items()}
+        rows = []
+        for k in range(n_layers):
+            row = [total[(k, m)] if m <= k else total[(m, k)].T for m in range(n_layers)]
+            rows.append(torch.cat(row, dim=1))
+        return torch.cat(rows, dim=0)  # (P, P)
+
+    return hessian
+
+
+HESSIAN_METHODS = ("auto", "structured", "hvp")
+
+
+def make_hessian(
+    model,
+    loss: str,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    method: str = "auto",
+    sample_chunk: int | None = None,
+    vector_chunk: int | None = 256,
+) -> HessianFn:
+    """The exact Hessian of a model's full-batch loss, by the fastest path that applies.
+
+    Args:
+        model: An :class:`~landscape.models.MLP` (structured path available) or any model with
+            ``forward(theta, x)`` (generic path).
+        loss: ``mse`` or ``cross_entropy``.
+        x: Inputs (n, d_in).
+        y: Labels (n,) or targets (n, d_out).
+        method: ``structured`` (MLPs only), ``hvp`` (any model), or ``auto`` (structured for MLPs).
+        sample_chunk: Samples per pass of the structured path.
+        vector_chunk: Basis vectors per vectorised call of the generic path.
+
+    Returns:
+        theta (P,) -> H (P, P).
+    """
+    from landscape.models import make_loss
+
+    if method not in HESSIAN_METHODS:
+        raise ValueError(f"unknown Hessian method '{method}' (use {', '.join(HESSIAN_METHODS)})")
+    if method == "structured" and not isinstance(model, MLP):
+        raise ValueError(f"the structured Hessian needs an MLP, got {type(model).__name__}")
+    if method != "hvp" and isinstance(model, MLP):
+        return make_hessian_mlp(model, loss, x, y, sample_chunk)
+    return make_hessian_hvp(make_loss(model, loss, x, y), vector_chunk)
+
+
+def networks_per_chunk(n_params: int, memory_mb: float) -> int:
+    """How many networks' Hessians to assemble at once within ``memory_mb``.
+
+    Budgets four P x P float64 matrices per network (the Hessian, its blocks before assembly,
+    a transposed copy, and the eigensolver's workspace).
+    """
+    per_network_mb = 4 * n_params * n_params * 8 / 2**20
+    return max(1, int(memory_mb // per_network_mb))
+
+
+def batched_hessians(
+    hessian_fn: HessianFn, params: torch.Tensor, chunk_size: int | None = 1
+) -> torch.Tensor:
+    """Exact Hessians of a stack of networks, vectorised over networks in chunks.
+
+    Args:
+        hessian_fn: theta (P,) -> H (P, P), e.g. from :func:`make_hessian`.
+        params: Parameters (K, P).
+        chunk_size: Networks per vectorised chunk (see :func:`networks_per_chunk`); None: all.
+
+    Returns:
+        Hessians (K, P, P), symmetrised as (H + H^T) / 2 to remove round-off asymmetry.
+    """
+    h = vmap(hessian_fn, chunk_size=chunk_size)(params)  # (K, P, P)
     return 0.5 * (h + h.transpose(-1, -2))
 
 
-def eigen_tolerance(eigvals: torch.Tensor, factor: float) -> torch.Tensor:
-    """The tolerance tol = factor * n * eps * max|lambda| for each spectrum.
-
-    Args:
-        eigvals: Eigenvalues (..., n).
-        factor: Safety factor (config ``numerics.eigen_tolerance_factor``).
-
-    Returns:
-        (...,) tolerances, in the eigenvalues' dtype.
-    """
-    n = eigvals.shape[-1]
-    eps = torch.finfo(eigvals.dtype).eps
-    return factor * n * eps * eigvals.abs().amax(dim=-1)
-
-
-@dataclass(frozen=True)
-class SpectrumSummary:
-    """Counts and extremes of one spectrum under a stated tolerance."""
-
-    n_params: int  # n, the size of the Hessian
-    n_negative: int  # eigenvalues below -tol
-    n_zero: int  # eigenvalues in [-tol, tol]: the nullity
-    n_positive: int  # eigenvalues above tol
-    index: float  # n_negative / n, the fraction of negative eigenvalues
-    nullity: int  # same as n_zero, under its usual name
-    eig_tol: float  # the tolerance used
-    lambda_min: float  # smallest eigenvalue
-    lambda_max: float  # largest eigenvalue
-    definiteness: str  # see :func:`definiteness`
-
-    def as_dict(self) -> dict:
-        """The summary as a flat dictionary (a table row)."""
-        return asdict(self)
-
-
-def definiteness(n_negative: int, n_zero: int, n_positive: int) -> str:
-    """Name the definiteness of a symmetric matrix from its inertia.
-
-    Returns:
-        ``positive definite``, ``negative definite``, ``indefinite``, ``positive semidefinite``,
-        ``negative semidefinite`` or ``zero``.
-    """
-    if n_negative and n_positive:
-        return "indefinite"
-    if n_zero == 0:
-        return "positive definite" if n_positive else "negative definite"
-    if n_positive:
-        return "positive semidefinite"
-    if n_negative:
-        return "negative semidefinite"
-    return "zero"
-
-
-def summarize_spectrum(eigvals: torch.Tensor, factor: float) -> SpectrumSummary:
-    """Index, nullity and extremes of one spectrum.
-
-    Args:
-        eigvals: Eigenvalues (n,) of a symmetric matrix.
-        factor: Tolerance factor, see :func:`eigen_tolerance`.
-
-    Returns:
-        The summary.
-    """
-    tol = eigen_tolerance(eigvals, factor)
-    n_neg = int((eigvals < -tol).sum())
-    n_pos = int((eigvals > tol).sum())
-    n = eigvals.shape[-1]
-    n_zero = n - n_neg - n_pos
-    return SpectrumSummary(
-        n_params=n,
-        n_negative=n_neg,
-        n_zero=n_zero,
-        n_positive=n_pos,
-        index=n_neg / n,
-        nullity=n_zero,
-        eig_tol=float(tol),
-        lambda_min=float(eigvals.min()),
-        lambda_max=float(eigvals.max()),
-        definiteness=definiteness(n_neg, n_zero, n_pos),
-    )
-
-
-def spectra(hessians: torch.Tensor) -> torch.Tensor:
-    """Eigenvalues, ascending, of a stack of symmetric matrices (K, P, P) -> (K, P)."""
-    return torch.linalg.eigvalsh(hessians)
+__all__ = [
+    "HESSIAN_METHODS",
+    "batched_hessians",
+    "grad_norm_sq",
+    "make_hessian",
+    "make_hessian_hvp",
+    "make_hessian_mlp",
+    "make_hvp",
+    "networks_per_chunk",
+]

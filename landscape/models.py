@@ -2,8 +2,9 @@
 
 A model is a small frozen dataclass that knows its parameter layout; ``forward(theta, x)`` is a pure
 function, so ``torch.func`` transforms (``grad``, ``hessian``, ``vmap`` over a stack of networks)
-apply directly. Parameters of layer l are laid out as ``W_l`` (row-major, shape (out, in))
-followed by ``b_l`` (out,), layer after layer.
+apply directly. Layer l of an :class:`MLP` is stored as the row-major augmented matrix
+``[W_l | b_l]`` of shape (out, in + 1) (shape (out, in) without biases), layer after layer; this is
+the order in which :mod:`landscape.curvature` assembles Hessian blocks.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ class MLP:
     Attributes:
         widths: Layer widths from input to output, e.g. (64, 8, 10).
         activation: Hidden activation s: ``tanh``, ``relu`` or ``linear``.
+        bias: Whether layers have biases (deep linear networks usually have none).
     """
 
     widths: tuple[int, ...]
     activation: str = "tanh"
+    bias: bool = True
 
     def __post_init__(self) -> None:
         """Check the architecture."""
@@ -50,36 +53,88 @@ class MLP:
         return list(zip(self.widths[1:], self.widths[:-1], strict=True))
 
     @property
+    def block_shapes(self) -> list[tuple[int, int]]:
+        """(out, in + 1) of each stored block [W_l | b_l]; (out, in) without biases."""
+        return [(o, i + int(self.bias)) for o, i in self.layer_shapes]
+
+    @property
     def n_params(self) -> int:
         """Total number of parameters P."""
-        return sum(o * i + o for o, i in self.layer_shapes)
+        return sum(o * i for o, i in self.block_shapes)
 
-    def unflatten(self, theta: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """Split a flat vector (P,) into [(W_l (out, in), b_l (out,)), ...]."""
-        layers, start = [], 0
-        for o, i in self.layer_shapes:
-            w = theta[start : start + o * i].reshape(o, i)
+    def blocks(self, theta: torch.Tensor) -> list[torch.Tensor]:
+        """Split a flat vector (P,) into the augmented blocks [W_l | b_l] (out, in + 1)."""
+        out, start = [], 0
+        for o, i in self.block_shapes:
+            out.append(theta[start : start + o * i].reshape(o, i))
             start += o * i
-            b = theta[start : start + o]
-            start += o
-            layers.append((w, b))
-        return layers
+        return out
+
+    def unflatten(self, theta: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+        """Split a flat vector (P,) into [(W_l (out, in), b_l (out,) or None), ...]."""
+        return [
+            (blk[:, :i], blk[:, i] if self.bias else None)
+            for blk, (_, i) in zip(self.blocks(theta), self.layer_shapes, strict=True)
+        ]
 
     def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """Outputs (n, d_out) of the network with parameters theta (P,) on inputs x (n, d_in)."""
         act = ACTIVATIONS[self.activation]
         layers = self.unflatten(theta)
         h = x
-        for w, b in layers[:-1]:
-            h = act(h @ w.T + b)  # (n, width)
-        w, b = layers[-1]
-        return h @ w.T + b  # (n, d_out)
+        for li, (w, b) in enumerate(layers):
+            h = h @ w.T  # (n, width)
+            if b is not None:
+                h = h + b
+            if li < len(layers) - 1:
+                h = act(h)
+        return h  # (n, d_out)
+
+
+def deep_linear(widths: tuple[int, ...]) -> MLP:
+    """A deep linear network x -> W_L ... W_1 x: linear activations and no biases."""
+    return MLP(tuple(widths), activation="linear", bias=False)
+
+
+@dataclass(frozen=True)
+class TwoLayerReLU:
+    """The teacher-student student f(x) = sum_j [w_j . x]_+ (Safran & Shamir 2018).
+
+    Only the first layer W (n_hidden, d) is trained; the output weights are fixed to one.
+
+    Attributes:
+        input_dim: d.
+        n_hidden: Number of ReLU units n.
+    """
+
+    input_dim: int
+    n_hidden: int
+
+    @property
+    def n_params(self) -> int:
+        """P = n_hidden * input_dim."""
+        return self.n_hidden * self.input_dim
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """(d, n, 1), for code that reads an output dimension."""
+        return (self.input_dim, self.n_hidden, 1)
+
+    def forward(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """Outputs (n_samples, 1) for weights theta (P,) on inputs x (n_samples, d)."""
+        w = theta.reshape(self.n_hidden, self.input_dim)
+        return torch.relu(x @ w.T).sum(dim=1, keepdim=True)  # (n_samples, 1)
 
 
 def init_params(
-    model: MLP, seed: int, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"
+    model: MLP | TwoLayerReLU,
+    seed: int,
+    dtype: torch.dtype = torch.float64,
+    device: str | torch.device = "cpu",
 ) -> torch.Tensor:
     """LeCun-normal initialisation: W_l ~ N(0, 1/fan_in), b_l = 0.
+
+    For :class:`TwoLayerReLU` this is W ~ N(0, 1/d), the initialisation of Safran & Shamir 2018.
 
     Args:
         model: The architecture.
@@ -92,15 +147,18 @@ def init_params(
         A flat parameter vector (P,).
     """
     gen = torch.Generator().manual_seed(int(seed))
+    if isinstance(model, TwoLayerReLU):
+        w = torch.randn(model.n_params, generator=gen, dtype=torch.float64) / model.input_dim**0.5
+        return w.to(dtype=dtype, device=device)
     parts = []
     for o, i in model.layer_shapes:
-        parts.append(torch.randn(o * i, generator=gen, dtype=torch.float64) / i**0.5)
-        parts.append(torch.zeros(o, dtype=torch.float64))
-    return torch.cat(parts).to(dtype=dtype, device=device)
+        w = torch.randn(o, i, generator=gen, dtype=torch.float64) / i**0.5
+        parts.append(torch.cat([w, torch.zeros(o, 1, dtype=torch.float64)], 1) if model.bias else w)
+    return torch.cat([p.flatten() for p in parts]).to(dtype=dtype, device=device)
 
 
 def make_loss(
-    model: MLP, loss: str, x: torch.Tensor, y: torch.Tensor
+    model: MLP | TwoLayerReLU, loss: str, x: torch.Tensor, y: torch.Tensor
 ) -> Callable[[torch.Tensor], torch.Tensor]:
     """Full-batch training loss as a pure function of the flat parameters.
 

@@ -4,15 +4,17 @@ import pandas as pd
 import torch
 
 from landscape.critical import certify
-from landscape.curvature import batched_hessians, grad_norm_sq, spectra, summarize_spectrum
+from landscape.curvature import batched_hessians, grad_norm_sq, make_hessian, networks_per_chunk
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.io import load_checkpoint, write_table
 from landscape.models import MLP, make_loss
 from landscape.runlog import logged
+from landscape.spectrum import inertia, summarize_spectrum
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    numerics = snakemake.params.numerics
+    numerics, curv = snakemake.params.numerics, snakemake.params.curvature
+    factor = numerics["eigen_tolerance_factor"]
     device = resolve_device(snakemake.params.device)
     ckpt = load_checkpoint(
         snakemake.input.networks, ["params", "seeds", "widths", "activation", "loss", "diverged"]
@@ -20,46 +22,70 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     ds = load_dataset(snakemake.input.data)
     model = MLP(tuple(ckpt["widths"]), ckpt["activation"])
     params = ckpt["params"].to(device=device, dtype=torch.float64)  # (K, P)
-    x = torch.as_tensor(ds.x_train, device=device)
-    y = torch.as_tensor(ds.y_train, device=device)
+    x = torch.as_tensor(ds.x_train, device=device)  # (n, d_in)
+    y = torch.as_tensor(ds.y_train, device=device)  # (n,) or (n, d_out)
     loss_fn = make_loss(model, ckpt["loss"], x, y)
-    log.info("Hessians of %d networks with %d parameters, device %s", *params.shape, device)
+    hess_fn = make_hessian(
+        model, ckpt["loss"], x, y, method=curv["hessian_method"], sample_chunk=curv["sample_chunk"]
+    )
+    chunk = networks_per_chunk(model.n_params, curv["memory_budget_mb"])
+    log.info(
+        "Hessians of %d networks with %d parameters: method %s, %d per chunk, spectrum %s, "
+        "device %s",
+        *params.shape,
+        curv["hessian_method"],
+        chunk,
+        curv["spectrum"],
+        device,
+    )
     losses = torch.vmap(loss_fn)(params)  # (K,)
     gns = grad_norm_sq(loss_fn, params)  # (K,)
-    eigs = spectra(batched_hessians(loss_fn, params))  # (K, P) ascending
     rows, eig_rows = [], []
-    for k, seed in enumerate(ckpt["seeds"]):
-        diverged = bool(ckpt["diverged"][k])
-        s = summarize_spectrum(eigs[k], numerics["eigen_tolerance_factor"])
-        status = certify(float(gns[k]), numerics["grad_norm_sq_threshold"], diverged)
-        rows.append(
-            {
-                "network": k,
-                "seed": seed,
-                "dataset": ds.name,
-                "architecture": "-".join(map(str, model.widths)),
-                "activation": model.activation,
-                "loss_function": ckpt["loss"],
-                "loss": float(losses[k]),
-                "grad_norm_sq": float(gns[k]),
-                "grad_norm_sq_threshold": numerics["grad_norm_sq_threshold"],
-                "status": status,
-                **s.as_dict(),
-                "eigen_tolerance_factor": numerics["eigen_tolerance_factor"],
-            }
-        )
-        log.info(
-            "network %d: loss %.6g, |g|^2 %.3g (%s), index %.4f, nullity %d, %s",
-            k,
-            losses[k],
-            gns[k],
-            status,
-            s.index,
-            s.nullity,
-            s.definiteness,
-        )
-        eig_rows.append(
-            pd.DataFrame({"network": k, "rank": range(s.n_params), "eigenvalue": eigs[k].cpu()})
-        )
+    for start in range(0, params.shape[0], chunk):
+        hs = batched_hessians(hess_fn, params[start : start + chunk], chunk_size=chunk)
+        eigs = torch.linalg.eigvalsh(hs) if curv["spectrum"] == "full" else None  # (k, P)
+        for j in range(hs.shape[0]):
+            k = start + j
+            s = summarize_spectrum(eigs[j], factor) if eigs is not None else inertia(hs[j], factor)
+            status = certify(
+                float(gns[k]), numerics["grad_norm_sq_threshold"], bool(ckpt["diverged"][k])
+            )
+            rows.append(
+                {
+                    "network": k,
+                    "seed": ckpt["seeds"][k],
+                    "dataset": ds.name,
+                    "architecture": "-".join(map(str, model.widths)),
+                    "activation": model.activation,
+                    "loss_function": ckpt["loss"],
+                    "loss": float(losses[k]),
+                    "grad_norm_sq": float(gns[k]),
+                    "grad_norm_sq_threshold": numerics["grad_norm_sq_threshold"],
+                    "status": status,
+                    **s.as_dict(),
+                    "eigen_tolerance_factor": factor,
+                    "spectrum_method": "eigvalsh" if eigs is not None else "inertia (LDL^T)",
+                }
+            )
+            log.info(
+                "network %d: loss %.6g, |g|^2 %.3g (%s), index %.4f, nullity %d, %s",
+                k,
+                losses[k],
+                gns[k],
+                status,
+                s.index,
+                s.nullity,
+                s.definiteness,
+            )
+            if eigs is not None:
+                eig_rows.append(
+                    pd.DataFrame(
+                        {"network": k, "rank": range(s.n_params), "eigenvalue": eigs[j].cpu()}
+                    )
+                )
     write_table(pd.DataFrame(rows), snakemake.output.summary)
-    write_table(pd.concat(eig_rows), snakemake.output.eigenvalues)
+    columns = ["network", "rank", "eigenvalue"]
+    write_table(
+        pd.concat(eig_rows) if eig_rows else pd.DataFrame(columns=columns),
+        snakemake.output.eigenvalues,
+    )

@@ -1,102 +1,123 @@
-"""Exact Hessians against torch.autograd.functional.hessian, closed forms, and known spectra."""
+"""Exact Hessians against torch.autograd.functional.hessian (float64), on every device."""
 
 import pytest
 import torch
 
 from landscape.curvature import (
     batched_hessians,
-    definiteness,
-    eigen_tolerance,
     grad_norm_sq,
-    spectra,
-    summarize_spectrum,
+    make_hessian,
+    make_hessian_hvp,
+    make_hessian_mlp,
+    make_hvp,
+    networks_per_chunk,
 )
-from landscape.models import MLP, init_params, make_loss
+from landscape.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
+from landscape.spectrum import spectra, summarize_spectrum
 
 
-def _case(activation, loss, device):
-    gen = torch.Generator().manual_seed(1)
-    model = MLP((4, 3, 3), activation)
-    x = torch.randn(9, 4, dtype=torch.float64, generator=gen).to(device)
+def _data(model, loss, device, n=9, seed=1):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, model.widths[0], dtype=torch.float64, generator=gen).to(device)
     if loss == "cross_entropy":
-        y = torch.randint(0, 3, (9,), generator=gen).to(device)
+        y = torch.randint(0, model.widths[-1], (n,), generator=gen).to(device)
     else:
-        y = torch.randn(9, 3, dtype=torch.float64, generator=gen).to(device)
-    params = torch.stack([init_params(model, s, device=device) + 0.05 for s in range(3)])
-    return make_loss(model, loss, x, y), params
+        y = torch.randn(n, model.widths[-1], dtype=torch.float64, generator=gen).to(device)
+    return x, y
 
 
+def _params(model, device, k=3):
+    gen = torch.Generator().manual_seed(7)
+    noise = 0.3 * torch.randn(k, model.n_params, dtype=torch.float64, generator=gen)
+    base = torch.stack([init_params(model, s) for s in range(k)])
+    return (base + noise).to(device)  # non-zero biases, off any symmetric point
+
+
+def _reference(loss_fn, theta):
+    return torch.autograd.functional.hessian(loss_fn, theta)
+
+
+ARCHS = [(4, 3, 3), (4, 5, 3, 2), (3, 4, 2, 3, 3)]  # 1, 2 and 3 hidden layers
+
+
+@pytest.mark.parametrize("widths", ARCHS, ids=lambda w: "-".join(map(str, w)))
 @pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
-def test_batched_hessians_match_autograd(activation, loss, device):
-    loss_fn, params = _case(activation, loss, device)
-    hs = batched_hessians(loss_fn, params, chunk_size=2)
-    assert hs.shape == (3, params.shape[1], params.shape[1]) and hs.dtype == torch.float64
-    for k in range(3):
-        ref = torch.autograd.functional.hessian(loss_fn, params[k])
-        torch.testing.assert_close(hs[k], ref, rtol=1e-12, atol=1e-13)
-    gns = grad_norm_sq(loss_fn, params)
-    for k in range(3):
-        g = torch.autograd.functional.jacobian(loss_fn, params[k])
+@pytest.mark.parametrize("bias", [True, False])
+def test_structured_mlp_hessian_matches_autograd(widths, activation, loss, bias, device):
+    model = MLP(widths, activation, bias)
+    x, y = _data(model, loss, device)
+    params = _params(model, device)
+    loss_fn = make_loss(model, loss, x, y)
+    hess = make_hessian_mlp(model, loss, x, y, sample_chunk=4)  # 3 passes over 9 samples
+    for theta in params:
+        torch.testing.assert_close(hess(theta), _reference(loss_fn, theta), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [MLP((4, 3, 3), "tanh"), deep_linear((3, 4, 4, 2)), TwoLayerReLU(input_dim=4, n_hidden=3)],
+    ids=["mlp", "deep_linear", "two_layer_relu"],
+)
+def test_generic_hvp_hessian_matches_autograd(model, device):
+    loss = "cross_entropy" if isinstance(model, MLP) and model.bias else "mse"
+    x, y = _data(model, loss, device)
+    loss_fn = make_loss(model, loss, x, y)
+    hess = make_hessian_hvp(loss_fn, vector_chunk=5)
+    for theta in _params(model, device, k=2):
+        torch.testing.assert_close(hess(theta), _reference(loss_fn, theta), rtol=1e-12, atol=1e-14)
+        v = torch.linspace(-1, 1, model.n_params, dtype=torch.float64, device=device)
+        torch.testing.assert_close(make_hvp(loss_fn)(theta, v), _reference(loss_fn, theta) @ v)
+
+
+def test_batched_equals_looped_and_chunks_agree(device):
+    model = MLP((5, 4, 3), "tanh")
+    x, y = _data(model, "cross_entropy", device, n=20)
+    params = _params(model, device, k=5)
+    hess = make_hessian(model, "cross_entropy", x, y)
+    batched = batched_hessians(hess, params, chunk_size=2)
+    looped = torch.stack([hess(theta) for theta in params])
+    torch.testing.assert_close(batched, 0.5 * (looped + looped.mT), rtol=0, atol=1e-15)
+    whole = make_hessian_mlp(model, "cross_entropy", x, y, sample_chunk=None)
+    torch.testing.assert_close(whole(params[0]), looped[0], rtol=1e-13, atol=1e-15)
+    gns = grad_norm_sq(make_loss(model, "cross_entropy", x, y), params)
+    for k, theta in enumerate(params):
+        g = torch.autograd.functional.jacobian(make_loss(model, "cross_entropy", x, y), theta)
         torch.testing.assert_close(gns[k], (g * g).sum(), rtol=1e-13, atol=0)
+
+
+def test_method_dispatch_and_errors():
+    model = MLP((2, 2, 2))
+    x, y = torch.zeros(3, 2, dtype=torch.float64), torch.zeros(3, dtype=torch.long)
+    with pytest.raises(ValueError, match="unknown Hessian method"):
+        make_hessian(model, "mse", x, y, method="bfgs")
+    with pytest.raises(ValueError, match="needs an MLP"):
+        make_hessian(TwoLayerReLU(2, 2), "mse", x, x[:, :1], method="structured")
+    with pytest.raises(ValueError, match="integer class labels"):
+        make_hessian_mlp(model, "cross_entropy", x, x, None)
+    assert networks_per_chunk(1000, 4 * 1000 * 1000 * 8 * 3 / 2**20) == 3
+    assert networks_per_chunk(10**5, 1.0) == 1
 
 
 def test_closed_form_saddles(device):
     origin2 = torch.zeros(1, 2, dtype=torch.float64, device=device)
-    h2 = batched_hessians(lambda w: (1 - w[0] * w[1]) ** 2, origin2)[0]
+    h2 = batched_hessians(make_hessian_hvp(lambda w: (1 - w[0] * w[1]) ** 2), origin2)[0]
     torch.testing.assert_close(
         spectra(h2), torch.tensor([-2.0, 2.0], dtype=torch.float64, device=device)
     )
     s2 = summarize_spectrum(spectra(h2), factor=10.0)
     assert (s2.n_negative, s2.n_positive, s2.definiteness) == (1, 1, "indefinite")
     origin3 = torch.zeros(1, 3, dtype=torch.float64, device=device)
-    h3 = batched_hessians(lambda w: (1 - w[0] * w[1] * w[2]) ** 2, origin3)[0]
+    h3 = batched_hessians(make_hessian_hvp(lambda w: (1 - w[0] * w[1] * w[2]) ** 2), origin3)[0]
     assert torch.count_nonzero(h3) == 0
     assert summarize_spectrum(spectra(h3), factor=10.0).definiteness == "zero"
-
-
-def _with_spectrum(eigs: torch.Tensor, seed: int = 0) -> torch.Tensor:
-    """A dense symmetric matrix Q diag(eigs) Q^T with a random orthogonal Q."""
-    gen = torch.Generator().manual_seed(seed)
-    q, _ = torch.linalg.qr(torch.randn(len(eigs), len(eigs), dtype=torch.float64, generator=gen))
-    return q @ torch.diag(eigs) @ q.T
-
-
-def test_spectrum_of_known_matrix():
-    eigs = torch.tensor([-3.0, -1e-3, 0.0, 0.0, 0.0, 2e-4, 1.0, 5.0], dtype=torch.float64)
-    got = spectra(_with_spectrum(eigs).unsqueeze(0))[0]
-    torch.testing.assert_close(got, eigs, rtol=0, atol=1e-13)
-    s = summarize_spectrum(got, factor=10.0)
-    tol = 10.0 * 8 * torch.finfo(torch.float64).eps * 5.0
-    assert s.eig_tol == pytest.approx(tol)
-    assert (s.n_negative, s.n_zero, s.n_positive) == (2, 3, 3)
-    assert s.index == 2 / 8 and s.nullity == 3
-    assert s.lambda_min == pytest.approx(-3.0) and s.lambda_max == pytest.approx(5.0)
-    assert s.definiteness == "indefinite"
-
-
-def test_tolerance_scales_with_spectrum_and_factor():
-    eigs = torch.tensor([[-1e-9, 1.0], [-1e-9, 1e-8]], dtype=torch.float64)
-    tol = eigen_tolerance(eigs, factor=1.0)
-    assert tol[0] > tol[1]
-    # A -1e-9 eigenvalue is round-off beside 1e7, but a real negative value beside 1e-8.
-    big = summarize_spectrum(torch.tensor([-1e-9, 1e7], dtype=torch.float64), factor=10.0)
-    small = summarize_spectrum(torch.tensor([-1e-9, 1e-8], dtype=torch.float64), factor=10.0)
-    assert big.n_negative == 0 and big.definiteness == "positive semidefinite"
-    assert small.n_negative == 1 and small.definiteness == "indefinite"
-
-
-@pytest.mark.parametrize(
-    ("inertia", "name"),
-    [
-        ((0, 0, 4), "positive definite"),
-        ((4, 0, 0), "negative definite"),
-        ((1, 0, 3), "indefinite"),
-        ((1, 2, 1), "indefinite"),
-        ((0, 1, 3), "positive semidefinite"),
-        ((3, 1, 0), "negative semidefinite"),
-        ((0, 4, 0), "zero"),
-    ],
-)
-def test_definiteness(inertia, name):
-    assert definiteness(*inertia) == name
+    # The same two losses as one-unit deep linear networks on x = y = 1, via the structured path.
+    one = torch.ones(1, 1, dtype=torch.float64, device=device)
+    for depth, expected in ((2, [-1.0, 1.0]), (3, [0.0, 0.0, 0.0])):
+        net = deep_linear((1,) * (depth + 1))
+        zero = torch.zeros(depth, dtype=torch.float64, device=device)
+        # mse is 1/2 (1 - w1 w2 ...)^2: half the toy loss, so half its eigenvalues.
+        h = make_hessian_mlp(net, "mse", one, one)(zero)
+        torch.testing.assert_close(
+            spectra(h[None])[0], torch.tensor(expected, dtype=torch.float64, device=device)
+        )

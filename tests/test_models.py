@@ -4,17 +4,20 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from landscape.models import MLP, init_params, make_loss
+from landscape.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
 
 
 def _reference_net(model: MLP, theta: torch.Tensor) -> torch.nn.Sequential:
     acts = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "linear": torch.nn.Identity}
     layers = []
     for li, (w, b) in enumerate(model.unflatten(theta)):
-        lin = torch.nn.Linear(w.shape[1], w.shape[0], dtype=torch.float64, device=theta.device)
+        lin = torch.nn.Linear(
+            w.shape[1], w.shape[0], bias=model.bias, dtype=torch.float64, device=theta.device
+        )
         with torch.no_grad():
             lin.weight.copy_(w)
-            lin.bias.copy_(b)
+            if model.bias:
+                lin.bias.copy_(b)
         layers.append(lin)
         if li < len(model.layer_shapes) - 1:
             layers.append(acts[model.activation]())
@@ -22,8 +25,9 @@ def _reference_net(model: MLP, theta: torch.Tensor) -> torch.nn.Sequential:
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
-def test_forward_matches_torch_nn(activation, device):
-    model = MLP((5, 4, 3, 2), activation)
+@pytest.mark.parametrize("bias", [True, False])
+def test_forward_matches_torch_nn(activation, bias, device):
+    model = MLP((5, 4, 3, 2), activation, bias)
     theta = init_params(model, seed=1, device=device) + 0.1  # non-zero biases too
     x = torch.randn(7, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0)).to(
         device
@@ -38,7 +42,28 @@ def test_parameter_count_and_layout():
     theta = torch.arange(model.n_params, dtype=torch.float64)
     (w1, b1), (w2, b2) = model.unflatten(theta)
     assert w1.shape == (8, 64) and b1.shape == (8,) and w2.shape == (10, 8) and b2.shape == (10,)
-    assert torch.equal(torch.cat([w1.flatten(), b1, w2.flatten(), b2]), theta)
+    # Layer by layer, the row-major augmented matrix [W | b].
+    flat = [torch.cat([w, b[:, None]], 1).flatten() for w, b in ((w1, b1), (w2, b2))]
+    assert torch.equal(torch.cat(flat), theta)
+    linear = deep_linear((3, 5, 2))
+    assert linear.n_params == 3 * 5 + 5 * 2
+    (v1, c1), (v2, c2) = linear.unflatten(torch.arange(25.0))
+    assert c1 is None and c2 is None and v2[0, 0] == 15
+
+
+def test_deep_linear_and_student_forward():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(6, 3, dtype=torch.float64, generator=gen)
+    linear = deep_linear((3, 4, 4, 2))
+    theta = init_params(linear, 0)
+    (a, _), (b, _), (c, _) = linear.unflatten(theta)
+    torch.testing.assert_close(linear.forward(theta, x), x @ (c @ b @ a).T, rtol=1e-14, atol=0)
+    student = TwoLayerReLU(input_dim=3, n_hidden=5)
+    w = torch.randn(15, dtype=torch.float64, generator=gen)
+    ref = [sum(max(0.0, float(w[3 * j : 3 * j + 3] @ xi)) for j in range(5)) for xi in x]
+    torch.testing.assert_close(
+        student.forward(w, x)[:, 0], torch.tensor(ref, dtype=torch.float64), rtol=1e-14, atol=1e-15
+    )
 
 
 def test_init_is_seeded_and_lecun_scaled():

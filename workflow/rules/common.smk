@@ -11,6 +11,11 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
 
 
+def get_gpu_request(wildcards):
+    # Hessian and critical-point rules ask for a GPU when the config selects CUDA.
+    return 1 if config["device"] == "cuda" else 0
+
+
 def get_dataset_options(wildcards):
     return config["data"][wildcards.dataset]
 

@@ -30,8 +30,11 @@ rule end_of_training_spectra:
         "results/logs/end_of_training_spectra.log",
     conda:
         ENV
+    resources:
+        gpu=get_gpu_request,
     params:
         numerics=config["numerics"],
+        curvature=config["curvature"],
         device=config["device"],
     script:
         "../../scripts/hessian_spectra.py"

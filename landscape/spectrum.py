@@ -1,0 +1,321 @@
+"""Spectra of Hessians: eigenvalues, index and nullity under a stated tolerance.
+
+Also inertia without the spectrum, and iterative extremes and densities for Hessians too large to
+form.
+
+The sign of an eigenvalue is decided with the tolerance
+
+    tol = factor * n * eps * max_i |lambda_i|,
+
+the size of the backward error of a symmetric eigensolver on an n x n matrix, times a configurable
+safety ``factor`` (config key ``numerics.eigen_tolerance_factor``). An eigenvalue is *negative*
+when lambda < -tol, *zero* when |lambda| <= tol, and *positive* when lambda > tol. The **index** is
+the fraction of negative eigenvalues and the **nullity** the number of zero ones.
+
+By Sylvester's law of inertia, the number of negative pivots of an LDL^T factorisation of H + tau I
+is the number of eigenvalues of H below -tau; a second factorisation of H - tau I counts those
+below tau. :func:`inertia` uses this to count without computing the spectrum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import torch
+
+
+def eigen_tolerance(eigvals: torch.Tensor, factor: float) -> torch.Tensor:
+    """The tolerance tol = factor * n * eps * max|lambda| for each spectrum.
+
+    Args:
+        eigvals: Eigenvalues (..., n).
+        factor: Safety factor (config ``numerics.eigen_tolerance_factor``).
+
+    Returns:
+        (...,) tolerances, in the eigenvalues' dtype.
+    """
+    return tolerance_from_norm(eigvals.abs().amax(dim=-1), eigvals.shape[-1], eigvals.dtype, factor)
+
+
+def tolerance_from_norm(norm, n: int, dtype: torch.dtype, factor: float):
+    """The tolerance for a known spectral norm: factor * n * eps(dtype) * max|lambda|."""
+    return factor * n * torch.finfo(dtype).eps * norm
+
+
+@dataclass(frozen=True)
+class SpectrumSummary:
+    """Counts and extremes of one spectrum under a stated tolerance."""
+
+    n_params: int  # n, the size of the Hessian
+    n_negative: int  # eigenvalues below -tol
+    n_zero: int  # eigenvalues in [-tol, tol]: the nullity
+    n_positive: int  # eigenvalues above tol
+    index: float  # n_negative / n, the fraction of negative eigenvalues
+    nullity: int  # same as n_zero, under its usual name
+    eig_tol: float  # the tolerance used
+    lambda_min: float  # smallest eigenvalue (NaN when counted by inertia)
+    lambda_max: float  # largest eigenvalue (NaN when counted by inertia)
+    definiteness: str  # see :func:`definiteness`
+
+    def as_dict(self) -> dict:
+        """The summary as a flat dictionary (a table row)."""
+        return asdict(self)
+
+
+def definiteness(n_negative: int, n_zero: int, n_positive: int) -> str:
+    """Name the definiteness of a symmetric matrix from its inertia.
+
+    Returns:
+        ``positive definite``, ``negative definite``, ``indefinite``, ``positive semidefinite``,
+        ``negative semidefinite`` or ``zero``.
+    """
+    if n_negative and n_positive:
+        return "indefinite"
+    if n_zero == 0:
+        return "positive definite" if n_positive else "negative definite"
+    if n_positive:
+        return "positive semidefinite"
+    if n_negative:
+        return "negative semidefinite"
+    return "zero"
+
+
+def _summary(n, n_neg, n_pos, tol, lo, hi) -> SpectrumSummary:
+    n_zero = n - n_neg - n_pos
+    return SpectrumSummary(
+        n_params=n,
+        n_negative=n_neg,
+        n_zero=n_zero,
+        n_positive=n_pos,
+        index=n_neg / n,
+        nullity=n_zero,
+        eig_tol=float(tol),
+        lambda_min=float(lo),
+        lambda_max=float(hi),
+        definiteness=definiteness(n_neg, n_zero, n_pos),
+    )
+
+
+def summarize_spectrum(eigvals: torch.Tensor, factor: float) -> SpectrumSummary:
+    """Index, nullity and extremes of one spectrum.
+
+    Args:
+        eigvals: Eigenvalues (n,) of a symmetric matrix.
+        factor: Tolerance factor, see :func:`eigen_tolerance`.
+
+    Returns:
+        The summary.
+    """
+    tol = eigen_tolerance(eigvals, factor)
+    n_neg = int((eigvals < -tol).sum())
+    n_pos = int((eigvals > tol).sum())
+    return _summary(eigvals.shape[-1], n_neg, n_pos, tol, eigvals.min(), eigvals.max())
+
+
+def spectra(hessians: torch.Tensor, eigenvectors: bool = False):
+    """Eigenvalues (ascending) of a stack of symmetric matrices, on their device and dtype.
+
+    Args:
+        hessians: (K, P, P) symmetric matrices.
+        eigenvectors: Also return the eigenvectors.
+
+    Returns:
+        (K, P) eigenvalues, or the pair ((K, P) eigenvalues, (K, P, P) eigenvectors as columns).
+    """
+    if eigenvectors:
+        return torch.linalg.eigh(hessians)
+    return torch.linalg.eigvalsh(hessians)
+
+
+def _negative_pivots(ld: torch.Tensor, pivots: torch.Tensor) -> int:
+    """Negative eigenvalues of the block-diagonal D of a Bunch-Kaufman factorisation.
+
+    LAPACK's convention: negative pivots come in pairs that mark a 2 x 2 block, so within each run
+    of consecutive negative pivots the blocks start at the run's even offsets.
+    """
+    diag = ld.diagonal().cpu().numpy()
+    sub = np.r_[ld.diagonal(-1).cpu().numpy(), 0.0]
+    neg = pivots.cpu().numpy() < 0
+    count = int((diag[~neg] < 0).sum())  # 1 x 1 blocks
+    if neg.any():
+        idx = np.arange(len(neg))
+        starts = neg & ~np.r_[False, neg[:-1]]
+        run_start = np.maximum.accumulate(np.where(starts, idx, 0))
+        first = neg & ((idx - run_start) % 2 == 0)
+        k = np.flatnonzero(first)
+        a, b, c = diag[k], sub[k], diag[k + 1]  # 2 x 2 blocks [[a, b], [b, c]]
+        det = a * c - b * b
+        count += int((det < 0).sum()) + 2 * int(((det >= 0) & (a + c < 0)).sum())
+    return count
+
+
+def count_below(h: torch.Tensor, shift: float) -> int:
+    """Number of eigenvalues of the symmetric h below ``shift``, from the inertia of h - shift I."""
+    eye = torch.eye(h.shape[-1], dtype=h.dtype, device=h.device)
+    ld, pivots, info = torch.linalg.ldl_factor_ex(h - shift * eye)
+    if int(info) < 0:
+        raise RuntimeError(f"LDL factorisation failed (info {int(info)})")
+    return _negative_pivots(ld, pivots)
+
+
+def spectral_norm(h: torch.Tensor, steps: int = 40, seed: int = 0) -> float:
+    """max|lambda| of a symmetric matrix by Lanczos with full reorthogonalisation.
+
+    Extreme Ritz values converge first; after ``steps`` steps (or n, whichever is smaller) the
+    estimate agrees with eigvalsh to about machine precision on the Hessians of this pipeline.
+
+    Args:
+        h: (n, n) symmetric matrix.
+        steps: Lanczos steps.
+        seed: Seed of the start vector.
+
+    Returns:
+        The largest absolute eigenvalue.
+    """
+    v0 = _start_vector(h.shape[-1], h.dtype, h.device, seed)
+    t = lanczos_tridiagonal(lambda v: h @ v, v0, steps)
+    return float(torch.linalg.eigvalsh(t).abs().max())
+
+
+def lanczos_tridiagonal(
+    matvec: Callable[[torch.Tensor], torch.Tensor], v0: torch.Tensor, steps: int
+) -> torch.Tensor:
+    """The Lanczos tridiagonal matrix T (m, m), m <= steps, with full reorthogonalisation.
+
+    Args:
+        matvec: v (n,) -> H v for a symmetric H.
+        v0: Start vector (n,), normalised here.
+        steps: Maximum number of steps (stops early on an invariant subspace).
+
+    Returns:
+        T = Q^T H Q for the Krylov basis Q built from v0.
+    """
+    steps = min(steps, v0.shape[0])
+    basis = [v0 / v0.norm()]
+    alphas, betas = [], []
+    for j in range(steps):
+        w = matvec(basis[-1])
+        alphas.append(torch.dot(w, basis[-1]))
+        q = torch.stack(basis, 1)  # (n, j + 1)
+        w = w - q @ (q.T @ w)
+        w = w - q @ (q.T @ w)  # twice is enough
+        beta = w.norm()
+        if j == steps - 1 or beta <= 1e-12 * max(abs(float(alphas[-1])), 1e-300):
+            break
+        betas.append(beta)
+        basis.append(w / beta)
+    t = torch.diag(torch.stack(alphas))
+    if betas:
+        off = torch.stack(betas[: len(alphas) - 1])
+        t = t + torch.diag(off, 1) + torch.diag(off, -1)
+    return t
+
+
+def _start_vector(n: int, dtype: torch.dtype, device, seed: int) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randn(n, generator=gen, dtype=dtype).to(device)
+
+
+def inertia(
+    h: torch.Tensor, factor: float, norm: float | None = None, nullity: bool = True
+) -> SpectrumSummary:
+    """Index (and nullity) of a symmetric matrix from LDL^T factorisations, without its spectrum.
+
+    With tol from ``norm`` (max|lambda|; estimated by :func:`spectral_norm` when omitted):
+    n_negative = #(lambda < -tol) = negative pivots of H + tol I, and #(lambda < tol) = negative
+    pivots of H - tol I, so n_zero = #(-tol <= lambda < tol) and n_positive = n - #(lambda < tol).
+
+    Args:
+        h: (n, n) symmetric matrix.
+        factor: Tolerance factor, see :func:`eigen_tolerance`.
+        norm: max|lambda| if known.
+        nullity: Also factorise H - tol I to split the rest into zero and positive; when False,
+            one factorisation gives the index only and ``n_zero`` is reported as -1.
+
+    Returns:
+        A summary whose ``lambda_min`` and ``lambda_max`` are NaN (not computed).
+    """
+    n = h.shape[-1]
+    norm = spectral_norm(h) if norm is None else norm
+    tol = float(tolerance_from_norm(norm, n, h.dtype, factor))
+    n_neg = count_below(h, -tol)
+    if not nullity:
+        s = _summary(n, n_neg, n - n_neg, tol, float("nan"), float("nan"))
+        return replace(s, n_zero=-1, nullity=-1, definiteness="unknown")
+    n_pos = n - count_below(h, tol)
+    return _summary(n, n_neg, n_pos, tol, float("nan"), float("nan"))
+
+
+def extreme_eigenvalues(
+    hvp: Callable[[torch.Tensor], torch.Tensor],
+    n: int,
+    k: int,
+    dtype: torch.dtype = torch.float64,
+    device: torch.device | str = "cpu",
+    tol: float = 0.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k smallest and k largest eigenvalues from Hessian-vector products (ARPACK).
+
+    Args:
+        hvp: v (n,) -> H v.
+        n: Dimension.
+        k: How many at each end.
+        dtype: Dtype of the vectors passed to ``hvp``.
+        device: Their device.
+        tol: ARPACK's relative tolerance (0: machine precision).
+        seed: Seed of ARPACK's start vector.
+
+    Returns:
+        (smallest k ascending, largest k ascending).
+    """
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    def mv(v: np.ndarray) -> np.ndarray:
+        t = torch.as_tensor(np.ascontiguousarray(v).reshape(-1), dtype=dtype, device=device)
+        return hvp(t).detach().cpu().numpy()
+
+    op = LinearOperator((n, n), matvec=mv, dtype=np.float64)
+    v0 = np.random.default_rng(seed).standard_normal(n)
+    lo = eigsh(op, k=k, which="SA", tol=tol, v0=v0, return_eigenvectors=False)
+    hi = eigsh(op, k=k, which="LA", tol=tol, v0=v0, return_eigenvectors=False)
+    return np.sort(lo), np.sort(hi)
+
+
+def slq_density(
+    hvp: Callable[[torch.Tensor], torch.Tensor],
+    n: int,
+    steps: int = 80,
+    probes: int = 10,
+    dtype: torch.dtype = torch.float64,
+    device: torch.device | str = "cpu",
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spectral density by stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017).
+
+    For each of ``probes`` Rademacher-like Gaussian start vectors, ``steps`` Lanczos steps give a
+    Gauss quadrature of the spectral measure: nodes theta_j (Ritz values) with weights tau_j^2
+    (squared first components of the Ritz vectors). Averaged over probes, sum_j w_j delta(x -
+    theta_j) estimates the density (1/n) sum_i delta(x - lambda_i); smooth it to plot.
+
+    Args:
+        hvp: v (n,) -> H v.
+        n: Dimension.
+        steps: Lanczos steps per probe.
+        probes: Number of random start vectors.
+        dtype: Vector dtype.
+        device: Vector device.
+        seed: Seed of the start vectors.
+
+    Returns:
+        (nodes, weights), the weights summing to 1.
+    """
+    nodes, weights = [], []
+    for p in range(probes):
+        t = lanczos_tridiagonal(hvp, _start_vector(n, dtype, device, seed + p), steps)
+        theta, vecs = torch.linalg.eigh(t)
+        nodes.append(theta.cpu().numpy())
+        weights.append((vecs[0] ** 2).cpu().numpy() / probes)
+    return np.concatenate(nodes), np.concatenate(weights)

@@ -1,0 +1,172 @@
+"""Eigen-solvers and counts against matrices of known spectrum, and iterative against dense."""
+
+import numpy as np
+import pytest
+import torch
+
+from landscape.curvature import make_hessian, make_hvp
+from landscape.models import MLP, init_params, make_loss
+from landscape.spectrum import (
+    definiteness,
+    eigen_tolerance,
+    extreme_eigenvalues,
+    inertia,
+    lanczos_tridiagonal,
+    slq_density,
+    spectra,
+    spectral_norm,
+    summarize_spectrum,
+)
+
+
+def _with_spectrum(eigs: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    """A dense symmetric matrix Q diag(eigs) Q^T with a random orthogonal Q."""
+    gen = torch.Generator().manual_seed(seed)
+    n = len(eigs)
+    q, _ = torch.linalg.qr(torch.randn(n, n, dtype=torch.float64, generator=gen))
+    return (q * eigs.to(torch.float64).cpu()) @ q.T
+
+
+def test_spectrum_of_known_matrix(device):
+    eigs = torch.tensor([-3.0, -1e-3, 0.0, 0.0, 0.0, 2e-4, 1.0, 5.0], dtype=torch.float64)
+    h = _with_spectrum(eigs).to(device)
+    got = spectra(h.unsqueeze(0))[0]
+    torch.testing.assert_close(got.cpu(), eigs, rtol=0, atol=1e-13)
+    s = summarize_spectrum(got, factor=10.0)
+    tol = 10.0 * 8 * torch.finfo(torch.float64).eps * 5.0
+    assert s.eig_tol == pytest.approx(tol)
+    assert (s.n_negative, s.n_zero, s.n_positive) == (2, 3, 3)
+    assert s.index == 2 / 8 and s.nullity == 3
+    assert s.lambda_min == pytest.approx(-3.0) and s.lambda_max == pytest.approx(5.0)
+    assert s.definiteness == "indefinite"
+    values, vectors = spectra(h.unsqueeze(0), eigenvectors=True)
+    torch.testing.assert_close(h @ vectors[0], vectors[0] * values[0], rtol=0, atol=1e-13)
+
+
+def test_tolerance_scales_with_spectrum_and_factor():
+    eigs = torch.tensor([[-1e-9, 1.0], [-1e-9, 1e-8]], dtype=torch.float64)
+    tol = eigen_tolerance(eigs, factor=1.0)
+    assert tol[0] > tol[1]
+    # A -1e-9 eigenvalue is round-off beside 1e7, but a real negative value beside 1e-8.
+    big = summarize_spectrum(torch.tensor([-1e-9, 1e7], dtype=torch.float64), factor=10.0)
+    small = summarize_spectrum(torch.tensor([-1e-9, 1e-8], dtype=torch.float64), factor=10.0)
+    assert big.n_negative == 0 and big.definiteness == "positive semidefinite"
+    assert small.n_negative == 1 and small.definiteness == "indefinite"
+
+
+@pytest.mark.parametrize(
+    ("inertia_", "name"),
+    [
+        ((0, 0, 4), "positive definite"),
+        ((4, 0, 0), "negative definite"),
+        ((1, 0, 3), "indefinite"),
+        ((1, 2, 1), "indefinite"),
+        ((0, 1, 3), "positive semidefinite"),
+        ((3, 1, 0), "negative semidefinite"),
+        ((0, 4, 0), "zero"),
+    ],
+)
+def test_definiteness(inertia_, name):
+    assert definiteness(*inertia_) == name
+
+
+def test_inertia_counts_match_eigvalsh_on_known_spectra(device):
+    rng = np.random.default_rng(0)
+    # Clusters of exact zeros, tiny values on both sides of the tolerance, and large values.
+    eigs = np.concatenate(
+        [
+            -rng.uniform(0.1, 10, 40),
+            np.zeros(15),
+            rng.uniform(-1e-14, 1e-14, 10),  # inside the tolerance (about 4e-12 here)
+            -rng.uniform(1e-9, 1e-6, 7),
+            rng.uniform(1e-9, 1e-6, 8),
+            rng.uniform(0.1, 10, 120),
+        ]
+    )
+    h = _with_spectrum(torch.tensor(rng.permutation(eigs))).to(device)
+    dense = summarize_spectrum(torch.linalg.eigvalsh(h), factor=10.0)
+    assert (dense.n_negative, dense.n_zero, dense.n_positive) == (47, 25, 128)
+    exact_norm = float(np.abs(eigs).max())
+    counted = inertia(h, factor=10.0, norm=exact_norm)
+    assert (counted.n_negative, counted.n_zero, counted.n_positive) == (47, 25, 128)
+    assert counted.eig_tol == pytest.approx(dense.eig_tol, rel=1e-12)
+    estimated = inertia(h, factor=10.0)  # norm by Lanczos
+    assert (estimated.n_negative, estimated.n_zero) == (47, 25)
+    assert spectral_norm(h) == pytest.approx(exact_norm, rel=1e-6)
+    index_only = inertia(h, factor=10.0, norm=exact_norm, nullity=False)
+    assert (index_only.n_negative, index_only.index, index_only.nullity) == (47, 47 / 200, -1)
+
+
+def test_inertia_counts_two_by_two_pivots():
+    # Zero diagonals force Bunch-Kaufman to take 2 x 2 pivots, in consecutive runs.
+    h = torch.zeros(6, 6, dtype=torch.float64)
+    for i, (b, shift) in enumerate([(2.0, 0.0), (1.0, 3.0), (0.5, -3.0)]):
+        k = 2 * i
+        h[k, k + 1] = h[k + 1, k] = b
+        h[k, k] = h[k + 1, k + 1] = shift
+    eigs = torch.linalg.eigvalsh(h)
+    s = inertia(h, factor=10.0, norm=float(eigs.abs().max()))
+    assert s.n_negative == int((eigs < -s.eig_tol).sum()) == 3  # -2, -3.5 and -2.5
+    pairs = torch.zeros(4, 4, dtype=torch.float64)  # two consecutive 2 x 2 pivots
+    pairs[0, 1] = pairs[1, 0] = pairs[2, 3] = pairs[3, 2] = 1.0
+    assert (torch.linalg.ldl_factor_ex(pairs)[1] < 0).all()
+    s = inertia(pairs, factor=10.0, norm=1.0)
+    assert (s.n_negative, s.n_zero, s.n_positive) == (2, 0, 2)
+
+
+def test_inertia_on_a_network_hessian(device):
+    gen = torch.Generator().manual_seed(0)
+    model = MLP((8, 12, 4), "tanh")
+    x = torch.randn(30, 8, dtype=torch.float64, generator=gen).to(device)
+    y = torch.randint(0, 4, (30,), generator=gen).to(device)
+    h = make_hessian(model, "cross_entropy", x, y)(init_params(model, 0, device=device))
+    eigs = torch.linalg.eigvalsh(h)
+    dense = summarize_spectrum(eigs, factor=10.0)
+    counted = inertia(h, factor=10.0, norm=float(eigs.abs().max()))
+    assert dense.n_negative > 0 and dense.n_zero > 0  # dead bias directions and negative curvature
+    assert (counted.n_negative, counted.n_zero) == (dense.n_negative, dense.n_zero)
+
+
+def _mid_size_network():
+    gen = torch.Generator().manual_seed(3)
+    model = MLP((10, 20, 5), "tanh")  # 325 parameters
+    x = torch.randn(60, 10, dtype=torch.float64, generator=gen)
+    y = torch.randint(0, 5, (60,), generator=gen)
+    theta = init_params(model, 1) + 0.2 * torch.randn(model.n_params, generator=gen).double()
+    loss_fn = make_loss(model, "cross_entropy", x, y)
+    hvp = make_hvp(loss_fn)
+    h = make_hessian(model, "cross_entropy", x, y)(theta)
+    return model, theta, hvp, h
+
+
+def test_iterative_extremes_match_dense():
+    model, theta, hvp, h = _mid_size_network()
+    eigs = torch.linalg.eigvalsh(h).numpy()
+    lo, hi = extreme_eigenvalues(lambda v: hvp(theta, v), model.n_params, k=20)
+    scale = np.abs(eigs).max()
+    np.testing.assert_allclose(lo, eigs[:20], rtol=0, atol=1e-8 * scale)
+    np.testing.assert_allclose(hi, eigs[-20:], rtol=1e-8)
+
+
+def test_slq_quadrature_reproduces_moments():
+    model, theta, hvp, h = _mid_size_network()
+    n = model.n_params
+    nodes, weights = slq_density(lambda v: hvp(theta, v), n, steps=30, probes=1, seed=5)
+    assert weights.sum() == pytest.approx(1.0, rel=1e-12)
+    # Gauss quadrature with m nodes is exact for v^T H^k v / |v|^2 up to k = 2m - 1.
+    v = torch.randn(n, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    v = v / v.norm()
+    for k in (1, 2, 5):
+        exact = float(v @ torch.linalg.matrix_power(h, k) @ v)
+        assert float((weights * nodes**k).sum()) == pytest.approx(exact, rel=1e-9)
+    # Averaged over probes, the density's mean is trace(H) / n (dense products: faster here).
+    nodes, weights = slq_density(lambda v: h @ v, n, steps=30, probes=40, seed=0)
+    assert float((weights * nodes).sum()) == pytest.approx(float(h.trace()) / n, rel=0.15)
+    assert nodes.min() >= float(torch.linalg.eigvalsh(h)[0]) - 1e-10
+
+
+def test_lanczos_stops_on_invariant_subspace():
+    h = torch.diag(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
+    t = lanczos_tridiagonal(lambda v: h @ v, torch.ones(3, dtype=torch.float64), steps=10)
+    assert t.shape == (3, 3)
+    torch.testing.assert_close(torch.linalg.eigvalsh(t), torch.tensor([1.0, 2.0, 3.0]).double())
