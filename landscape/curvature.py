@@ -84,8 +84,8 @@ def _activation_derivatives(name: str, z: torch.Tensor) -> tuple[torch.Tensor, t
 
 
 def _outer_sum(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """sum_i u_i v_i^T for u (n, p), v (n, q): one GEMM, (p, q)."""
-    return u.T @ v
+    """sum_i u_i v_i^T for u (..., n, p), v (..., n, q): one (batched) GEMM, (..., p, q)."""
+    return u.mT @ v
 
 
 def make_hessian_mlp(
@@ -103,7 +103,9 @@ def make_hessian_mlp(
         sample_chunk: Samples per pass (bounds the per-sample intermediates); None: all at once.
 
     Returns:
-        theta (P,) -> H (P, P), in the parameter order of the model.
+        theta (P,) -> H (P, P), or a stack (B, P) -> (B, P, P), in the model's parameter order.
+        The stack is batched natively (batched matrix products written straight into the
+        preallocated result), not by vmap.
     """
     n = x.shape[0]
     classification = not torch.is_floating_point(y)
@@ -117,90 +119,106 @@ def make_hessian_mlp(
         raise ValueError(f"unknown loss '{loss}' (use mse or cross_entropy)")
     chunk = n if sample_chunk is None else max(1, int(sample_chunk))
     n_layers = len(model.layer_shapes)
+    sizes = [o * i for o, i in model.block_shapes]
+    offsets = [sum(sizes[:k]) for k in range(n_layers)]
+
+    def split(theta: torch.Tensor) -> list[torch.Tensor]:
+        """Augmented blocks [W_l | b_l] of a stack of networks: (B, out, in [+1]) each."""
+        return [
+            theta[:, off : off + size].reshape(-1, *shape)
+            for off, size, shape in zip(offsets, sizes, model.block_shapes, strict=True)
+        ]
 
     def augment(h: torch.Tensor) -> torch.Tensor:
-        return torch.cat([h, torch.ones_like(h[:, :1])], dim=1) if model.bias else h
+        return torch.cat([h, torch.ones_like(h[..., :1])], dim=-1) if model.bias else h
 
-    def blocks_for(theta: torch.Tensor, xc: torch.Tensor, tc: torch.Tensor) -> dict:
-        blocks = model.blocks(theta)
-        ws = [blk[:, :i] for blk, (_, i) in zip(blocks, model.layer_shapes, strict=True)]
-        # Forward: inputs of each layer, and the activation derivatives of hidden layers.
+    def accumulate(out: torch.Tensor, theta: torch.Tensor, xc, tc, first: bool) -> None:
+        """Add one chunk of samples' contribution to the lower blocks (m <= l) of ``out``."""
+        nets = theta.shape[0]
+        blocks = split(theta)
+        ws = [blk[..., :i] for blk, (_, i) in zip(blocks, model.layer_shapes, strict=True)]
+        # Forward: the inputs h^ of each layer, and s', s'' of the hidden layers.
         hats, d1s, d2s = [], [], []
-        h = xc
-        for li, blk in enumerate(model.blocks(theta)):
-            hat = augment(h)  # (c, in_l [+1])
-            hats.append(hat)
-            z = hat @ blk.T  # (c, n_l)
+        h = xc.expand(nets, -1, -1)  # (B, c, d_in)
+        for li, blk in enumerate(blocks):
+            hats.append(augment(h))  # (B, c, in_l [+1])
+            z = hats[-1] @ blk.mT  # (B, c, n_l)
             if li < n_layers - 1:
                 d1, d2 = _activation_derivatives(model.activation, z)
                 d1s.append(d1)
                 d2s.append(d2)
                 h = ACTIVATIONS[model.activation](z)
-            else:
-                f = z  # (c, d_out)
-        # Output layer: delta_L and Hz_L, with the 1/n of the mean.
+        # Output layer: delta_L and Hz_L, including the 1/n of the mean.
         if loss == "mse":
-            delta = (f - tc) / n  # (c, d_out)
-            eye = torch.eye(f.shape[1], dtype=f.dtype, device=f.device)
-            hz = (eye / n).expand(f.shape[0], -1, -1)  # (c, d_out, d_out)
+            deltas_out = (z - tc) / n  # (B, c, d_out)
+            eye = torch.eye(z.shape[-1], dtype=z.dtype, device=z.device)
+            hz_out = (eye / n).expand(*z.shape, z.shape[-1])  # (B, c, d_out, d_out)
         else:
-            p = torch.softmax(f, dim=1)
-            delta = (p - tc) / n
-            hz = (torch.diag_embed(p) - p[:, :, None] * p[:, None, :]) / n
+            p = torch.softmax(z, dim=-1)
+            deltas_out = (p - tc) / n
+            hz_out = (torch.diag_embed(p) - p[..., :, None] * p[..., None, :]) / n
         deltas, hzs = [None] * n_layers, [None] * n_layers
-        deltas[-1], hzs[-1] = delta, hz
+        deltas[-1], hzs[-1] = deltas_out, hz_out
         for li in range(n_layers - 2, -1, -1):
-            w_next = ws[li + 1]  # (n_{l+1}, n_l)
-            g = deltas[li + 1] @ w_next  # (c, n_l): dL/dh_l
+            w_next = ws[li + 1][:, None]  # (B, 1, n_{l+1}, n_l)
+            g = deltas[li + 1] @ ws[li + 1]  # (B, c, n_l): dL/dh_l
             deltas[li] = g * d1s[li]
-            back = torch.einsum("ja,cjk,kb->cab", w_next, hzs[li + 1], w_next)  # (c, n_l, n_l)
-            hzs[li] = d1s[li][:, :, None] * back * d1s[li][:, None, :] + torch.diag_embed(
-                g * d2s[li]
-            )
-        out = {}
+            back = w_next.mT @ hzs[li + 1] @ w_next  # (B, c, n_l, n_l)
+            d1 = d1s[li]
+            hzs[li] = d1[..., :, None] * back * d1[..., None, :] + torch.diag_embed(g * d2s[li])
+        c_ = xc.shape[0]
         for k in range(n_layers):
-            il = hats[k].shape[1]
+            nl, il = hzs[k].shape[-1], hats[k].shape[-1]
             r = None  # dz_{l-1}/dz_m, walking m down from l - 1
             for m in range(k, -1, -1):
-                im = hats[m].shape[1]
+                nm, im = (hzs[m].shape[-1], hats[m].shape[-1])
+                target = out[
+                    :, offsets[k] : offsets[k] + nl * il, offsets[m] : offsets[m] + nm * im
+                ]
+                target = target.view(nets, nl, il, nm, im)  # [a, b, c, d]
                 if m == k:
-                    mz = hzs[k]  # (c, n_l, n_l)
+                    mz = hzs[k]  # (B, c, n_l, n_l)
                 else:
                     if m == k - 1:
-                        e = torch.diag_embed(d1s[m])  # dh_{l-1}/dz_{l-1}: (c, n_m, n_m)
+                        e = torch.diag_embed(d1s[m])  # dh_{l-1}/dz_{l-1}: (B, c, n_m, n_m)
                     else:
-                        step = ws[m + 1][None] * d1s[m][:, None, :]  # W_{m+1} D_m
-                        r = step if r is None else torch.bmm(r, step)  # (c, n_{l-1}, n_m)
-                        e = d1s[k - 1][:, :, None] * r  # dh_{l-1}/dz_m: (c, n_{l-1}, n_m)
-                    mz = torch.bmm(hzs[k], torch.matmul(ws[k], e))  # Hz_l Q_lm: (c, n_l, n_m)
-                c_, nl, nm = mz.shape
+                        step = ws[m + 1][:, None] * d1s[m][..., None, :]  # W_{m+1} D_m
+                        r = step if r is None else r @ step  # (B, c, n_{l-1}, n_m)
+                        e = d1s[k - 1][..., :, None] * r  # dh_{l-1}/dz_m
+                    mz = hzs[k] @ (ws[k][:, None] @ e)  # Hz_l Q_lm: (B, c, n_l, n_m)
                 gn = _outer_sum(
-                    mz.reshape(c_, nl * nm),
-                    (hats[k][:, :, None] * hats[m][:, None, :]).reshape(c_, il * im),
-                )  # indexed [(a, c), (b, d)]
-                blk = gn.reshape(nl, nm, il, im).permute(0, 2, 1, 3)  # [a, b, c, d]
+                    mz.reshape(nets, c_, nl * nm),
+                    (hats[k][..., :, None] * hats[m][..., None, :]).reshape(nets, c_, il * im),
+                )  # (B, n_l n_m, in_l in_m), indexed [(a, c), (b, d)]
+                src = gn.view(nets, nl, nm, il, im).permute(0, 1, 3, 2, 4)
+                target.copy_(src) if first else target.add_(src)
                 if m < k:
-                    if model.bias:  # the bias input h^ = 1 does not move: a zero row
-                        e = torch.cat([e, torch.zeros_like(e[:, :1])], dim=1)  # (c, in_l, n_m)
+                    # The bias input h^ = 1 does not move: only the first n_{l-1} rows of b.
+                    nb = e.shape[-2]
                     cross = _outer_sum(
-                        (deltas[k][:, :, None] * hats[m][:, None, :]).reshape(c_, nl * im),
-                        e.reshape(c_, il * nm),
-                    )  # indexed [(a, d), (b, c)]
-                    blk = blk + cross.reshape(nl, im, il, nm).permute(0, 2, 3, 1)
-                out[(k, m)] = blk.reshape(nl * il, nm * im)
-        return out
+                        (deltas[k][..., :, None] * hats[m][..., None, :]).reshape(nets, c_, -1),
+                        e.reshape(nets, c_, nb * nm),
+                    )  # (B, n_l in_m, n_{l-1} n_m), indexed [(a, d), (b, c)]
+                    target[:, :, :nb].add_(cross.view(nets, nl, im, nb, nm).permute(0, 1, 3, 4, 2))
 
     def hessian(theta: torch.Tensor) -> torch.Tensor:
-        total = None
+        single = theta.dim() == 1
+        theta = theta[None] if single else theta  # (B, P)
+        p_total = theta.shape[-1]
+        out = theta.new_empty(theta.shape[0], p_total, p_total)  # (B, P, P)
         for start in range(0, n, chunk):
-            part = blocks_for(theta, x[start : start + chunk], t[start : start + chunk])
-            total = part if total is None else {k: total[k] + v for k, v in part.items()}
-        rows = []
+            xc, tc = x[start : start + chunk], t[start : start + chunk]
+            accumulate(out, theta, xc, tc, first=start == 0)
         for k in range(n_layers):
-            row = [total[(k, m)] if m <= k else total[(m, k)].T for m in range(n_layers)]
-            rows.append(torch.cat(row, dim=1))
-        return torch.cat(rows, dim=0)  # (P, P)
+            rk = slice(offsets[k], offsets[k] + sizes[k])
+            diag = out[:, rk, rk]
+            diag.copy_(0.5 * (diag + diag.mT))  # exact symmetry despite GEMM round-off
+            for m in range(k):
+                rm = slice(offsets[m], offsets[m] + sizes[m])
+                out[:, rm, rk] = out[:, rk, rm].mT
+        return out[0] if single else out
 
+    hessian.batched = True  # takes a stack (B, P) natively: batched_hessians skips vmap
     return hessian
 
 
@@ -265,6 +283,15 @@ def batched_hessians(
     Returns:
         Hessians (K, P, P), symmetrised as (H + H^T) / 2 to remove round-off asymmetry.
     """
+    if getattr(hessian_fn, "batched", False):
+        step = params.shape[0] if chunk_size is None else chunk_size
+        if step >= params.shape[0]:
+            return hessian_fn(params)  # (K, P, P), already exactly symmetric
+        p = params.shape[-1]
+        out = params.new_empty(params.shape[0], p, p)
+        for start in range(0, params.shape[0], step):
+            out[start : start + step] = hessian_fn(params[start : start + step])
+        return out
     h = vmap(hessian_fn, chunk_size=chunk_size)(params)  # (K, P, P)
     return 0.5 * (h + h.transpose(-1, -2))
 
