@@ -55,6 +55,14 @@ def end_of_training(
     sns.lineplot(hist, x="step", y="grad_norm_sq", hue="network", ax=axes[1], legend=False)
     axes[1].set(yscale="log", ylabel=r"$\|\nabla L\|^2$", title="squared gradient norm")
     ax = axes[2]
+    ax.set(xlabel="eigenvalue rank", ylabel="Hessian eigenvalue", title="spectrum at the end")
+    if eigenvalues.empty:  # counted by inertia: no eigenvalues to draw, only the counts
+        lines = [
+            f"net {r.network}: index {r.index:.3f}, nullity {r.nullity}, {r.status}"
+            for r in summary.itertuples()
+        ]
+        ax.text(0.02, 0.98, "counted by inertia\n" + "\n".join(lines), va="top", fontsize=7)
+        return fig
     for net, g in eigenvalues.groupby("network"):
         row = summary.set_index("network").loc[net]
         label = f"net {net}: index {row['index']:.3f}, {row['status']}"
@@ -64,6 +72,5 @@ def end_of_training(
     ax.set_yscale("symlog", linthresh=linthresh)
     ax.yaxis.set_major_locator(SymmetricalLogLocator(base=100, linthresh=linthresh))
     ax.axhline(0.0, color="0.5", lw=0.6)
-    ax.set(xlabel="eigenvalue rank", ylabel="Hessian eigenvalue", title="spectrum at the end")
     ax.legend(fontsize=6, loc="upper left")
     return fig

@@ -97,6 +97,23 @@ def test_rerun_has_nothing_to_do_and_report_builds(smoke_run):
     assert "end_of_training.png" in html and "scorecard.csv" in html
 
 
+def test_inertia_mode_counts_like_the_spectrum(smoke_run):
+    """Rerun the spectra in inertia mode: the same counts, no eigenvalue table rows."""
+    summary = smoke_run / "results" / "tables" / "end_of_training.csv"
+    dense = read_table(summary)
+    (smoke_run / "inertia.yaml").write_text("curvature:\n  spectrum: inertia\n")
+    run = _snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "inertia.yaml")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    counted = read_table(summary)
+    assert set(counted["spectrum_method"]) == {"inertia (LDL^T)"}
+    assert counted["n_negative"].tolist() == dense["n_negative"].tolist()
+    assert counted["nullity"].tolist() == dense["nullity"].tolist()
+    assert read_table(smoke_run / "results/tables/end_of_training_eigenvalues.csv").empty
+    # Back to the default, so that later tests see the full spectra again.
+    assert _snakemake(smoke_run).returncode == 0
+    assert read_table(summary)["spectrum_method"].tolist() == ["eigvalsh"] * len(dense)
+
+
 def test_no_temporary_files_left(smoke_run):
     leftovers = [p for p in (smoke_run / "results").rglob(".*") if p.is_file()]
     assert leftovers == []
