@@ -157,6 +157,17 @@ def init_params(
     return torch.cat([p.flatten() for p in parts]).to(dtype=dtype, device=device)
 
 
+def make_batch_loss(
+    model: MLP | TwoLayerReLU, loss: str, x: torch.Tensor, y: torch.Tensor
+) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Minibatch loss (theta (P,), indices (b,)) -> the loss of :func:`make_loss` on x[indices]."""
+
+    def batch_loss(theta: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        return make_loss(model, loss, x[idx], y[idx])(theta)
+
+    return batch_loss
+
+
 def make_loss(
     model: MLP | TwoLayerReLU, loss: str, x: torch.Tensor, y: torch.Tensor
 ) -> Callable[[torch.Tensor], torch.Tensor]:

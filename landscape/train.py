@@ -1,7 +1,18 @@
 """Training many networks of one architecture at once.
 
 Parameters of K networks are stacked into a (K, P) tensor and every step is one ``torch.func.vmap``
-over the per-network gradient, so K networks cost one batched call instead of a Python loop.
+over the per-network gradient, so K networks cost one batched call instead of a Python loop. Each
+network keeps its own seed: its initialisation (:func:`landscape.models.init_params`) and, for
+minibatch training, its own sampler (:class:`EpochSampler`).
+
+Optimisers (``TrainOptions.optimizer``):
+
+* ``gd``: theta <- theta - eta g (full batch, or minibatch when ``batch_size`` is set: SGD);
+* ``sgd``: the same update on minibatches drawn by each network's seeded sampler;
+* ``adam``: Adam (Kingma & Ba 2015) with bias correction, as ``torch.optim.Adam``.
+
+A network whose loss or gradient becomes non-finite is marked diverged and frozen (its parameters
+and optimiser state stop changing); the others carry on.
 """
 
 from __future__ import annotations
@@ -12,14 +23,57 @@ from dataclasses import dataclass
 import torch
 from torch.func import grad_and_value, vmap
 
+OPTIMIZERS = ("gd", "sgd", "adam")
+
 
 @dataclass
-class GDOptions:
-    """Full-batch gradient descent."""
+class TrainOptions:
+    """How to train a stack of networks."""
 
-    learning_rate: float = 0.5  # step size eta in theta <- theta - eta * grad L(theta)
-    steps: int = 500  # number of gradient steps
-    record_every: int = 10  # record loss and ||grad||^2 every this many steps (and at the end)
+    optimizer: str = "gd"  # gd | sgd | adam
+    learning_rate: float = 0.5  # step size eta
+    steps: int = 500  # number of parameter updates
+    record_every: int = 10  # record full-batch loss and ||grad||^2 every this many steps
+    batch_size: int | None = None  # minibatch size for sgd / adam; None: full batch
+    snapshot_every: int = 0  # keep the parameters every this many steps (0: never)
+    beta1: float = 0.9  # Adam's first-moment decay
+    beta2: float = 0.999  # Adam's second-moment decay
+    eps: float = 1e-8  # Adam's denominator offset
+
+    def __post_init__(self) -> None:
+        """Check the options."""
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer '{self.optimizer}' (use {', '.join(OPTIMIZERS)})")
+        if self.optimizer == "sgd" and self.batch_size is None:
+            raise ValueError("optimizer 'sgd' needs a batch_size (use 'gd' for full batch)")
+        if self.steps < 0 or self.record_every < 1 or self.snapshot_every < 0:
+            raise ValueError("steps >= 0, record_every >= 1 and snapshot_every >= 0 are required")
+
+
+class EpochSampler:
+    """Minibatches without replacement, reshuffled every epoch, from one network's own seed.
+
+    Args:
+        n: Number of samples.
+        batch_size: Samples per minibatch (the last, short batch of an epoch is dropped).
+        seed: Seed of this network's generator.
+    """
+
+    def __init__(self, n: int, batch_size: int, seed: int) -> None:
+        """Create the sampler."""
+        if not 1 <= batch_size <= n:
+            raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}")
+        self.n, self.batch_size = n, batch_size
+        self.gen = torch.Generator().manual_seed(int(seed))
+        self.perm, self.pos = torch.randperm(n, generator=self.gen), 0
+
+    def next(self) -> torch.Tensor:
+        """The next minibatch of indices (batch_size,)."""
+        if self.pos + self.batch_size > self.n:
+            self.perm, self.pos = torch.randperm(self.n, generator=self.gen), 0
+        idx = self.perm[self.pos : self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return idx
 
 
 @dataclass
@@ -29,10 +83,14 @@ class TrainResult:
     Attributes:
         params: Final parameters (K, P).
         steps: Recorded step numbers (T,).
-        loss: Loss of each network at each recorded step (T, K), before that step's update.
-        grad_norm_sq: Squared gradient norm, same layout as ``loss``.
+        loss: Full-batch loss of each network at each recorded step (T, K), before that step's
+            update.
+        grad_norm_sq: Full-batch squared gradient norm, same layout as ``loss``.
         diverged: (K,) True where the loss or gradient became non-finite; those networks are
             frozen at the parameters where that first happened.
+        snapshot_steps: Steps at which parameters were kept (S,).
+        snapshots: The kept parameters (S, K, P).
+        snapshot_loss: Their full-batch losses (S, K).
     """
 
     params: torch.Tensor
@@ -40,49 +98,128 @@ class TrainResult:
     loss: torch.Tensor
     grad_norm_sq: torch.Tensor
     diverged: torch.Tensor
+    snapshot_steps: torch.Tensor
+    snapshots: torch.Tensor
+    snapshot_loss: torch.Tensor
 
 
-def train_gd(
+def train(
     loss_fn: Callable[[torch.Tensor], torch.Tensor],
     params: torch.Tensor,
-    options: GDOptions,
+    options: TrainOptions,
+    seeds: list[int] | None = None,
+    batch_loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    n_samples: int | None = None,
     log: Callable[[str], None] | None = None,
 ) -> TrainResult:
-    """Full-batch gradient descent on a stack of networks.
+    """Train a stack of networks at once.
 
     Args:
-        loss_fn: theta (P,) -> scalar loss, a pure function.
+        loss_fn: Full-batch loss theta (P,) -> scalar, a pure function.
         params: Initial parameters (K, P).
-        options: Step size, number of steps, recording interval.
+        options: Optimiser and schedule.
+        seeds: Per-network sampler seeds (K,), needed with ``batch_size``.
+        batch_loss_fn: (theta (P,), indices (b,)) -> minibatch loss, needed with ``batch_size``
+            (see :func:`landscape.models.make_batch_loss`).
+        n_samples: Number of training samples, needed with ``batch_size``.
         log: Optional progress callback, called about ten times per run.
 
     Returns:
-        The final parameters and the recorded histories; step ``options.steps`` is always recorded.
+        Final parameters, histories and snapshots; step ``options.steps`` is always recorded.
     """
-    step_fn = vmap(grad_and_value(loss_fn))
+    k_nets = params.shape[0]
+    full_step = vmap(grad_and_value(loss_fn))
+    minibatch = options.batch_size is not None
+    if minibatch:
+        if batch_loss_fn is None or seeds is None or n_samples is None:
+            raise ValueError("minibatch training needs batch_loss_fn, seeds and n_samples")
+        batch_step = vmap(grad_and_value(batch_loss_fn))
+        samplers = [EpochSampler(n_samples, options.batch_size, s) for s in seeds]
     theta = params.clone()
-    diverged = torch.zeros(theta.shape[0], dtype=torch.bool, device=theta.device)
+    m = torch.zeros_like(theta)  # Adam's moments
+    v = torch.zeros_like(theta)
+    diverged = torch.zeros(k_nets, dtype=torch.bool, device=theta.device)
     rec_steps, rec_loss, rec_gn = [], [], []
+    snap_steps, snaps, snap_loss = [], [], []
     log_every = max(1, options.steps // 10)
     for step in range(options.steps + 1):
-        g, loss = step_fn(theta)  # (K, P), (K,)
-        gn = (g * g).sum(dim=1)  # (K,)
-        bad = ~(torch.isfinite(loss) & torch.isfinite(gn))
-        diverged |= bad
-        if step % options.record_every == 0 or step == options.steps:
+        record = step % options.record_every == 0 or step == options.steps
+        snapshot = options.snapshot_every and (
+            step % options.snapshot_every == 0 or step == options.steps
+        )
+        g = loss = None
+        if record or snapshot or not minibatch:
+            g, loss = full_step(theta)  # (K, P), (K,)
+            gn = (g * g).sum(dim=1)  # (K,)
+            diverged |= ~(torch.isfinite(loss) & torch.isfinite(gn))
+        if record:
             rec_steps.append(step)
             rec_loss.append(loss.detach().clone())
             rec_gn.append(gn.detach().clone())
-        if log is not None and (step % log_every == 0 or step == options.steps):
-            log(f"step {step}/{options.steps}: mean loss {loss[~diverged].mean().item():.6g}")
+        if snapshot:
+            snap_steps.append(step)
+            snaps.append(theta.detach().clone())
+            snap_loss.append(loss.detach().clone())
+        if (
+            log is not None
+            and (step % log_every == 0 or step == options.steps)
+            and loss is not None
+        ):
+            alive = loss[~diverged]
+            mean = alive.mean().item() if len(alive) else float("nan")
+            log(
+                f"step {step}/{options.steps}: mean loss {mean:.6g}, diverged {int(diverged.sum())}"
+            )
         if step == options.steps:
             break
+        if minibatch:
+            idx = torch.stack([s.next() for s in samplers]).to(theta.device)  # (K, b)
+            g, batch_loss = batch_step(theta, idx)
+            diverged |= ~(torch.isfinite(batch_loss) & torch.isfinite(g).all(dim=1))
         active = (~diverged).unsqueeze(1)  # (K, 1)
-        theta = torch.where(active, theta - options.learning_rate * g, theta)
+        if options.optimizer == "adam":
+            t = step + 1
+            m_new = options.beta1 * m + (1 - options.beta1) * g
+            v_new = options.beta2 * v + (1 - options.beta2) * g * g
+            m_hat = m_new / (1 - options.beta1**t)
+            denom = (v_new / (1 - options.beta2**t)).sqrt() + options.eps
+            update = options.learning_rate * m_hat / denom
+            m = torch.where(active, m_new, m)
+            v = torch.where(active, v_new, v)
+        else:
+            update = options.learning_rate * g
+        theta = torch.where(active, theta - update, theta)
+    empty = theta.new_empty(0, *theta.shape)
     return TrainResult(
         params=theta,
         steps=torch.tensor(rec_steps),
         loss=torch.stack(rec_loss),
         grad_norm_sq=torch.stack(rec_gn),
         diverged=diverged,
+        snapshot_steps=torch.tensor(snap_steps, dtype=torch.long),
+        snapshots=torch.stack(snaps) if snaps else empty,
+        snapshot_loss=torch.stack(snap_loss) if snap_loss else theta.new_empty(0, k_nets),
     )
+
+
+def even_in_loss(snapshot_loss: torch.Tensor, count: int) -> torch.Tensor:
+    """Pick snapshots spaced evenly in loss along each network's trajectory.
+
+    For each network, ``count`` levels are spaced evenly between its largest and smallest finite
+    snapshot loss, and each level takes the snapshot whose loss is nearest (the first on ties).
+
+    Args:
+        snapshot_loss: Losses of the snapshots (S, K).
+        count: Number of snapshots to pick per network.
+
+    Returns:
+        Snapshot indices (count, K), ordered from high to low loss.
+    """
+    finite = torch.isfinite(snapshot_loss)
+    hi = torch.where(finite, snapshot_loss, -torch.inf).amax(dim=0)  # (K,)
+    lo = torch.where(finite, snapshot_loss, torch.inf).amin(dim=0)
+    frac = torch.linspace(0, 1, count, dtype=snapshot_loss.dtype, device=snapshot_loss.device)
+    levels = hi[None] + frac[:, None] * (lo - hi)[None]  # (count, K)
+    dist = (snapshot_loss[None] - levels[:, None]).abs()  # (count, S, K)
+    dist = torch.where(finite[None], dist, torch.inf)
+    return dist.argmin(dim=1)

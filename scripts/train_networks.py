@@ -8,7 +8,7 @@ from landscape.device import resolve_device
 from landscape.io import save_checkpoint, write_table
 from landscape.models import MLP, init_params, make_loss
 from landscape.runlog import logged
-from landscape.train import GDOptions, train_gd
+from landscape.train import TrainOptions, train
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = snakemake.params.options
@@ -31,8 +31,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     y = torch.as_tensor(ds.y_train, device=device)  # (n,) int64 or (n, d_out) float64
     loss_fn = make_loss(model, opts["loss"], x, y)
     theta0 = torch.stack([init_params(model, s, device=device) for s in seeds])  # (K, P)
-    gd = GDOptions(opts["learning_rate"], opts["steps"], opts["record_every"])
-    result = train_gd(loss_fn, theta0, gd, log=log.info)
+    gd = TrainOptions("gd", opts["learning_rate"], opts["steps"], opts["record_every"])
+    result = train(loss_fn, theta0, gd, log=log.info)
     log.info("diverged: %d of %d", int(result.diverged.sum()), len(seeds))
     save_checkpoint(
         {

@@ -9,7 +9,7 @@ import yaml
 from conftest import ROOT
 
 from landscape.config import ConfigError, load_config, load_schema, validate_config
-from landscape.train import GDOptions
+from landscape.train import TrainOptions
 
 
 def _walk(schema, path=()):
@@ -52,7 +52,7 @@ def test_shipped_configs_are_valid():
 
 def test_library_defaults_match_schema():
     section = validate_config({})["end_of_training"]
-    gd = GDOptions()
+    gd = TrainOptions()
     assert (gd.learning_rate, gd.steps, gd.record_every) == (
         section["learning_rate"],
         section["steps"],

@@ -1,41 +1,79 @@
-"""Batched training against a plain per-network loop, in float64."""
+"""Batched training against a plain per-network loop with torch.optim, in float64."""
 
+import pytest
 import torch
 
-from landscape.models import MLP, init_params, make_loss
-from landscape.train import GDOptions, train_gd
+from landscape.models import MLP, init_params, make_batch_loss, make_loss
+from landscape.train import EpochSampler, TrainOptions, even_in_loss, train
 
 
-def _problem(device):
+def _problem(device, loss="cross_entropy"):
     gen = torch.Generator().manual_seed(0)
     model = MLP((6, 5, 3), "tanh")
     x = torch.randn(40, 6, dtype=torch.float64, generator=gen).to(device)
-    y = torch.randint(0, 3, (40,), generator=gen).to(device)
-    return model, make_loss(model, "cross_entropy", x, y)
+    if loss == "cross_entropy":
+        y = torch.randint(0, 3, (40,), generator=gen).to(device)
+    else:
+        y = torch.randn(40, 3, dtype=torch.float64, generator=gen).to(device)
+    return model, x, y, make_loss(model, loss, x, y), make_batch_loss(model, loss, x, y)
 
 
-def test_batched_gd_equals_loop(device):
-    model, loss_fn = _problem(device)
-    theta0 = torch.stack([init_params(model, s, device=device) for s in range(5)])  # (K, P)
-    opts = GDOptions(learning_rate=0.3, steps=50, record_every=7)
-    result = train_gd(loss_fn, theta0, opts)
-    assert result.steps.tolist() == [0, 7, 14, 21, 28, 35, 42, 49, 50]
-    for k in range(5):
-        theta = theta0[k].clone().requires_grad_(True)
-        losses = []
-        for step in range(opts.steps + 1):
-            loss = loss_fn(theta)
-            (g,) = torch.autograd.grad(loss, theta)
-            if step in result.steps.tolist():
-                losses.append(loss.item())
-            with torch.no_grad():
-                if step < opts.steps:
-                    theta -= opts.learning_rate * g
-        torch.testing.assert_close(result.params[k], theta.detach(), rtol=0, atol=1e-10)
+def _loop_reference(loss_fn, batch_loss_fn, theta0, opts, seed, record_steps):
+    """One network, trained with torch.optim and autograd in a plain Python loop."""
+    theta = theta0.clone().requires_grad_(True)
+    if opts.optimizer == "adam":
+        optim = torch.optim.Adam([theta], lr=opts.learning_rate, betas=(opts.beta1, opts.beta2))
+    else:
+        optim = torch.optim.SGD([theta], lr=opts.learning_rate)
+    sampler = EpochSampler(40, opts.batch_size, seed) if opts.batch_size else None
+    losses = []
+    for step in range(opts.steps + 1):
+        if step in record_steps:
+            losses.append(loss_fn(theta).item())
+        if step == opts.steps:
+            break
+        optim.zero_grad()
+        batch = loss_fn(theta) if sampler is None else batch_loss_fn(theta, sampler.next())
+        batch.backward()
+        optim.step()
+    return theta.detach(), losses
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [
+        TrainOptions("gd", learning_rate=0.3, steps=50, record_every=7),
+        TrainOptions("sgd", learning_rate=0.1, steps=60, record_every=10, batch_size=8),
+        TrainOptions("adam", learning_rate=0.01, steps=50, record_every=10),
+        TrainOptions("adam", learning_rate=0.01, steps=50, record_every=25, batch_size=16),
+    ],
+    ids=["gd", "sgd", "adam", "adam-minibatch"],
+)
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_batched_training_equals_loop(opts, loss, device):
+    model, x, y, loss_fn, batch_loss_fn = _problem(device, loss)
+    seeds = [11, 12, 13, 14, 15]
+    theta0 = torch.stack([init_params(model, s, device=device) for s in seeds])  # (K, P)
+    result = train(loss_fn, theta0, opts, seeds=seeds, batch_loss_fn=batch_loss_fn, n_samples=40)
+    steps = result.steps.tolist()
+    assert steps[-1] == opts.steps and steps[:2] == [0, opts.record_every]
+    for k, seed in enumerate(seeds):
+        theta, losses = _loop_reference(loss_fn, batch_loss_fn, theta0[k], opts, seed, steps)
+        torch.testing.assert_close(result.params[k], theta, rtol=0, atol=1e-10)
         torch.testing.assert_close(
             result.loss[:, k].cpu(), torch.tensor(losses, dtype=torch.float64), rtol=0, atol=1e-10
         )
     assert not result.diverged.any()
+
+
+def test_samplers_are_seeded_and_cover_each_epoch():
+    a, b, c = EpochSampler(10, 3, 1), EpochSampler(10, 3, 1), EpochSampler(10, 3, 2)
+    first = [a.next() for _ in range(3)]
+    assert all(torch.equal(p, b.next()) for p in first)
+    assert len(set(torch.cat(first).tolist())) == 9  # no repeats inside an epoch
+    assert not all(torch.equal(p, c.next()) for p in first)
+    with pytest.raises(ValueError, match="batch_size"):
+        EpochSampler(10, 11, 0)
 
 
 def test_divergent_network_is_frozen_and_others_carry_on(device):
@@ -46,12 +84,48 @@ def test_divergent_network_is_frozen_and_others_carry_on(device):
     loss_fn = make_loss(model, "mse", x, y)
     theta0 = torch.stack([init_params(model, s, device=device) for s in range(3)])
     theta0[1] *= 30.0  # curvature ~ 1e3: gradient descent with step 0.1 blows up
-    opts = GDOptions(learning_rate=0.1, steps=200, record_every=10)
-    result = train_gd(loss_fn, theta0, opts)
+    opts = TrainOptions(learning_rate=0.1, steps=200, record_every=10)
+    result = train(loss_fn, theta0, opts)
     assert result.diverged.tolist() == [False, True, False]
     assert not torch.isfinite(result.loss[-1, 1])
-    frozen = train_gd(loss_fn, theta0, GDOptions(learning_rate=0.1, steps=250))
-    torch.testing.assert_close(frozen.params[1], result.params[1], equal_nan=True, rtol=0, atol=0)
-    alone = train_gd(loss_fn, theta0[[0, 2]], opts)
+    longer = train(loss_fn, theta0, TrainOptions(learning_rate=0.1, steps=250))
+    torch.testing.assert_close(longer.params[1], result.params[1], equal_nan=True, rtol=0, atol=0)
+    alone = train(loss_fn, theta0[[0, 2]], opts)
     assert torch.isfinite(alone.loss).all()
     torch.testing.assert_close(result.params[[0, 2]], alone.params, rtol=0, atol=1e-12)
+
+
+def test_snapshots_and_even_in_loss(device):
+    model, x, y, loss_fn, _ = _problem(device)
+    theta0 = torch.stack([init_params(model, s, device=device) for s in range(3)])
+    opts = TrainOptions(learning_rate=0.5, steps=40, record_every=5, snapshot_every=4)
+    result = train(loss_fn, theta0, opts)
+    assert result.snapshot_steps.tolist() == list(range(0, 41, 4))
+    assert result.snapshots.shape == (11, 3, model.n_params)
+    torch.testing.assert_close(result.snapshots[-1], result.params)
+    for s, step in enumerate(result.snapshot_steps.tolist()):
+        recorded = result.steps.tolist().index(step) if step in result.steps.tolist() else None
+        if recorded is not None:
+            torch.testing.assert_close(result.snapshot_loss[s], result.loss[recorded])
+    picks = even_in_loss(result.snapshot_loss, 4)  # (4, K)
+    assert picks.shape == (4, 3)
+    losses = result.snapshot_loss.gather(0, picks)  # (4, K)
+    assert (losses[0] == result.snapshot_loss.max(0).values).all()
+    assert (losses[-1] == result.snapshot_loss.min(0).values).all()
+    assert (losses[:-1] >= losses[1:]).all()
+
+
+def test_even_in_loss_is_nearest_to_levels():
+    nan = float("nan")
+    losses = torch.tensor([[4.0], [3.6], [2.9], [2.1], [1.4], [1.0], [nan]], dtype=torch.float64)
+    assert even_in_loss(losses, 4)[:, 0].tolist() == [0, 2, 3, 5]  # levels 4, 3, 2, 1
+
+
+def test_bad_options():
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        TrainOptions("lbfgs")
+    with pytest.raises(ValueError, match="needs a batch_size"):
+        TrainOptions("sgd")
+    _, _, _, loss_fn, _ = _problem("cpu")
+    with pytest.raises(ValueError, match="needs batch_loss_fn"):
+        train(loss_fn, torch.zeros(1, 38, dtype=torch.float64), TrainOptions(batch_size=4))
