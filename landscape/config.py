@@ -90,6 +90,8 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
             "config key 'end_of_training.loss': cross_entropy needs a classification dataset, "
             f"but 'end_of_training.dataset' is '{slice_cfg['dataset']}'"
         )
+    if slice_cfg["optimizer"] == "sgd" and slice_cfg["batch_size"] is None:
+        yield "config key 'end_of_training.batch_size': optimizer 'sgd' needs a batch size"
 
 
 def validate_config(

@@ -202,6 +202,25 @@ def train(
     )
 
 
+def shard_seeds(base_seed: int, networks: int, shard_size: int, shard: int) -> list[int]:
+    """Seeds of one shard: network k (0 <= k < networks) has seed base_seed + k.
+
+    Args:
+        base_seed: Seed of network 0.
+        networks: Total number of networks.
+        shard_size: Networks per shard (the last shard may be shorter).
+        shard: Shard number, 0 <= shard < ceil(networks / shard_size).
+
+    Returns:
+        The seeds of the shard's networks.
+    """
+    n_shards = -(-networks // shard_size)
+    if not 0 <= shard < n_shards:
+        raise ValueError(f"shard {shard} out of range: {networks} networks make {n_shards} shards")
+    first = shard * shard_size
+    return [base_seed + k for k in range(first, min(first + shard_size, networks))]
+
+
 def even_in_loss(snapshot_loss: torch.Tensor, count: int) -> torch.Tensor:
     """Pick snapshots spaced evenly in loss along each network's trajectory.
 

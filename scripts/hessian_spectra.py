@@ -17,7 +17,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     factor = numerics["eigen_tolerance_factor"]
     device = resolve_device(snakemake.params.device)
     ckpt = load_checkpoint(
-        snakemake.input.networks, ["params", "seeds", "widths", "activation", "loss", "diverged"]
+        snakemake.input.networks,
+        ["params", "seeds", "networks", "widths", "activation", "loss", "diverged"],
     )
     ds = load_dataset(snakemake.input.data)
     model = MLP(tuple(ckpt["widths"]), ckpt["activation"])
@@ -52,7 +53,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
             )
             rows.append(
                 {
-                    "network": k,
+                    "network": ckpt["networks"][k],
                     "seed": ckpt["seeds"][k],
                     "dataset": ds.name,
                     "architecture": "-".join(map(str, model.widths)),
@@ -69,7 +70,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
             )
             log.info(
                 "network %d: loss %.6g, |g|^2 %.3g (%s), index %.4f, nullity %d, %s",
-                k,
+                ckpt["networks"][k],
                 losses[k],
                 gns[k],
                 status,
@@ -80,7 +81,11 @@ with logged(snakemake.log[0], snakemake.rule) as log:
             if eigs is not None:
                 eig_rows.append(
                     pd.DataFrame(
-                        {"network": k, "rank": range(s.n_params), "eigenvalue": eigs[j].cpu()}
+                        {
+                            "network": ckpt["networks"][k],
+                            "rank": range(s.n_params),
+                            "eigenvalue": eigs[j].cpu(),
+                        }
                     )
                 )
     write_table(pd.DataFrame(rows), snakemake.output.summary)

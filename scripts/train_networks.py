@@ -6,18 +6,20 @@ import torch
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.io import save_checkpoint, write_table
-from landscape.models import MLP, init_params, make_loss
+from landscape.models import MLP, init_params, make_batch_loss, make_loss
 from landscape.runlog import logged
-from landscape.train import TrainOptions, train
+from landscape.train import TrainOptions, shard_seeds, train
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = snakemake.params.options
     device = resolve_device(snakemake.params.device)
     ds = load_dataset(snakemake.input.data)
     model = MLP((ds.input_dim, *opts["hidden"], ds.output_dim), opts["activation"])
-    seeds = [opts["seed"] + k for k in range(opts["networks"])]
+    shard = int(snakemake.wildcards.shard)
+    seeds = shard_seeds(opts["seed"], opts["networks"], opts["shard_size"], shard)
+    first = shard * opts["shard_size"]  # global index of the shard's first network
     log.info(
-        "training %d %s MLPs %s (%d parameters) on %s (%d samples), %s loss, device %s",
+        "shard %d: training %d %s MLPs %s (%d parameters) on %s (%d samples), %s loss, device %s",
         len(seeds),
         model.activation,
         model.widths,
@@ -31,13 +33,21 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     y = torch.as_tensor(ds.y_train, device=device)  # (n,) int64 or (n, d_out) float64
     loss_fn = make_loss(model, opts["loss"], x, y)
     theta0 = torch.stack([init_params(model, s, device=device) for s in seeds])  # (K, P)
-    gd = TrainOptions("gd", opts["learning_rate"], opts["steps"], opts["record_every"])
-    result = train(loss_fn, theta0, gd, log=log.info)
+    options = TrainOptions(
+        optimizer=opts["optimizer"],
+        learning_rate=opts["learning_rate"],
+        steps=opts["steps"],
+        record_every=opts["record_every"],
+        batch_size=opts["batch_size"],
+    )
+    batch_loss_fn = make_batch_loss(model, opts["loss"], x, y)
+    result = train(loss_fn, theta0, options, seeds, batch_loss_fn, len(x), log=log.info)
     log.info("diverged: %d of %d", int(result.diverged.sum()), len(seeds))
     save_checkpoint(
         {
             "params": result.params,
             "seeds": seeds,
+            "networks": list(range(first, first + len(seeds))),
             "widths": list(model.widths),
             "activation": model.activation,
             "loss": opts["loss"],
@@ -50,11 +60,12 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     history = pd.concat(
         pd.DataFrame(
             {
-                "network": k,
+                "network": first + k,
                 "seed": seed,
                 "step": steps,
                 "loss": result.loss[:, k].cpu().numpy(),
                 "grad_norm_sq": result.grad_norm_sq[:, k].cpu().numpy(),
+                "diverged": bool(result.diverged[k]),
             }
         )
         for k, seed in enumerate(seeds)

@@ -52,12 +52,9 @@ def test_shipped_configs_are_valid():
 
 def test_library_defaults_match_schema():
     section = validate_config({})["end_of_training"]
-    gd = TrainOptions()
-    assert (gd.learning_rate, gd.steps, gd.record_every) == (
-        section["learning_rate"],
-        section["steps"],
-        section["record_every"],
-    )
+    opts = TrainOptions()
+    for key in ("optimizer", "batch_size", "learning_rate", "steps", "record_every"):
+        assert getattr(opts, key) == section[key], key
 
 
 BROKEN = [
@@ -72,6 +69,8 @@ BROKEN = [
     ({"data": {"digits": {"test_fraction": 1.0}}}, ["'data.digits.test_fraction'", "1.0"]),
     ({"numerics": {"grad_norm_sq_threshold": 0}}, ["'numerics.grad_norm_sq_threshold'"]),
     ({"numerics": "strict"}, ["'numerics'", "not of type 'object'"]),
+    ({"end_of_training": {"optimizer": "sgd"}}, ["'end_of_training.batch_size'", "needs a batch"]),
+    ({"end_of_training": {"shard_size": 0}}, ["'end_of_training.shard_size'", "minimum of 1"]),
     (
         {"end_of_training": {"dataset": "teacher_student"}},
         ["'end_of_training.loss'", "cross_entropy needs a classification dataset"],

@@ -60,13 +60,17 @@ def test_every_final_output_exists_and_is_well_formed(smoke_run):
 
 def test_first_slice_tables_agree(smoke_run):
     tables = smoke_run / "results" / "tables"
-    ckpt = load_checkpoint(smoke_run / "results/networks/end_of_training.pt", ["params", "seeds"])
-    k, p = ckpt["params"].shape
-    assert (k, p) == (2, 64 * 4 + 4 + 4 * 10 + 10)
+    p = 64 * 4 + 4 + 4 * 10 + 10
+    for shard in (0, 1):
+        path = smoke_run / f"results/networks/end_of_training/shard{shard}.pt"
+        ckpt = load_checkpoint(path, ["params", "seeds", "networks"])
+        assert ckpt["params"].shape == (1, p)
+        assert ckpt["seeds"] == [shard] and ckpt["networks"] == [shard]
     summary = read_table(tables / "end_of_training.csv")
     eigs = read_table(tables / "end_of_training_eigenvalues.csv")
     history = read_table(tables / "end_of_training_history.csv")
     assert summary["n_params"].tolist() == [p, p]
+    assert summary["network"].tolist() == [0, 1] and summary["seed"].tolist() == [0, 1]
     assert set(summary["status"]) <= {"critical", "not converged", "diverged"}
     assert (summary["n_negative"] + summary["n_zero"] + summary["n_positive"] == p).all()
     for net, g in eigs.groupby("network"):
@@ -83,7 +87,7 @@ def test_first_slice_tables_agree(smoke_run):
 
 def test_logs_state_wall_time(smoke_run):
     logs = sorted((smoke_run / "results" / "logs").rglob("*.log"))
-    assert len(logs) == 8
+    assert len(logs) == 3 + 2 * 2 + 4  # datasets, 2 jobs x 2 shards, join, figure, score, card
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
 

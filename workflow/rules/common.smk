@@ -9,6 +9,7 @@ DATASETS = ["digits", "mnist1d", "teacher_student"]
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
+    shard=r"\d+",
 
 
 def get_gpu_request(wildcards):
@@ -22,6 +23,19 @@ def get_dataset_options(wildcards):
 
 def get_end_of_training_data(wildcards):
     return f"results/data/{config['end_of_training']['dataset']}.npz"
+
+
+def get_shards(section):
+    # Shard k holds networks k * shard_size ... (k + 1) * shard_size - 1 of the section.
+    size = config[section]["shard_size"]
+    return list(range(-(-config[section]["networks"] // size)))
+
+
+def get_shard_files(section, table):
+    return expand(
+        f"results/tables/{section}/{table}_shard{{shard}}.csv",
+        shard=get_shards(section),
+    )
 
 
 def get_score_files():

@@ -1,15 +1,15 @@
-# First slice: small MLPs trained by gradient descent, and the exact Hessian spectrum where
-# training ended.
+# First slice: small MLPs trained side by side in shards (blocks of seeds), and the exact Hessian
+# spectrum where training ended; shard tables are joined before the figure and the score.
 
 
 rule end_of_training_networks:
     input:
         data=get_end_of_training_data,
     output:
-        networks="results/networks/end_of_training.pt",
-        history="results/tables/end_of_training_history.csv",
+        networks="results/networks/end_of_training/shard{shard}.pt",
+        history="results/tables/end_of_training/history_shard{shard}.csv",
     log:
-        "results/logs/end_of_training_networks.log",
+        "results/logs/end_of_training_networks/shard{shard}.log",
     conda:
         ENV
     params:
@@ -21,13 +21,13 @@ rule end_of_training_networks:
 
 rule end_of_training_spectra:
     input:
-        networks="results/networks/end_of_training.pt",
+        networks="results/networks/end_of_training/shard{shard}.pt",
         data=get_end_of_training_data,
     output:
-        summary="results/tables/end_of_training.csv",
-        eigenvalues="results/tables/end_of_training_eigenvalues.csv",
+        summary="results/tables/end_of_training/summary_shard{shard}.csv",
+        eigenvalues="results/tables/end_of_training/eigenvalues_shard{shard}.csv",
     log:
-        "results/logs/end_of_training_spectra.log",
+        "results/logs/end_of_training_spectra/shard{shard}.log",
     conda:
         ENV
     resources:
@@ -38,6 +38,23 @@ rule end_of_training_spectra:
         device=config["device"],
     script:
         "../../scripts/hessian_spectra.py"
+
+
+rule end_of_training_tables:
+    input:
+        summary=get_shard_files("end_of_training", "summary"),
+        eigenvalues=get_shard_files("end_of_training", "eigenvalues"),
+        history=get_shard_files("end_of_training", "history"),
+    output:
+        summary="results/tables/end_of_training.csv",
+        eigenvalues="results/tables/end_of_training_eigenvalues.csv",
+        history="results/tables/end_of_training_history.csv",
+    log:
+        "results/logs/end_of_training_tables.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/join_shards.py"
 
 
 rule end_of_training_figure:
