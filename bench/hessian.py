@@ -87,7 +87,7 @@ COLUMNS = [
     "error",
 ]
 ASSEMBLY = ("ours", "grad", "a_row_backward", "b_func_hessian", "c_vmap_hvp")
-SPECTRUM = ("eigvalsh", "inertia", "ours+eigvalsh")
+SPECTRUM = ("eigvalsh", "inertia_index", "inertia", "ours+eigvalsh")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def _child_row_backward(spec: dict) -> dict:
         seconds, repeats = t_grad + t_rows * p / n_rows, 1
         note = (
             f"extrapolated from {n_rows} rows ({t_grad + t_rows:.1f} s measured: "
-            f"{t_grad:.2f} s gradient + {t_rows / n_rows * 1e3:.1f} ms/row x {p} rows)"
+            f"{t_grad * 1e3:.1f} ms gradient + {t_rows / n_rows * 1e3:.2f} ms/row x {p} rows)"
         )
     peak = _peak_mb(device, base)
     diff = _max_abs_diff(h, spec.get("ref_h"), n_rows)
@@ -470,7 +470,7 @@ def _child_eigvalsh(spec: dict) -> dict:
 
 def _child_inertia(spec: dict) -> dict:
     """Time inertia (two LDL^T factorisations, norm by Lanczos) on ours' H."""
-    from landscape.spectrum import inertia
+    from landscape.spectrum import count_below, inertia, spectral_norm, tolerance_from_norm
 
     device = spec["device"]
     h = _load_hessian(spec["ref_h"], device)
@@ -478,6 +478,19 @@ def _child_inertia(spec: dict) -> dict:
     base = _memory_baseline(device)
     seconds, repeats, summary = _time_best(lambda: inertia(h, FACTOR), device)
     peak = _peak_mb(device, base)
+    # Where the time goes (one more, untimed-in-the-table pass of each part).
+    _sync(device)
+    start = time.perf_counter()
+    norm = spectral_norm(h)
+    _sync(device)
+    t_norm = time.perf_counter() - start
+    tol = float(tolerance_from_norm(norm, h.shape[-1], h.dtype, FACTOR))
+    t_ldl = []
+    for shift in (-tol, tol):
+        start = time.perf_counter()
+        count_below(h, shift)
+        _sync(device)
+        t_ldl.append(time.perf_counter() - start)
     return {
         "seconds": seconds,
         "peak_mb": peak,
@@ -485,7 +498,29 @@ def _child_inertia(spec: dict) -> dict:
         "n_negative": summary.n_negative,
         "n_zero": summary.n_zero,
         "eig_tol": summary.eig_tol,
-        "note": f"norm by Lanczos; tol {summary.eig_tol:.3g}",
+        "note": (
+            f"norm by Lanczos; tol {summary.eig_tol:.3g}; parts: spectral_norm {t_norm:.2f} s, "
+            f"count_below {t_ldl[0]:.2f} s + {t_ldl[1]:.2f} s"
+        ),
+    }
+
+
+def _child_inertia_index(spec: dict) -> dict:
+    """Time the index alone by inertia (one LDL^T factorisation, norm by Lanczos) on ours' H."""
+    from landscape.spectrum import inertia
+
+    device = spec["device"]
+    h = _load_hessian(spec["ref_h"], device)
+    _warm_spectrum(device)
+    base = _memory_baseline(device)
+    seconds, repeats, summary = _time_best(lambda: inertia(h, FACTOR, nullity=False), device)
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(device, base),
+        "repeats": repeats,
+        "n_negative": summary.n_negative,
+        "eig_tol": summary.eig_tol,
+        "note": f"index only (H + tol I); norm by Lanczos; tol {summary.eig_tol:.3g}",
     }
 
 
@@ -512,6 +547,7 @@ CHILDREN = {
     "b_func_hessian": _child_func_hessian,
     "c_vmap_hvp": _child_hvp,
     "eigvalsh": _child_eigvalsh,
+    "inertia_index": _child_inertia_index,
     "inertia": _child_inertia,
     "ours+eigvalsh": _child_ours_eigvalsh,
 }
@@ -593,7 +629,7 @@ def _run_child_once(spec: dict, timeout_s: float) -> dict:
         }
     wall = time.perf_counter() - start
     # Cores kept busy by other processes while the child ran: a contention warning.
-    load = (_busy_cpu_seconds() - busy0 - (_children_cpu_seconds() - own0)) / wall
+    load = max(0.0, (_busy_cpu_seconds() - busy0 - (_children_cpu_seconds() - own0)) / wall)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_MARK):
             result = json.loads(line[len(RESULT_MARK) :])
@@ -699,6 +735,7 @@ def measure_size(hidden: int, device: str, args: argparse.Namespace, workdir: st
     ref = h_path if have_h else None
     no_h = _skipped("not run: ours produced no Hessian")
     results["eigvalsh"] = run("eigvalsh", ref_h=h_path) if have_h else no_h
+    results["inertia_index"] = run("inertia_index", ref_h=h_path) if have_h else no_h
     results["inertia"] = run("inertia", ref_h=h_path) if have_h else no_h
     results["ours+eigvalsh"] = run("ours+eigvalsh")
     if device == "cpu":
@@ -900,7 +937,12 @@ def _print_device_targets(by: dict, device: str) -> None:
         r = by.get((device, p, "eigvalsh"))
         if r is None or "identical" not in r["note"]:
             return "n/a"
-        return r["note"].rsplit("identical: ", 1)[1]
+        same = r["note"].rsplit("identical: ", 1)[1]
+        idx = by.get((device, p, "inertia_index"))
+        if idx is not None and not math.isnan(idx["n_negative"]):
+            agree = "yes" if idx["n_negative"] == r["n_negative"] else "NO"
+            same += f", index-only (Lanczos norm) neg={int(idx['n_negative'])}: {agree}"
+        return same
 
     print(
         f"\nTargets on {device} (verdicts at >= {TARGET_MIN_PARAMS} params, the ~5k and ~10k"
@@ -928,9 +970,15 @@ def _print_device_targets(by: dict, device: str) -> None:
         lambda p: ratio(p, "ours+eigvalsh", "eigvalsh"),
     )
     line(
-        "eigvalsh / inertia",
+        "eigvalsh / inertia, index only",
         ">= 3",
         lambda v: v >= 3,
+        lambda p: ratio(p, "eigvalsh", "inertia_index"),
+    )
+    line(
+        "eigvalsh / inertia, index and nullity",
+        "none",
+        None,
         lambda p: ratio(p, "eigvalsh", "inertia"),
     )
     print(

@@ -92,7 +92,9 @@ def test_inertia_counts_match_eigvalsh_on_known_spectra(device):
     assert counted.eig_tol == pytest.approx(dense.eig_tol, rel=1e-12)
     estimated = inertia(h, factor=10.0)  # norm by Lanczos
     assert (estimated.n_negative, estimated.n_zero) == (47, 25)
-    assert spectral_norm(h) == pytest.approx(exact_norm, rel=1e-6)
+    # A flat spectrum is Lanczos's worst case; it only sets the tolerance's scale.
+    assert spectral_norm(h) == pytest.approx(exact_norm, rel=1e-3)
+    assert spectral_norm(h, steps=60) == pytest.approx(exact_norm, rel=1e-12)
     index_only = inertia(h, factor=10.0, norm=exact_norm, nullity=False)
     assert (index_only.n_negative, index_only.index, index_only.nullity) == (47, 47 / 200, -1)
 
@@ -125,6 +127,11 @@ def test_inertia_on_a_network_hessian(device):
     counted = inertia(h, factor=10.0, norm=float(eigs.abs().max()))
     assert dense.n_negative > 0 and dense.n_zero > 0  # dead bias directions and negative curvature
     assert (counted.n_negative, counted.n_zero) == (dense.n_negative, dense.n_zero)
+    assert spectral_norm(h) == pytest.approx(float(eigs.abs().max()), rel=1e-6)
+    before = h.clone()
+    estimated = inertia(h, factor=10.0)
+    assert torch.equal(h, before)  # the shifts are undone exactly
+    assert (estimated.n_negative, estimated.n_zero) == (dense.n_negative, dense.n_zero)
 
 
 def _mid_size_network():
