@@ -111,6 +111,7 @@ def train(
     batch_loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
     n_samples: int | None = None,
     log: Callable[[str], None] | None = None,
+    value_and_grad: Callable | None = None,
 ) -> TrainResult:
     """Train a stack of networks at once.
 
@@ -123,17 +124,24 @@ def train(
             (see :func:`landscape.models.make_batch_loss`).
         n_samples: Number of training samples, needed with ``batch_size``.
         log: Optional progress callback, called about ten times per run.
+        value_and_grad: Optional batched (theta (K, P), idx (K, b) or None) -> (grads, losses)
+            for the same loss, e.g. :func:`make_mlp_value_and_grad`; replaces vmap of autograd.
 
     Returns:
         Final parameters, histories and snapshots; step ``options.steps`` is always recorded.
     """
     k_nets = params.shape[0]
     full_step = vmap(grad_and_value(loss_fn))
+    if value_and_grad is not None:
+        full_step = value_and_grad
     minibatch = options.batch_size is not None
     if minibatch:
-        if batch_loss_fn is None or seeds is None or n_samples is None:
+        if (batch_loss_fn is None and value_and_grad is None) or seeds is None or n_samples is None:
             raise ValueError("minibatch training needs batch_loss_fn, seeds and n_samples")
-        batch_step = vmap(grad_and_value(batch_loss_fn))
+        if value_and_grad is not None:
+            batch_step = value_and_grad
+        else:
+            batch_step = vmap(grad_and_value(batch_loss_fn))
         samplers = [EpochSampler(n_samples, options.batch_size, s) for s in seeds]
     theta = params.clone()
     m = torch.zeros_like(theta)  # Adam's moments
@@ -242,3 +250,83 @@ def even_in_loss(snapshot_loss: torch.Tensor, count: int) -> torch.Tensor:
     dist = (snapshot_loss[None] - levels[:, None]).abs()  # (count, S, K)
     dist = torch.where(finite[None], dist, torch.inf)
     return dist.argmin(dim=1)
+
+
+def make_mlp_value_and_grad(
+    model, loss: str, x: torch.Tensor, y: torch.Tensor
+) -> Callable[[torch.Tensor, torch.Tensor | None], tuple[torch.Tensor, torch.Tensor]]:
+    """Gradients and losses of a stack of MLPs by hand-written batched back-propagation.
+
+    Same values as ``vmap(grad_and_value(make_loss(model, loss, x, y)))``, computed with one
+    batched matrix product per layer and direction: with h^_l = [h_l, 1] and delta_l = dL/dz_l,
+    dL/d[W_l | b_l] = delta_l^T h^_{l-1} and delta_{l-1} = (delta_l W_l) * s'(z_{l-1}); at the
+    output delta_L = (f - t) / n for ``mse`` and (softmax(f) - onehot(y)) / n for
+    ``cross_entropy``.
+
+    Args:
+        model: An :class:`~landscape.models.MLP`.
+        loss: ``mse`` or ``cross_entropy``.
+        x: Inputs (n, d_in).
+        y: Integer labels (n,) or float targets (n, d_out).
+
+    Returns:
+        (theta (K, P), idx (K, b) or None) -> (gradients (K, P), losses (K,)); ``idx`` selects
+        each network's minibatch, None the full batch.
+    """
+    import torch.nn.functional as F
+
+    from landscape.models import ACTIVATIONS
+
+    if loss not in ("mse", "cross_entropy"):
+        raise ValueError(f"unknown loss '{loss}' (use mse or cross_entropy)")
+    classification = not torch.is_floating_point(y)
+    if loss == "cross_entropy" and not classification:
+        raise ValueError("cross_entropy needs integer class labels, got float targets")
+    t_all = F.one_hot(y, model.widths[-1]).to(x.dtype) if classification else y  # (n, d_out)
+    act = ACTIVATIONS[model.activation]
+    shapes = model.block_shapes
+    sizes = [o * i for o, i in shapes]
+
+    def augment(h: torch.Tensor) -> torch.Tensor:
+        return torch.cat([h, torch.ones_like(h[..., :1])], dim=-1) if model.bias else h
+
+    def derivative(z: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        if model.activation == "tanh":
+            return 1.0 - h * h
+        if model.activation == "relu":
+            return (z > 0).to(z.dtype)
+        return torch.ones_like(z)
+
+    def value_and_grad(theta: torch.Tensor, idx: torch.Tensor | None = None):
+        k = theta.shape[0]
+        blocks = [
+            b.reshape(k, *shape)
+            for b, shape in zip(torch.split(theta, sizes, dim=1), shapes, strict=True)
+        ]
+        xs, ts = (x, t_all) if idx is None else (x[idx], t_all[idx])  # (n|K, ., d)
+        n = xs.shape[-2]
+        hats, zs, hs = [augment(xs)], [], []
+        for li, blk in enumerate(blocks):
+            z = hats[-1] @ blk.mT  # (K, n, out)
+            zs.append(z)
+            if li < len(blocks) - 1:
+                hs.append(act(z))
+                hats.append(augment(hs[-1]))
+        f = zs[-1]  # (K, n, d_out)
+        if loss == "mse":
+            r = f - ts
+            value = 0.5 * (r * r).sum(-1).mean(-1)  # (K,)
+            delta = r / n
+        else:
+            logp = torch.log_softmax(f, dim=-1)
+            value = -(logp * ts).sum(-1).mean(-1)
+            delta = (logp.exp() - ts) / n
+        grads = [None] * len(blocks)
+        for li in range(len(blocks) - 1, -1, -1):
+            grads[li] = delta.mT @ hats[li]  # (K, out, in [+1])
+            if li:
+                w = blocks[li][..., : model.layer_shapes[li][1]]  # (K, out, in)
+                delta = (delta @ w) * derivative(zs[li - 1], hs[li - 1])  # (K, n, in)
+        return torch.cat([g.reshape(k, -1) for g in grads], dim=1), value
+
+    return value_and_grad
