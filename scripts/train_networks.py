@@ -8,7 +8,7 @@ from landscape.device import resolve_device
 from landscape.io import save_checkpoint, write_table
 from landscape.models import MLP, init_params, make_batch_loss, make_loss
 from landscape.runlog import logged
-from landscape.train import TrainOptions, make_mlp_value_and_grad, shard_seeds, train
+from landscape.train import TrainOptions, choose_value_and_grad, shard_seeds, train
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = snakemake.params.options
@@ -41,7 +41,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         batch_size=opts["batch_size"],
     )
     batch_loss_fn = make_batch_loss(model, opts["loss"], x, y)
-    fast = make_mlp_value_and_grad(model, opts["loss"], x, y)  # batched back-propagation
+    fast = choose_value_and_grad(model, opts["loss"], x, y)  # hand-written or vmap (None)
     result = train(
         loss_fn, theta0, options, seeds, batch_loss_fn, len(x), log=log.info, value_and_grad=fast
     )

@@ -7,6 +7,7 @@ from landscape.models import MLP, init_params, make_batch_loss, make_loss
 from landscape.train import (
     EpochSampler,
     TrainOptions,
+    choose_value_and_grad,
     even_in_loss,
     make_mlp_value_and_grad,
     train,
@@ -175,3 +176,11 @@ def test_training_with_handwritten_gradient_equals_vmap(device):
         b = train(loss_fn, theta0, opts, value_and_grad=fast, **kwargs)
         torch.testing.assert_close(a.params, b.params, rtol=0, atol=1e-12)
         torch.testing.assert_close(a.loss, b.loss, rtol=0, atol=1e-12)
+
+
+def test_gradient_path_choice():
+    small = MLP((16, 16, 4))
+    x, y = torch.zeros(128, 16, dtype=torch.float64), torch.zeros(128, dtype=torch.long)
+    assert choose_value_and_grad(small, "cross_entropy", x, y) is not None
+    big_x = torch.zeros(1797, 64, dtype=torch.float64)
+    assert choose_value_and_grad(MLP((64, 32, 10)), "cross_entropy", big_x, y) is None
