@@ -19,7 +19,9 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     seeds = shard_seeds(opts["seed"], opts["networks"], opts["shard_size"], shard)
     first = shard * opts["shard_size"]  # global index of the shard's first network
     log.info(
-        "shard %d: training %d %s MLPs %s (%d parameters) on %s (%d samples), %s loss, device %s",
+        "shard %d: training %d %s MLPs %s (%d parameters) on %s (%d samples), %s loss, %s, "
+        "device %s",
+        shard,
         len(seeds),
         model.activation,
         model.widths,
@@ -27,6 +29,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         ds.name,
         len(ds.x_train),
         opts["loss"],
+        opts["optimizer"],
         device,
     )
     x = torch.as_tensor(ds.x_train, device=device)  # (n, d_in) float64

@@ -41,6 +41,7 @@ def smoke_run(tmp_path_factory):
     seconds = time.perf_counter() - start
     print(f"smoke DAG: {seconds:.1f} s")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Logging error" not in run.stderr, run.stderr[-3000:]  # a malformed log line
     return workdir
 
 
