@@ -2,15 +2,24 @@
 
 A point is **critical** only when its squared gradient norm is at most a threshold (config key
 ``numerics.grad_norm_sq_threshold``, default 1e-10; Frye et al. 2019 found 1e-8 already too loose to
-recover the true loss and index). Every other point is kept and labelled ``not converged``.
+recover the true loss and index). Every other point is kept and labelled: ``gradient-flat`` when
+the gradient lies mostly in the Hessian's near-kernel (the relative residual of the Newton system
+exceeds 0.9, Frye et al.), else ``not converged``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch.func import grad, vmap
+
 CRITICAL = "critical"
 NOT_CONVERGED = "not converged"
 DIVERGED = "diverged"
-STATUSES = (CRITICAL, NOT_CONVERGED, DIVERGED)
+GRADIENT_FLAT = "gradient-flat"
+STATUSES = (CRITICAL, GRADIENT_FLAT, NOT_CONVERGED, DIVERGED)
 
 
 def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> str:
@@ -35,3 +44,177 @@ def is_local_minimum(status: str, definiteness: str) -> bool:
     A positive *semi*definite Hessian leaves the second-order test inconclusive and is not counted.
     """
     return status == CRITICAL and definiteness == "positive definite"
+
+
+FINDERS = ("newton_mr", "damped_newton", "gradient_norm")
+
+
+@dataclass
+class FinderOptions:
+    """Options of the critical-point finders."""
+
+    max_iter: int = 100  # iterations (Newton steps, or gradient steps on 1/2 ||g||^2)
+    grad_norm_sq_threshold: float = 1e-10  # ||g||^2 at most this: critical
+    flat_residual: float = 0.9  # relative Newton residual above this: gradient-flat (Frye et al.)
+    eigen_tolerance_factor: float = 10.0  # eigenvalues within tol count as zero (see spectrum)
+    damping: float = 1e-3  # damped Newton: solve (H + damping * max|lambda| I) p = g
+    backtracks: int = 30  # line-search halvings on ||g||^2 (Newton-MR, gradient-norm)
+    armijo: float = 1e-4  # sufficient-decrease constant of the line search
+    polish_steps: int = 8  # Newton-MR steps refining certified points while ||g||^2 decreases
+    pinv_rtol: float = 1e-8  # Newton steps ignore eigenvalues below pinv_rtol * max|lambda|
+
+
+@dataclass
+class FinderResult:
+    """End points of a batch of critical-point searches, all kept.
+
+    Attributes:
+        params: End points (S, P).
+        loss: Their losses (S,).
+        grad_norm_sq: Squared gradient norms (S,).
+        residual: Relative residual ||H p - g|| / ||g|| of the minimum-norm Newton step, i.e. the
+            share of the gradient in the Hessian's near-kernel (S,).
+        iterations: Iterations each search ran before stopping (S,).
+        status: ``critical``, ``gradient-flat`` or ``not converged`` per end point.
+    """
+
+    params: torch.Tensor
+    loss: torch.Tensor
+    grad_norm_sq: torch.Tensor
+    residual: torch.Tensor
+    iterations: torch.Tensor
+    status: list[str]
+
+
+def _pinv_solve(eigvals, eigvecs, g, shift, rtol):
+    """Minimum-norm least-squares solution of (H + shift I) p = g from H's eigendecomposition.
+
+    Eigenvalues of H + shift I within tol = rtol * max|lambda| of zero are treated as zero: the
+    solution MINRES-QLP converges to on the truncated system. Returns p (S, P) and the relative
+    residual ||(H + shift I) p - g|| / ||g||.
+    """
+    shifted = eigvals + shift[:, None]  # (S, P)
+    tol = rtol * eigvals.abs().amax(-1, keepdim=True)
+    keep = shifted.abs() > tol
+    coef = (eigvecs.mT @ g[..., None])[..., 0]  # (S, P): g in the eigenbasis
+    step = torch.where(keep, coef / torch.where(keep, shifted, 1.0), 0.0)
+    p = (eigvecs @ step[..., None])[..., 0]
+    gnorm = g.norm(dim=-1).clamp_min(1e-300)
+    residual = torch.where(keep, 0.0, coef).norm(dim=-1) / gnorm
+    return p, residual
+
+
+def find_critical_points(
+    loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    hessian_fn: Callable[[torch.Tensor], torch.Tensor],
+    starts: torch.Tensor,
+    method: str,
+    options: FinderOptions,
+) -> FinderResult:
+    """Search for critical points near each start, all starts at once; certify every end point.
+
+    * ``newton_mr`` (Roosta et al. 2018; Frye et al. 2019): p = H^+ g, the minimum-norm
+      least-squares Newton step (what MINRES-QLP returns), with a backtracking line search on
+      ||g||^2. Newton's method is drawn to critical points of every kind.
+    * ``damped_newton`` (as compared in Dauphin et al. 2014 and Frye et al. 2019): the full step
+      p = (H + gamma I)^{-1} g with gamma = damping * max|lambda|, no line search.
+    * ``gradient_norm``: gradient descent on 1/2 ||g||^2, whose gradient is H g, with a
+      backtracking line search (the course homework; Pennington & Bahri 2017).
+
+    Args:
+        loss_fn: theta (P,) -> scalar loss.
+        hessian_fn: theta (P,) -> H (P, P), exact (see :func:`landscape.curvature.make_hessian`).
+        starts: Starting points (S, P), float64.
+        method: One of :data:`FINDERS`.
+        options: Iterations, thresholds, damping.
+
+    Returns:
+        Every end point with its status: ``critical`` when ||g||^2 <= threshold, else
+        ``gradient-flat`` when the Newton residual exceeds ``flat_residual``, else
+        ``not converged``. Nothing is dropped.
+    """
+    from landscape.curvature import batched_hessians
+
+    if method not in FINDERS:
+        raise ValueError(f"unknown finder '{method}' (use {', '.join(FINDERS)})")
+    grads = vmap(grad(loss_fn))
+    theta = starts.clone()
+    s = theta.shape[0]
+    iterations = torch.zeros(s, dtype=torch.long)
+    zero = torch.zeros(s, dtype=theta.dtype, device=theta.device)
+    for it in range(options.max_iter + 1):
+        g = grads(theta)  # (S, P)
+        gn = (g * g).sum(-1)
+        done = (gn <= options.grad_norm_sq_threshold) | ~torch.isfinite(gn)
+        iterations = torch.where(done.cpu(), iterations, torch.full_like(iterations, it))
+        if done.all() or it == options.max_iter:
+            break
+        h = batched_hessians(hessian_fn, theta, chunk_size=None)  # (S, P, P)
+        if method == "gradient_norm":
+            direction = (h @ g[..., None])[..., 0]  # grad of 1/2 ||g||^2
+            slope = (direction * direction).sum(-1)  # decrease rate of 1/2 ||g||^2
+            # Start at 4 / ||H||^2, beyond the stable step of the quadratic model, then halve.
+            alpha = 4.0 / torch.linalg.matrix_norm(h, ord=2).clamp_min(1e-150) ** 2
+        else:
+            lam, vecs = torch.linalg.eigh(h)
+            shift = zero
+            if method == "damped_newton":
+                shift = options.damping * lam.abs().amax(-1)
+            direction, _ = _pinv_solve(lam, vecs, g, shift, options.pinv_rtol)
+            if method == "damped_newton":
+                theta = torch.where(done[:, None], theta, theta - direction)
+                continue
+            hp = (h @ direction[..., None])[..., 0]
+            slope = (hp * g).sum(-1)  # decrease rate of 1/2 ||g||^2 along -p
+            alpha = torch.ones_like(gn)
+        # Backtracking on ||g||^2, each start with its own step.
+        accepted = done.clone()
+        new = theta.clone()
+        for _ in range(options.backtracks):
+            trial = theta - alpha[:, None] * direction
+            gt = grads(trial)
+            ok = ~accepted & ((gt * gt).sum(-1) <= gn - 2 * options.armijo * alpha * slope)
+            new = torch.where(ok[:, None], trial, new)
+            accepted |= ok
+            if accepted.all():
+                break
+            alpha = torch.where(accepted, alpha, alpha / 2)
+        theta = new
+    g = grads(theta)
+    gn = (g * g).sum(-1)
+    # Polish: near a critical manifold the near-zero Hessian eigenvalues are perturbed by about
+    # ||g||, so certified points are refined to round-off by Newton-MR steps, each kept only if
+    # it lowers ||g||^2 (a point is never moved out of certification).
+    for _ in range(options.polish_steps):
+        h = batched_hessians(hessian_fn, theta, chunk_size=None)
+        lam, vecs = torch.linalg.eigh(h)
+        # Leaving out the near-kernel: the directions along the critical manifold.
+        step, _ = _pinv_solve(lam, vecs, g, zero, options.pinv_rtol)
+        trial = theta - step
+        gt = grads(trial)
+        gnt = (gt * gt).sum(-1)
+        better = (gn <= options.grad_norm_sq_threshold) & (gnt < gn)
+        if not better.any():
+            break
+        theta = torch.where(better[:, None], trial, theta)
+        g = torch.where(better[:, None], gt, g)
+        gn = torch.where(better, gnt, gn)
+    h = batched_hessians(hessian_fn, theta, chunk_size=None)
+    lam, vecs = torch.linalg.eigh(h)
+    # The residual that flags gradient-flat points uses the spectrum's own tolerance.
+    eig_rtol = options.eigen_tolerance_factor * lam.shape[-1] * torch.finfo(lam.dtype).eps
+    _, residual = _pinv_solve(lam, vecs, g, zero, eig_rtol)
+    status = []
+    for k in range(s):
+        label = certify(float(gn[k]), options.grad_norm_sq_threshold)
+        if label == NOT_CONVERGED and float(residual[k]) > options.flat_residual:
+            label = GRADIENT_FLAT
+        status.append(label)
+    return FinderResult(
+        params=theta,
+        loss=vmap(loss_fn)(theta),
+        grad_norm_sq=gn,
+        residual=residual,
+        iterations=iterations,
+        status=status,
+    )

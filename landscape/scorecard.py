@@ -94,6 +94,13 @@ CLAIMS: tuple[Claim, ...] = (
         "Frye et al. 2019, Sec. 4",
     ),
     Claim(
+        "2.linear_ae_exact",
+        2,
+        "Every certified critical point of the linear autoencoder has an analytic loss and index.",
+        "loss to 1e-6 relative and index exact, on all certified points",
+        "Baldi & Hornik 1989; Frye et al. 2019, Sec. 4",
+    ),
+    Claim(
         "3.relu_trap",
         3,
         "A ReLU network can be trapped at a strict local minimum above the global one.",
@@ -184,3 +191,23 @@ def assemble(score_files: Iterable[str | os.PathLike]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a binomial rate (95% for z = 1.96).
+
+    Args:
+        successes: Number of successes k.
+        trials: Number of trials n (> 0).
+        z: Normal quantile.
+
+    Returns:
+        (low, high).
+    """
+    if trials <= 0:
+        raise ValueError("a rate needs at least one trial")
+    rate = successes / trials
+    denom = 1 + z * z / trials
+    centre = (rate + z * z / (2 * trials)) / denom
+    half = z * ((rate * (1 - rate) + z * z / (4 * trials)) / trials) ** 0.5 / denom
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -2,7 +2,18 @@
 
 import math
 
-from landscape.critical import certify, is_local_minimum
+import pytest
+import torch
+
+from landscape.critical import (
+    FINDERS,
+    FinderOptions,
+    certify,
+    find_critical_points,
+    is_local_minimum,
+)
+from landscape.curvature import make_hessian_hvp
+from landscape.linear_ae import run_validation
 
 
 def test_certify_threshold_is_inclusive():
@@ -20,3 +31,61 @@ def test_local_minimum_needs_critical_and_positive_definite():
     assert is_local_minimum("critical", "positive definite")
     assert not is_local_minimum("critical", "positive semidefinite")
     assert not is_local_minimum("not converged", "positive definite")
+
+
+def _hessian_of(f):
+    return make_hessian_hvp(f)
+
+
+def test_newton_mr_is_drawn_to_the_saddle():
+    """Newton's method converges to the nearest critical point, here the origin saddle."""
+    f = lambda w: (1 - w[0] * w[1]) ** 2  # noqa: E731
+    starts = torch.tensor([[0.1, -0.05], [0.05, 0.08]], dtype=torch.float64)
+    res = find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=50))
+    assert res.status == ["critical", "critical"]
+    torch.testing.assert_close(
+        res.params, torch.zeros(2, 2, dtype=torch.float64), atol=1e-6, rtol=0
+    )
+    assert (res.grad_norm_sq <= 1e-10).all()
+
+
+@pytest.mark.parametrize("method", FINDERS)
+def test_every_finder_solves_a_quadratic(method):
+    a = torch.tensor([[3.0, 1.0], [1.0, -2.0]], dtype=torch.float64)  # indefinite: a saddle
+    b = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    f = lambda w: 0.5 * w @ a @ w - b @ w  # noqa: E731
+    starts = torch.tensor([[1.0, 1.0], [-2.0, 0.5]], dtype=torch.float64)
+    res = find_critical_points(f, _hessian_of(f), starts, method, FinderOptions(max_iter=400))
+    solution = torch.linalg.solve(a, b)
+    assert res.status == ["critical", "critical"]
+    torch.testing.assert_close(res.params, solution.expand(2, 2), atol=1e-5, rtol=0)
+
+
+def test_gradient_flat_points_are_labelled_not_dropped():
+    """The function x^2 + y has no critical point; at x = 0 its gradient (0, 1) lies in ker H."""
+    f = lambda w: w[0] ** 2 + w[1]  # noqa: E731
+    starts = torch.tensor([[0.0, 0.0], [0.5, 1.0]], dtype=torch.float64)
+    res = find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=5))
+    assert res.status == ["gradient-flat", "gradient-flat"]
+    assert (res.residual > 0.9).all() and len(res.status) == 2
+    torch.testing.assert_close(
+        res.params[:, 0], torch.zeros(2, dtype=torch.float64), atol=1e-12, rtol=0
+    )
+
+
+def test_linear_autoencoder_end_points_match_the_closed_form():
+    cfg = {
+        "n_samples": 300, "input_dim": 5, "hidden": 2, "trajectories": 2, "snapshots": 3,
+        "noise_std": 0.01, "init_scale": 0.1, "learning_rate": 0.05, "train_steps": 150,
+        "max_iter": 60, "gradient_norm_max_iter": 60, "damping": 1e-3, "seed": 0,
+    }  # fmt: skip
+    numerics = {"grad_norm_sq_threshold": 1e-10, "eigen_tolerance_factor": 10.0}
+    table, analytic = run_validation(cfg, numerics, log=lambda _: None)
+    assert len(table) == 3 * 2 * 2 * 3  # finders x trajectories x (clean, noisy) x snapshots
+    assert set(table["status"]) <= {"critical", "gradient-flat", "not converged"}
+    certified = table[table["status"] == "critical"]
+    assert (certified["method"] == "newton_mr").sum() >= 6
+    assert certified["matches_analytic"].all()
+    assert (certified["loss_rel_error"] <= 1e-6).all()
+    assert (certified["n_negative"] == certified["nearest_analytic_n_negative"]).all()
+    assert len(analytic) == 1 + 5 + 10

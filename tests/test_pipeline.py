@@ -50,13 +50,13 @@ def test_every_final_output_exists_and_is_well_formed(smoke_run):
     for name, rows in (("digits", 1437), ("mnist1d", 160), ("teacher_student", 64)):
         ds = load_dataset(results / "data" / f"{name}.npz")
         assert len(ds.x_train) == rows, name  # smoke sizes reached the rules
-    for stem in ("end_of_training",):
+    for stem in ("end_of_training", "linear_ae_critical_points"):
         assert (results / "figures" / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (results / "figures" / f"{stem}.pdf").read_bytes()[:5] == b"%PDF-"
     card = read_table(results / "scorecard.csv", SCORECARD_COLUMNS)
     assert card["claim_id"].tolist() == [c.claim_id for c in CLAIMS]
     assert set(card["verdict"]) <= set(VERDICTS)
-    assert (card["verdict"] != "not run").sum() >= 1
+    assert (card["verdict"] != "not run").sum() >= 3
 
 
 def test_first_slice_tables_agree(smoke_run):
@@ -86,9 +86,23 @@ def test_first_slice_tables_agree(smoke_run):
     np.testing.assert_allclose(final.sort_index(), summary.set_index("network")["loss"], rtol=1e-12)
 
 
+def test_linear_autoencoder_table(smoke_run):
+    table = read_table(smoke_run / "results/tables/linear_ae_critical_points.csv")
+    expected = [
+        "method", "start", "status", "loss", "grad_norm_sq", "index",
+        "nearest_analytic_loss", "nearest_analytic_index",
+    ]  # fmt: skip
+    assert set(expected) <= set(table.columns)
+    assert sorted(table["method"].unique()) == ["damped_newton", "gradient_norm", "newton_mr"]
+    assert len(table) == 3 * 2 * 2 * 2  # finders x trajectories x snapshots x (clean, noisy)
+    certified = table[table["status"] == "critical"]
+    assert len(certified) > 0 and certified["matches_analytic"].all()
+
+
 def test_logs_state_wall_time(smoke_run):
     logs = sorted((smoke_run / "results" / "logs").rglob("*.log"))
-    assert len(logs) == 3 + 2 * 2 + 4  # datasets, 2 jobs x 2 shards, join, figure, score, card
+    # datasets, 2 jobs x 2 shards, join, figure, score, card, and 3 for the linear autoencoder
+    assert len(logs) == 3 + 2 * 2 + 4 + 3
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
 

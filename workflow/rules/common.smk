@@ -39,7 +39,10 @@ def get_shard_files(section, table):
 
 
 def get_score_files():
-    return ["results/scores/end_of_training.csv"]
+    return [
+        "results/scores/end_of_training.csv",
+        "results/scores/linear_ae_critical_points.csv",
+    ]
 
 
 def get_final_outputs():
@@ -47,5 +50,7 @@ def get_final_outputs():
         *expand("results/data/{dataset}.npz", dataset=DATASETS),
         "results/figures/end_of_training.png",
         "results/figures/end_of_training.pdf",
+        "results/figures/linear_ae_critical_points.png",
+        "results/figures/linear_ae_critical_points.pdf",
         "results/scorecard.csv",
     ]

@@ -1,0 +1,119 @@
+"""Closed forms that the numerics are checked against.
+
+Deep linear autoencoder (Baldi & Hornik 1989; the validation problem of Frye et al. 2019):
+x -> W2 W1 x with W1 (p, d), W2 (d, p), loss L = (1/n) sum_i 1/2 ||x_i - W2 W1 x_i||^2 on data
+whose covariance Sigma = (1/n) X^T X = diag(lambda_1 < ... < lambda_d) exactly. Its critical
+points are the maps W2 W1 that project onto the span of a subset I of r <= p coordinate axes
+(the covariance's eigenvectors), with
+
+    L(I) = 1/2 sum_{j not in I} lambda_j,
+    n_negative(I) = sum_{i in I} #{j not in I : lambda_j > lambda_i} + (p - r)(d - r),
+
+the second term counting, for each of the p - r unused hidden units, the d - r directions it
+could grow into. (The count is checked against the exact Hessian in the tests.)
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import torch
+
+
+def gaussian_with_covariance(n: int, eigenvalues, seed: int) -> torch.Tensor:
+    """Gaussian samples transformed to have exactly zero mean and covariance diag(eigenvalues).
+
+    Args:
+        n: Number of samples (more than the dimension).
+        eigenvalues: The target variances (d,).
+        seed: Seed of the draw.
+
+    Returns:
+        X (n, d), float64, with X.mean(0) = 0 and X^T X / n = diag(eigenvalues) to round-off.
+    """
+    lam = torch.as_tensor(eigenvalues, dtype=torch.float64)
+    gen = torch.Generator().manual_seed(int(seed))
+    x = torch.randn(n, len(lam), dtype=torch.float64, generator=gen)
+    x = x - x.mean(dim=0)
+    chol = torch.linalg.cholesky(x.T @ x / n)  # (d, d)
+    white = torch.linalg.solve_triangular(chol, x.T, upper=False).T  # covariance I
+    return white * lam.sqrt()
+
+
+def linear_ae_point(subset: tuple[int, ...], d: int, p: int) -> torch.Tensor:
+    """A critical point of the linear autoencoder projecting onto the axes in ``subset``.
+
+    Returns:
+        Flat parameters [W1 (p, d), W2 (d, p)] in the layout of ``deep_linear((d, p, d))``.
+    """
+    w1 = torch.zeros(p, d, dtype=torch.float64)
+    w2 = torch.zeros(d, p, dtype=torch.float64)
+    for k, i in enumerate(subset):
+        w1[k, i] = 1.0
+        w2[i, k] = 1.0
+    return torch.cat([w1.flatten(), w2.flatten()])
+
+
+def linear_ae_critical_points(eigenvalues, hidden: int) -> pd.DataFrame:
+    """Every analytic critical point of the linear autoencoder: its loss and index.
+
+    Args:
+        eigenvalues: Covariance eigenvalues lambda (d,), distinct.
+        hidden: Hidden width p.
+
+    Returns:
+        One row per subset I of at most p axes: ``subset``, ``rank``, ``loss``, ``n_negative``,
+        ``index`` (n_negative / P with P = 2 d p).
+    """
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    d = len(lam)
+    n_params = 2 * d * hidden
+    rows = []
+    for r in range(hidden + 1):
+        for subset in itertools.combinations(range(d), r):
+            outside = [j for j in range(d) if j not in subset]
+            swaps = sum(sum(lam[j] > lam[i] for j in outside) for i in subset)
+            n_neg = int(swaps + (hidden - r) * (d - r))
+            rows.append(
+                {
+                    "subset": " ".join(map(str, subset)),
+                    "rank": r,
+                    "loss": 0.5 * float(lam[outside].sum()),
+                    "n_negative": n_neg,
+                    "index": n_neg / n_params,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def nearest_analytic(loss: float, n_negative: int, analytic: pd.DataFrame) -> pd.Series:
+    """The analytic critical point nearest to a numerical one.
+
+    Nearest in loss first (relative difference); among analytic points whose loss ties with the
+    nearest (several subsets can share a loss), the one with the nearest index.
+
+    Args:
+        loss: The numerical point's loss.
+        n_negative: Its number of negative Hessian eigenvalues.
+        analytic: The table of :func:`linear_ae_critical_points`.
+
+    Returns:
+        The chosen row.
+    """
+    gap = (analytic["loss"] - loss).abs() / analytic["loss"].abs().clip(lower=1e-300)
+    ties = analytic[gap <= gap.min() * (1 + 1e-9) + 1e-15]
+    return ties.loc[(ties["n_negative"] - n_negative).abs().idxmin()]
+
+
+def covariance_equivalent(x: torch.Tensor) -> torch.Tensor:
+    """A (d, d) dataset with the same second moments as x (n, d): X'^T X' / d = X^T X / n.
+
+    A loss that is a quadratic form in each sample, like the linear autoencoder's
+    1/2 ||x - W2 W1 x||^2, depends on the data only through (1/n) X^T X, so its value, gradient
+    and Hessian on X' equal those on X exactly (up to round-off) at d / n of the cost.
+    """
+    n, d = x.shape
+    chol = torch.linalg.cholesky(x.T @ x / n)  # lower, L L^T = X^T X / n
+    return chol.T * d**0.5  # rows: X'^T X' / d = L L^T

@@ -1,0 +1,10 @@
+"""Run the critical-point finders on the deep linear autoencoder; tabulate the end points."""
+
+from landscape.io import write_table
+from landscape.linear_ae import run_validation
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    table, analytic = run_validation(snakemake.params.cfg, snakemake.params.numerics, log.info)
+    write_table(table, snakemake.output.table)
+    write_table(analytic, snakemake.output.analytic)

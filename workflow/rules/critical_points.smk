@@ -1,0 +1,51 @@
+# Critical-point finders validated on the deep linear autoencoder, whose critical points are
+# known in closed form.
+
+
+rule linear_ae_critical_points:
+    output:
+        table="results/tables/linear_ae_critical_points.csv",
+        analytic="results/tables/linear_ae_analytic.csv",
+    log:
+        "results/logs/linear_ae_critical_points.log",
+    conda:
+        ENV
+    resources:
+        gpu=get_gpu_request,
+    params:
+        cfg=config["linear_ae"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/find_linear_ae_critical_points.py"
+
+
+rule linear_ae_critical_points_figure:
+    input:
+        table="results/tables/linear_ae_critical_points.csv",
+        analytic="results/tables/linear_ae_analytic.csv",
+    output:
+        png=report(
+            "results/figures/linear_ae_critical_points.png",
+            caption="../report/linear_ae_critical_points.rst",
+            category="Section 2: deep linear networks",
+        ),
+        pdf="results/figures/linear_ae_critical_points.pdf",
+    log:
+        "results/logs/linear_ae_critical_points_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/linear_ae_critical_points.py"
+
+
+rule linear_ae_critical_points_score:
+    input:
+        table="results/tables/linear_ae_critical_points.csv",
+    output:
+        "results/scores/linear_ae_critical_points.csv",
+    log:
+        "results/logs/linear_ae_critical_points_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_linear_ae_critical_points.py"
