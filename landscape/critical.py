@@ -61,7 +61,11 @@ class FinderOptions:
     backtracks: int = 30  # line-search halvings on ||g||^2 (Newton-MR, gradient-norm)
     armijo: float = 1e-4  # sufficient-decrease constant of the line search
     polish_steps: int = 8  # Newton-MR steps refining certified points while ||g||^2 decreases
-    pinv_rtol: float = 1e-8  # Newton steps ignore eigenvalues below pinv_rtol * max|lambda|
+    # Newton steps ignore eigenvalues below pinv_rtol * max|lambda| (a truncated pseudo-inverse,
+    # as MINRES-QLP's early stopping does). 1e-4 was chosen on the linear autoencoder with seeds 1
+    # and 2 (certified: 72 and 75 of 100 at 1e-8, 89 and 87 at 1e-4, 83 and 77 at 1e-3), held
+    # out from the pipeline's default seed 0.
+    pinv_rtol: float = 1e-4
 
 
 @dataclass
