@@ -66,6 +66,9 @@ class FinderOptions:
     # and 2 (certified: 72 and 75 of 100 at 1e-8, 89 and 87 at 1e-4, 83 and 77 at 1e-3), held
     # out from the pipeline's default seed 0.
     pinv_rtol: float = 1e-4
+    solver: str = "eigh"  # Newton-MR's solve: eigh (dense, exact) or minres (matrix-free, HVPs)
+    minres_rtol: float = 1e-8  # MINRES's relative residual tolerance
+    minres_maxiter: int | None = None  # MINRES's iteration cap (None: the dimension P)
 
 
 @dataclass
@@ -108,6 +111,38 @@ def _pinv_solve(eigvals, eigvecs, g, shift, rtol):
     return p, residual
 
 
+def _minres_directions(hvp, theta, g, done, options: FinderOptions) -> torch.Tensor:
+    """Newton-MR steps p ~ H^+ g by MINRES on Hessian-vector products, one start at a time.
+
+    MINRES (Paige & Saunders 1975, via scipy) needs only H v products, so it applies to networks
+    whose Hessian is too large to form; on a singular but consistent system it converges to a
+    least-squares solution.
+    """
+    import numpy as np
+    from scipy.sparse.linalg import LinearOperator, minres
+
+    n = theta.shape[-1]
+    out = torch.zeros_like(theta)
+    for k in range(theta.shape[0]):
+        if bool(done[k]):
+            continue
+        point = theta[k]
+
+        def matvec(v, point=point):
+            t = torch.as_tensor(np.ascontiguousarray(v).reshape(-1), dtype=point.dtype)
+            return hvp(point, t.to(point.device)).detach().cpu().numpy()
+
+        op = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+        sol, _ = minres(
+            op,
+            g[k].detach().cpu().numpy(),
+            rtol=options.minres_rtol,
+            maxiter=options.minres_maxiter,
+        )
+        out[k] = torch.as_tensor(sol, dtype=theta.dtype, device=theta.device)
+    return out
+
+
 def find_critical_points(
     loss_fn: Callable[[torch.Tensor], torch.Tensor],
     hessian_fn: Callable[[torch.Tensor], torch.Tensor],
@@ -119,7 +154,9 @@ def find_critical_points(
 
     * ``newton_mr`` (Roosta et al. 2018; Frye et al. 2019): p = H^+ g, the minimum-norm
       least-squares Newton step (what MINRES-QLP returns), with a backtracking line search on
-      ||g||^2. Newton's method is drawn to critical points of every kind.
+      ||g||^2. Newton's method is drawn to critical points of every kind. ``solver="eigh"``
+      computes it exactly from the dense Hessian (truncated at ``pinv_rtol``);
+      ``solver="minres"`` runs MINRES on Hessian-vector products, never forming H.
     * ``damped_newton`` (as compared in Dauphin et al. 2014 and Frye et al. 2019): the full step
       p = (H + gamma I)^{-1} g with gamma = damping * max|lambda|, no line search.
     * ``gradient_norm``: gradient descent on 1/2 ||g||^2, whose gradient is H g, with a
@@ -137,11 +174,14 @@ def find_critical_points(
         ``gradient-flat`` when the Newton residual exceeds ``flat_residual``, else
         ``not converged``. Nothing is dropped.
     """
-    from landscape.curvature import batched_hessians
+    from landscape.curvature import batched_hessians, make_hvp
 
     if method not in FINDERS:
         raise ValueError(f"unknown finder '{method}' (use {', '.join(FINDERS)})")
+    if options.solver not in ("eigh", "minres"):
+        raise ValueError(f"unknown Newton solver '{options.solver}' (use eigh or minres)")
     grads = vmap(grad(loss_fn))
+    hvp = make_hvp(loss_fn)
     theta = starts.clone()
     s = theta.shape[0]
     iterations = torch.zeros(s, dtype=torch.long)
@@ -153,8 +193,17 @@ def find_critical_points(
         iterations = torch.where(done.cpu(), iterations, torch.full_like(iterations, it))
         if done.all() or it == options.max_iter:
             break
-        h = batched_hessians(hessian_fn, theta, chunk_size=None)  # (S, P, P)
-        if method == "gradient_norm":
+        if method == "newton_mr" and options.solver == "minres":
+            direction = _minres_directions(hvp, theta, g, done, options)
+            hg = vmap(hvp)(theta, direction)  # H p, matrix-free
+            slope = (hg * g).sum(-1)
+            alpha = torch.ones_like(gn)
+            h = None
+        else:
+            h = batched_hessians(hessian_fn, theta, chunk_size=None)  # (S, P, P)
+        if h is None:
+            pass
+        elif method == "gradient_norm":
             direction = (h @ g[..., None])[..., 0]  # grad of 1/2 ||g||^2
             slope = (direction * direction).sum(-1)  # decrease rate of 1/2 ||g||^2
             # Start at 4 / ||H||^2, beyond the stable step of the quadratic model, then halve.

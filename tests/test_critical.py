@@ -89,3 +89,16 @@ def test_linear_autoencoder_end_points_match_the_closed_form():
     assert (certified["loss_rel_error"] <= 1e-6).all()
     assert (certified["n_negative"] == certified["nearest_analytic_n_negative"]).all()
     assert len(analytic) == 1 + 5 + 10
+
+
+def test_matrix_free_minres_newton_mr_agrees_with_the_dense_solve():
+    f = lambda w: (1 - w[0] * w[1]) ** 2 + 0.1 * (w[2] - w[0]) ** 2  # noqa: E731
+    starts = torch.tensor([[0.1, -0.05, 0.2], [0.9, 1.2, 0.5]], dtype=torch.float64)
+    dense = find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=60))
+    free = find_critical_points(
+        f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=60, solver="minres")
+    )
+    assert dense.status == free.status == ["critical", "critical"]
+    torch.testing.assert_close(free.params, dense.params, atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="unknown Newton solver"):
+        find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(solver="cg"))
