@@ -193,31 +193,25 @@ def find_critical_points(
         iterations = torch.where(done.cpu(), iterations, torch.full_like(iterations, it))
         if done.all() or it == options.max_iter:
             break
-        if method == "newton_mr" and options.solver == "minres":
-            direction = _minres_directions(hvp, theta, g, done, options)
-            hg = vmap(hvp)(theta, direction)  # H p, matrix-free
-            slope = (hg * g).sum(-1)
-            alpha = torch.ones_like(gn)
-            h = None
-        else:
+        if method == "damped_newton":
+            lam, vecs = torch.linalg.eigh(batched_hessians(hessian_fn, theta, chunk_size=None))
+            shift = options.damping * lam.abs().amax(-1)
+            direction, _ = _pinv_solve(lam, vecs, g, shift, options.pinv_rtol)
+            theta = torch.where(done[:, None], theta, theta - direction)  # full step
+            continue
+        if method == "gradient_norm":
             h = batched_hessians(hessian_fn, theta, chunk_size=None)  # (S, P, P)
-        if h is None:
-            pass
-        elif method == "gradient_norm":
             direction = (h @ g[..., None])[..., 0]  # grad of 1/2 ||g||^2
             slope = (direction * direction).sum(-1)  # decrease rate of 1/2 ||g||^2
             # Start at 4 / ||H||^2, beyond the stable step of the quadratic model, then halve.
             alpha = 4.0 / torch.linalg.matrix_norm(h, ord=2).clamp_min(1e-150) ** 2
-        else:
-            lam, vecs = torch.linalg.eigh(h)
-            shift = zero
-            if method == "damped_newton":
-                shift = options.damping * lam.abs().amax(-1)
-            direction, _ = _pinv_solve(lam, vecs, g, shift, options.pinv_rtol)
-            if method == "damped_newton":
-                theta = torch.where(done[:, None], theta, theta - direction)
-                continue
-            hp = (h @ direction[..., None])[..., 0]
+        else:  # newton_mr
+            if options.solver == "minres":
+                direction = _minres_directions(hvp, theta, g, done, options)
+            else:
+                lam, vecs = torch.linalg.eigh(batched_hessians(hessian_fn, theta, chunk_size=None))
+                direction, _ = _pinv_solve(lam, vecs, g, zero, options.pinv_rtol)
+            hp = vmap(hvp)(theta, direction)  # H p
             slope = (hp * g).sum(-1)  # decrease rate of 1/2 ||g||^2 along -p
             alpha = torch.ones_like(gn)
         # Backtracking on ||g||^2, each start with its own step.
