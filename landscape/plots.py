@@ -9,9 +9,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from matplotlib.ticker import SymmetricalLogLocator  # noqa: E402
 
 from landscape.io import atomic_path  # noqa: E402
 
@@ -70,7 +70,10 @@ def end_of_training(
     # Linear within 1e-4 of the largest |eigenvalue|, logarithmic beyond, ticks every two decades.
     linthresh = max(1e-4 * eigenvalues["eigenvalue"].abs().max(), summary["eig_tol"].max(), 1e-300)
     ax.set_yscale("symlog", linthresh=linthresh)
-    ax.yaxis.set_major_locator(SymmetricalLogLocator(base=100, linthresh=linthresh))
+    # Ticks at 0 and every second decade beyond the linear band, so that labels never overlap.
+    top = max(eigenvalues["eigenvalue"].abs().max(), linthresh)
+    decades = 10.0 ** np.arange(np.ceil(np.log10(linthresh)) + 1, np.log10(top) + 1, 2)
+    ax.set_yticks([*(-decades[::-1]), 0.0, *decades])
     ax.axhline(0.0, color="0.5", lw=0.6)
     ax.legend(fontsize=6, loc="upper left")
     return fig
