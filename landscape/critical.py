@@ -190,8 +190,10 @@ def find_critical_points(
         g = grads(theta)  # (S, P)
         gn = (g * g).sum(-1)
         done = (gn <= options.grad_norm_sq_threshold) | ~torch.isfinite(gn)
-        iterations = torch.where(done.cpu(), iterations, torch.full_like(iterations, it))
+        # Iterations (updates) made before the start was first seen converged.
+        iterations = torch.where(done.cpu(), iterations, torch.full_like(iterations, it + 1))
         if done.all() or it == options.max_iter:
+            iterations = torch.minimum(iterations, torch.full_like(iterations, it))
             break
         if method == "damped_newton":
             lam, vecs = torch.linalg.eigh(batched_hessians(hessian_fn, theta, chunk_size=None))

@@ -260,14 +260,29 @@ def make_hessian(
     return make_hessian_hvp(make_loss(model, loss, x, y), vector_chunk)
 
 
-def networks_per_chunk(n_params: int, memory_mb: float) -> int:
-    """How many networks' Hessians to assemble at once within ``memory_mb``.
+def hessian_bytes(model, n_samples: int, sample_chunk: int | None = None) -> int:
+    """Bytes one network's exact Hessian needs: the result, and the structured path's temporaries.
 
-    Budgets four P x P float64 matrices per network (the Hessian, its blocks before assembly,
-    a transposed copy, and the eigensolver's workspace).
+    Counts four P x P float64 matrices (the Hessian, a block copy, a transpose, the eigensolver's
+    workspace) plus, for an MLP, three per-sample tensors of the largest block,
+    c * max(in_l in_m + n_l n_m) with c samples per pass.
     """
-    per_network_mb = 4 * n_params * n_params * 8 / 2**20
-    return max(1, int(memory_mb // per_network_mb))
+    p = model.n_params
+    total = 4 * p * p * 8
+    if isinstance(model, MLP):
+        c = n_samples if sample_chunk is None else min(n_samples, sample_chunk)
+        ins = [i for _, i in model.block_shapes]
+        outs = [o for o, _ in model.block_shapes]
+        widest = max(
+            ins[a] * ins[b] + outs[a] * outs[b] for a in range(len(ins)) for b in range(a + 1)
+        )
+        total += 3 * c * widest * 8
+    return total
+
+
+def networks_per_chunk(bytes_per_network: int, memory_mb: float) -> int:
+    """How many networks' Hessians to assemble at once within ``memory_mb`` (at least one)."""
+    return max(1, int(memory_mb * 2**20 // bytes_per_network))
 
 
 def batched_hessians(

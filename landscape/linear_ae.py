@@ -25,6 +25,7 @@ from landscape.theory import (
     gaussian_with_covariance,
     linear_ae_critical_points,
     nearest_analytic,
+    relative_gap,
 )
 from landscape.train import TrainOptions, even_in_loss, train
 
@@ -115,7 +116,7 @@ def run_validation(
         for k in range(len(starts)):
             s = summarize_spectrum(torch.linalg.eigvalsh(hess_fn(res.params[k])), factor)
             near = nearest_analytic(float(res.loss[k]), s.n_negative, analytic)
-            rel = abs(float(res.loss[k]) - near["loss"]) / near["loss"]
+            rel = float(relative_gap(near["loss"], float(res.loss[k])))
             rows.append(
                 {
                     "method": method,

@@ -49,19 +49,21 @@ def end_of_training(
     """
     set_style()
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), layout="constrained")
-    hist = history.assign(network=history["network"].astype(str))
+    # Diverged networks' non-finite records cannot be drawn; the table keeps them.
+    finite = np.isfinite(history["loss"]) & np.isfinite(history["grad_norm_sq"])
+    hist = history[finite].assign(network=history.loc[finite, "network"].astype(str))
     sns.lineplot(hist, x="step", y="loss", hue="network", ax=axes[0], legend=False)
     axes[0].set(yscale="log", title="training loss")
     sns.lineplot(hist, x="step", y="grad_norm_sq", hue="network", ax=axes[1], legend=False)
     axes[1].set(yscale="log", ylabel=r"$\|\nabla L\|^2$", title="squared gradient norm")
     ax = axes[2]
     ax.set(xlabel="eigenvalue rank", ylabel="Hessian eigenvalue", title="spectrum at the end")
-    if eigenvalues.empty:  # counted by inertia: no eigenvalues to draw, only the counts
+    if eigenvalues.empty:  # counted by inertia, or diverged: no eigenvalues, only the counts
         lines = [
             f"net {r.network}: index {r.index:.3f}, nullity {r.nullity}, {r.status}"
             for r in summary.itertuples()
         ]
-        ax.text(0.02, 0.98, "counted by inertia\n" + "\n".join(lines), va="top", fontsize=7)
+        ax.text(0.02, 0.98, "no eigenvalues drawn\n" + "\n".join(lines), va="top", fontsize=7)
         return fig
     for net, g in eigenvalues.groupby("network"):
         row = summary.set_index("network").loc[net]

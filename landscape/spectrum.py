@@ -243,7 +243,8 @@ def inertia(
     """
     n = h.shape[-1]
     norm = spectral_norm(h) if norm is None else norm
-    tol = float(tolerance_from_norm(norm, n, h.dtype, factor))
+    # At least the smallest normal number, so that a zero matrix counts as zero, not positive.
+    tol = max(float(tolerance_from_norm(norm, n, h.dtype, factor)), torch.finfo(h.dtype).tiny)
     n_neg = count_below(h, -tol)
     if not nullity:
         s = _summary(n, n_neg, n - n_neg, tol, float("nan"), float("nan"))

@@ -88,6 +88,12 @@ def linear_ae_critical_points(eigenvalues, hidden: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def relative_gap(a, b, atol: float = 1e-12):
+    """|a - b| / max(|a|, |b|, atol): relative, but absolute near zero (a global minimum of 0)."""
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), atol)
+    return np.abs(a - b) / scale
+
+
 def nearest_analytic(loss: float, n_negative: int, analytic: pd.DataFrame) -> pd.Series:
     """The analytic critical point nearest to a numerical one.
 
@@ -102,7 +108,7 @@ def nearest_analytic(loss: float, n_negative: int, analytic: pd.DataFrame) -> pd
     Returns:
         The chosen row.
     """
-    gap = (analytic["loss"] - loss).abs() / analytic["loss"].abs().clip(lower=1e-300)
+    gap = relative_gap(analytic["loss"], loss)
     ties = analytic[gap <= gap.min() * (1 + 1e-9) + 1e-15]
     return ties.loc[(ties["n_negative"] - n_negative).abs().idxmin()]
 

@@ -4,13 +4,19 @@ import pandas as pd
 import torch
 
 from landscape.critical import certify
-from landscape.curvature import batched_hessians, grad_norm_sq, make_hessian, networks_per_chunk
+from landscape.curvature import (
+    batched_hessians,
+    grad_norm_sq,
+    hessian_bytes,
+    make_hessian,
+    networks_per_chunk,
+)
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.io import load_checkpoint, write_table
 from landscape.models import MLP, make_loss
 from landscape.runlog import logged
-from landscape.spectrum import inertia, summarize_spectrum
+from landscape.spectrum import SpectrumSummary, inertia, summarize_spectrum
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     numerics, curv = snakemake.params.numerics, snakemake.params.curvature
@@ -29,7 +35,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     hess_fn = make_hessian(
         model, ckpt["loss"], x, y, method=curv["hessian_method"], sample_chunk=curv["sample_chunk"]
     )
-    chunk = networks_per_chunk(model.n_params, curv["memory_budget_mb"])
+    per_network = hessian_bytes(model, len(x), curv["sample_chunk"])
+    chunk = networks_per_chunk(per_network, curv["memory_budget_mb"])
     log.info(
         "Hessians of %d networks with %d parameters: method %s, %d per chunk, spectrum %s, "
         "device %s",
@@ -41,55 +48,62 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     )
     losses = torch.vmap(loss_fn)(params)  # (K,)
     gns = grad_norm_sq(loss_fn, params)  # (K,)
-    rows, eig_rows = [], []
-    for start in range(0, params.shape[0], chunk):
-        hs = batched_hessians(hess_fn, params[start : start + chunk], chunk_size=chunk)
+    # A diverged network (or one with a non-finite loss) has no meaningful Hessian: it is kept
+    # in the table with its status and empty spectrum columns, never dropped.
+    diverged = ckpt["diverged"].to(torch.bool).cpu() | ~torch.isfinite(losses.cpu() + gns.cpu())
+    usable = [k for k in range(params.shape[0]) if not diverged[k]]
+    summaries, spectra_of = {}, {}
+    for start in range(0, len(usable), chunk):
+        ids = usable[start : start + chunk]
+        hs = batched_hessians(hess_fn, params[ids], chunk_size=chunk)
         eigs = torch.linalg.eigvalsh(hs) if curv["spectrum"] == "full" else None  # (k, P)
-        for j in range(hs.shape[0]):
-            k = start + j
-            s = summarize_spectrum(eigs[j], factor) if eigs is not None else inertia(hs[j], factor)
-            status = certify(
-                float(gns[k]), numerics["grad_norm_sq_threshold"], bool(ckpt["diverged"][k])
-            )
-            rows.append(
-                {
-                    "network": ckpt["networks"][k],
-                    "seed": ckpt["seeds"][k],
-                    "dataset": ds.name,
-                    "architecture": "-".join(map(str, model.widths)),
-                    "activation": model.activation,
-                    "loss_function": ckpt["loss"],
-                    "loss": float(losses[k]),
-                    "grad_norm_sq": float(gns[k]),
-                    "grad_norm_sq_threshold": numerics["grad_norm_sq_threshold"],
-                    "status": status,
-                    **s.as_dict(),
-                    "eigen_tolerance_factor": factor,
-                    "spectrum_method": "eigvalsh" if eigs is not None else "inertia (LDL^T)",
-                }
-            )
-            log.info(
-                "network %d: loss %.6g, |g|^2 %.3g (%s), index %.4f, nullity %d, %s",
-                ckpt["networks"][k],
-                losses[k],
-                gns[k],
-                status,
-                s.index,
-                s.nullity,
-                s.definiteness,
-            )
+        for j, k in enumerate(ids):
             if eigs is not None:
-                eig_rows.append(
-                    pd.DataFrame(
-                        {
-                            "network": ckpt["networks"][k],
-                            "rank": range(s.n_params),
-                            "eigenvalue": eigs[j].cpu(),
-                        }
-                    )
+                summaries[k], spectra_of[k] = summarize_spectrum(eigs[j], factor), eigs[j]
+            else:
+                summaries[k] = inertia(hs[j], factor)
+    empty = {name: float("nan") for name in SpectrumSummary.__dataclass_fields__}
+    empty.update(n_params=model.n_params, definiteness="not computed (diverged)")
+    method = "eigvalsh" if curv["spectrum"] == "full" else "inertia (LDL^T)"
+    rows, eig_rows = [], []
+    for k in range(params.shape[0]):
+        threshold = numerics["grad_norm_sq_threshold"]
+        status = certify(float(gns[k]), threshold, bool(diverged[k]))
+        summary = summaries[k].as_dict() if k in summaries else empty
+        rows.append(
+            {
+                "network": ckpt["networks"][k],
+                "seed": ckpt["seeds"][k],
+                "dataset": ds.name,
+                "architecture": "-".join(map(str, model.widths)),
+                "activation": model.activation,
+                "loss_function": ckpt["loss"],
+                "loss": float(losses[k]),
+                "grad_norm_sq": float(gns[k]),
+                "grad_norm_sq_threshold": threshold,
+                "status": status,
+                **summary,
+                "eigen_tolerance_factor": factor,
+                "spectrum_method": method if k in summaries else "none",
+            }
+        )
+        log.info(
+            "network %d: loss %.6g, |g|^2 %.3g (%s), index %s, nullity %s, %s",
+            ckpt["networks"][k], losses[k], gns[k], status,
+            summary["index"], summary["nullity"], summary["definiteness"],
+        )  # fmt: skip
+        if k in spectra_of:
+            eig_rows.append(
+                pd.DataFrame(
+                    {
+                        "network": ckpt["networks"][k],
+                        "rank": range(model.n_params),
+                        "eigenvalue": spectra_of[k].cpu(),
+                    }
                 )
-    write_table(pd.DataFrame(rows), snakemake.output.summary)
+            )
     columns = ["network", "rank", "eigenvalue"]
+    write_table(pd.DataFrame(rows), snakemake.output.summary)
     write_table(
         pd.concat(eig_rows) if eig_rows else pd.DataFrame(columns=columns),
         snakemake.output.eigenvalues,

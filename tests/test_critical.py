@@ -102,3 +102,13 @@ def test_matrix_free_minres_newton_mr_agrees_with_the_dense_solve():
     torch.testing.assert_close(free.params, dense.params, atol=1e-6, rtol=0)
     with pytest.raises(ValueError, match="unknown Newton solver"):
         find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(solver="cg"))
+
+
+def test_iterations_count_the_updates_made():
+    f = lambda w: 0.5 * (w * w).sum()  # noqa: E731  one Newton step reaches the minimum
+    starts = torch.tensor([[1.0, 1.0], [0.0, 0.0]], dtype=torch.float64)
+    res = find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=10))
+    assert res.iterations.tolist() == [1, 0]
+    g = lambda w: w[0] ** 2 + w[1]  # noqa: E731  never converges
+    stuck = find_critical_points(g, _hessian_of(g), starts, "newton_mr", FinderOptions(max_iter=3))
+    assert stuck.iterations.tolist() == [3, 3]

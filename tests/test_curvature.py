@@ -6,6 +6,7 @@ import torch
 from landscape.curvature import (
     batched_hessians,
     grad_norm_sq,
+    hessian_bytes,
     make_hessian,
     make_hessian_hvp,
     make_hessian_mlp,
@@ -95,8 +96,13 @@ def test_method_dispatch_and_errors():
         make_hessian(TwoLayerReLU(2, 2), "mse", x, x[:, :1], method="structured")
     with pytest.raises(ValueError, match="integer class labels"):
         make_hessian_mlp(model, "cross_entropy", x, x, None)
-    assert networks_per_chunk(1000, 4 * 1000 * 1000 * 8 * 3 / 2**20) == 3
-    assert networks_per_chunk(10**5, 1.0) == 1
+    assert networks_per_chunk(2**20, 3.0) == 3 and networks_per_chunk(10 * 2**20, 1.0) == 1
+    # digits 64-8-10 on 1,437 samples: the per-sample outer products (65 x 65 per sample) dominate.
+    digits = MLP((64, 8, 10))
+    per_net = hessian_bytes(digits, 1437)
+    assert per_net >= 3 * 1437 * (65 * 65 + 8 * 8) * 8 + 4 * 610**2 * 8
+    assert hessian_bytes(digits, 1437, sample_chunk=100) < per_net
+    assert networks_per_chunk(per_net, 4096) < 40
 
 
 def test_closed_form_saddles(device):

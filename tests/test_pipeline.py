@@ -133,6 +133,22 @@ def test_inertia_mode_counts_like_the_spectrum(smoke_run):
     assert read_table(summary)["spectrum_method"].tolist() == ["eigvalsh"] * len(dense)
 
 
+def test_diverged_networks_are_reported_and_the_run_completes(smoke_run):
+    # A deep linear network under squared loss blows up super-exponentially at this step size.
+    diverge = "end_of_training:\n  activation: linear\n  loss: mse\n  learning_rate: 10.0\n"
+    (smoke_run / "diverge.yaml").write_text(diverge)
+    run = _snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "diverge.yaml")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    summary = read_table(smoke_run / "results/tables/end_of_training.csv")
+    assert summary["status"].tolist() == ["diverged", "diverged"]
+    assert summary["index"].isna().all() and set(summary["spectrum_method"]) == {"none"}
+    assert read_table(smoke_run / "results/tables/end_of_training_eigenvalues.csv").empty
+    history = read_table(smoke_run / "results/tables/end_of_training_history.csv")
+    assert history["diverged"].all()
+    assert (smoke_run / "results/figures/end_of_training.png").exists()
+    assert _snakemake(smoke_run).returncode == 0  # back to the default for later tests
+
+
 def test_no_temporary_files_left(smoke_run):
     leftovers = [p for p in (smoke_run / "results").rglob(".*") if p.is_file()]
     assert leftovers == []

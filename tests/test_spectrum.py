@@ -177,3 +177,8 @@ def test_lanczos_stops_on_invariant_subspace():
     t = lanczos_tridiagonal(lambda v: h @ v, torch.ones(3, dtype=torch.float64), steps=10)
     assert t.shape == (3, 3)
     torch.testing.assert_close(torch.linalg.eigvalsh(t), torch.tensor([1.0, 2.0, 3.0]).double())
+
+
+def test_inertia_of_a_zero_matrix_is_zero_not_positive():
+    s = inertia(torch.zeros(4, 4, dtype=torch.float64), factor=10.0)
+    assert (s.n_negative, s.n_zero, s.n_positive, s.definiteness) == (0, 4, 0, "zero")

@@ -68,3 +68,9 @@ def test_covariance_equivalent_data_gives_the_same_loss_gradient_and_hessian():
     h_full = make_hessian(model, "mse", x, x)(theta)
     h_small = make_hessian(model, "mse", small, small)(theta)
     torch.testing.assert_close(h_small, h_full, rtol=1e-11, atol=1e-12)
+
+
+def test_nearest_analytic_at_a_zero_global_minimum():
+    table = linear_ae_critical_points([1.0, 2.0, 3.0], 3)  # hidden >= input: the minimum is 0
+    got = nearest_analytic(1e-20, 0, table)
+    assert got["subset"] == "0 1 2" and got["loss"] == 0.0
