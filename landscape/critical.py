@@ -82,7 +82,8 @@ class FinderResult:
         residual: Relative residual ||H p - g|| / ||g|| of the minimum-norm Newton step, i.e. the
             share of the gradient in the Hessian's near-kernel (S,).
         iterations: Iterations each search ran before stopping (S,).
-        status: ``critical``, ``gradient-flat`` or ``not converged`` per end point.
+        status: ``critical``, ``gradient-flat``, ``not converged``, or ``diverged`` (a non-finite
+            gradient) per end point.
     """
 
     params: torch.Tensor
@@ -234,22 +235,26 @@ def find_critical_points(
     # Polish: near a critical manifold the near-zero Hessian eigenvalues are perturbed by about
     # ||g||, so certified points are refined to round-off by Newton-MR steps, each kept only if
     # it lowers ||g||^2 (a point is never moved out of certification).
+    finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
+
+    def eigh_finite(points: torch.Tensor):
+        h = batched_hessians(hessian_fn, points, chunk_size=None)
+        return torch.linalg.eigh(torch.where(finite[:, None, None], h, 0.0))
+
     for _ in range(options.polish_steps):
-        h = batched_hessians(hessian_fn, theta, chunk_size=None)
-        lam, vecs = torch.linalg.eigh(h)
+        lam, vecs = eigh_finite(theta)
         # Leaving out the near-kernel: the directions along the critical manifold.
         step, _ = _pinv_solve(lam, vecs, g, zero, options.pinv_rtol)
         trial = theta - step
         gt = grads(trial)
         gnt = (gt * gt).sum(-1)
-        better = (gn <= options.grad_norm_sq_threshold) & (gnt < gn)
+        better = finite & (gn <= options.grad_norm_sq_threshold) & (gnt < gn)
         if not better.any():
             break
         theta = torch.where(better[:, None], trial, theta)
         g = torch.where(better[:, None], gt, g)
         gn = torch.where(better, gnt, gn)
-    h = batched_hessians(hessian_fn, theta, chunk_size=None)
-    lam, vecs = torch.linalg.eigh(h)
+    lam, vecs = eigh_finite(theta)
     # The residual that flags gradient-flat points uses the spectrum's own tolerance.
     eig_rtol = options.eigen_tolerance_factor * lam.shape[-1] * torch.finfo(lam.dtype).eps
     _, residual = _pinv_solve(lam, vecs, g, zero, eig_rtol)

@@ -112,3 +112,10 @@ def test_iterations_count_the_updates_made():
     g = lambda w: w[0] ** 2 + w[1]  # noqa: E731  never converges
     stuck = find_critical_points(g, _hessian_of(g), starts, "newton_mr", FinderOptions(max_iter=3))
     assert stuck.iterations.tolist() == [3, 3]
+
+
+def test_nan_end_points_are_labelled_diverged():
+    f = lambda w: torch.sqrt(w[0]) + w[1] ** 2  # noqa: E731  NaN for w[0] < 0
+    starts = torch.tensor([[-1.0, 1.0], [1.0, 1.0]], dtype=torch.float64)
+    res = find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=3))
+    assert res.status[0] == "diverged" and res.status[1] != "diverged"
