@@ -7,8 +7,11 @@ One module per concept:
 * :mod:`landscape.data` -- datasets that need no download.
 * :mod:`landscape.models` -- networks as pure functions of a flat parameter vector.
 * :mod:`landscape.train` -- training many networks at once.
-* :mod:`landscape.curvature` -- gradients, exact Hessians, spectra, index and nullity.
-* :mod:`landscape.critical` -- certification of critical points.
+* :mod:`landscape.curvature` -- gradients, Hessian-vector products, exact Hessians (batched).
+* :mod:`landscape.spectrum` -- spectra, index and nullity, inertia, Lanczos extremes and density.
+* :mod:`landscape.critical` -- critical-point finders and their certification.
+* :mod:`landscape.theory` -- closed forms the numerics are checked against.
+* :mod:`landscape.linear_ae` -- validation of the finders on the deep linear autoencoder.
 * :mod:`landscape.scorecard` -- the replication claims and their verdicts.
 * :mod:`landscape.plots` -- the shared figure style and one function per figure.
 * :mod:`landscape.io` -- atomic writes and checked readers.
