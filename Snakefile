@@ -15,6 +15,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/symmetry.smk"
 include: "workflow/rules/end_of_training.smk"
 include: "workflow/rules/critical_points.smk"
 include: "workflow/rules/scorecard.smk"

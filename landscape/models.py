@@ -206,3 +206,27 @@ def make_loss(
 
         return loss_fn
     raise ValueError(f"unknown loss '{loss}' (use {', '.join(LOSSES)})")
+
+
+def permute_hidden(model: MLP, theta: torch.Tensor, layer: int, perm: torch.Tensor) -> torch.Tensor:
+    """Permute the units of hidden layer ``layer`` (0-based), leaving the function unchanged.
+
+    Unit j of the new network is unit perm[j] of the old: the rows of [W_l | b_l] are permuted and
+    the matching input columns of W_{l+1}. f(x; theta) = f(x; permute_hidden(theta)) for every x.
+
+    Args:
+        model: The MLP.
+        theta: Parameters (P,).
+        layer: Hidden layer, 0 <= layer < number of hidden layers.
+        perm: A permutation of range(width of that layer).
+
+    Returns:
+        The permuted parameters (P,).
+    """
+    if not 0 <= layer < len(model.widths) - 2:
+        raise ValueError(f"layer {layer} is not a hidden layer of {model.widths}")
+    blocks = [b.clone() for b in model.blocks(theta)]
+    blocks[layer] = blocks[layer][perm]
+    width = model.widths[layer + 1]
+    blocks[layer + 1][:, :width] = blocks[layer + 1][:, :width][:, perm]
+    return torch.cat([b.flatten() for b in blocks])

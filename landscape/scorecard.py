@@ -54,7 +54,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "0.permutation_barrier",
         0,
-        "The straight path between a minimum and its permuted twin crosses a loss barrier.",
+        "The straight path between a trained network and its permuted twin crosses a barrier.",
         "barrier > 0",
         "Goodfellow, Bengio & Courville 2016, Sec. 8.2.2",
     ),

@@ -38,8 +38,13 @@ def get_shard_files(section, table):
     )
 
 
+def get_symmetry_data(wildcards):
+    return {name: f"results/data/{name}.npz" for name in config["symmetry"]["datasets"]}
+
+
 def get_score_files():
     return [
+        "results/scores/symmetry.csv",
         "results/scores/end_of_training.csv",
         "results/scores/linear_ae_critical_points.csv",
     ]
@@ -48,6 +53,8 @@ def get_score_files():
 def get_final_outputs():
     return [
         *expand("results/data/{dataset}.npz", dataset=DATASETS),
+        "results/figures/symmetry.png",
+        "results/figures/symmetry.pdf",
         "results/figures/end_of_training.png",
         "results/figures/end_of_training.pdf",
         "results/figures/linear_ae_critical_points.png",

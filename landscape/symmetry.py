@@ -1,0 +1,105 @@
+"""Non-convexity from symmetry: permuted twins of a network and the straight path between them.
+
+Permuting the hidden units of a layer maps a network to a different parameter vector computing
+the same function, so every minimum comes with at least prod_i h_i! equivalent copies (h_i the
+hidden widths). The loss along the segment (1 - t) theta + t pi(theta) is equal at both ends; where
+it rises above them the loss cannot be convex (Goodfellow, Bengio & Courville 2016, Sec. 8.2.2).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch.func import vmap
+
+
+def equivalent_minima(hidden: list[int]) -> int:
+    """prod_i h_i!: the copies of a minimum that hidden-unit permutations guarantee (at least)."""
+    return math.prod(math.factorial(h) for h in hidden)
+
+
+def path_losses(
+    loss_fn: Callable[[torch.Tensor], torch.Tensor], a: torch.Tensor, b: torch.Tensor, points: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The loss along the straight segment from a to b, all points at once.
+
+    Returns:
+        (t (points,), loss (points,)) with t evenly spaced in [0, 1].
+    """
+    t = torch.linspace(0.0, 1.0, points, dtype=a.dtype, device=a.device)
+    thetas = (1 - t)[:, None] * a[None] + t[:, None] * b[None]  # (points, P)
+    return t, vmap(loss_fn)(thetas)
+
+
+def barrier(losses: torch.Tensor) -> float:
+    """Height of the path's highest point above the higher of its two ends."""
+    return float(losses.max() - torch.maximum(losses[0], losses[-1]))
+
+
+def run_symmetry(cfg: dict, datasets: dict, log: Callable[[str], None] = print):
+    """Train MLPs on each dataset, permute their first hidden layer, walk to each twin.
+
+    Args:
+        cfg: The config's ``symmetry`` section.
+        datasets: Name -> :class:`landscape.data.Dataset`.
+        log: Progress callback.
+
+    Returns:
+        (one row per network and permutation; one row per path point).
+    """
+    import pandas as pd
+
+    from landscape.models import MLP, init_params, make_loss, permute_hidden
+    from landscape.train import TrainOptions, choose_value_and_grad, train
+
+    rows, path_rows = [], []
+    for name, ds in datasets.items():
+        model = MLP((ds.input_dim, *cfg["hidden"], ds.output_dim), cfg["activation"])
+        x, y = torch.as_tensor(ds.x_train), torch.as_tensor(ds.y_train)
+        loss_fn = make_loss(model, cfg["loss"], x, y)
+        seeds = [cfg["seed"] + k for k in range(cfg["networks"])]
+        theta0 = torch.stack([init_params(model, s) for s in seeds])  # (K, P)
+        opts = TrainOptions("gd", cfg["learning_rate"], cfg["steps"], cfg["steps"])
+        fast = choose_value_and_grad(model, cfg["loss"], x, y)
+        trained = train(loss_fn, theta0, opts, value_and_grad=fast)
+        log(f"{name}: {len(seeds)} MLPs {model.widths} trained, final losses {trained.loss[-1]}")
+        width = cfg["hidden"][0]
+        for k, seed in enumerate(seeds):
+            gen = torch.Generator().manual_seed(seed)
+            theta = trained.params[k]
+            for j in range(cfg["permutations"]):
+                perm = torch.randperm(width, generator=gen)
+                twin = permute_hidden(model, theta, 0, perm)
+                t, losses = path_losses(loss_fn, theta, twin, cfg["path_points"])
+                loss, twin_loss = float(losses[0]), float(loss_fn(twin))
+                rows.append(
+                    {
+                        "dataset": name,
+                        "network": k,
+                        "seed": seed,
+                        "permutation": j,
+                        "moved_units": int((perm != torch.arange(width)).sum()),
+                        "loss": loss,
+                        "permuted_loss": twin_loss,
+                        "abs_delta_loss": abs(twin_loss - loss),
+                        "barrier": barrier(losses),
+                        "path_max": float(losses.max()),
+                        "architecture": "-".join(map(str, model.widths)),
+                        "log10_equivalent_minima": math.log10(equivalent_minima(cfg["hidden"])),
+                        "equivalent_minima": str(equivalent_minima(cfg["hidden"])),
+                    }
+                )
+                path_rows.append(
+                    pd.DataFrame(
+                        {
+                            "dataset": name,
+                            "network": k,
+                            "permutation": j,
+                            "t": t.numpy(),
+                            "loss": losses.numpy(),
+                        }
+                    )
+                )
+    return pd.DataFrame(rows), pd.concat(path_rows, ignore_index=True)

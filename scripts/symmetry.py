@@ -1,0 +1,9 @@
+"""Figure ``symmetry``: the loss along the straight path to each permuted twin."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    path = read_table(snakemake.input.path, ["dataset", "network", "permutation", "t", "loss"])
+    plots.save_figure(plots.symmetry(path), snakemake.output.png, snakemake.output.pdf)

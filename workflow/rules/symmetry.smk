@@ -1,0 +1,48 @@
+# Section 0: non-convexity from symmetry.
+
+
+rule symmetry_tables:
+    input:
+        unpack(get_symmetry_data),
+    output:
+        table="results/tables/symmetry.csv",
+        path="results/tables/symmetry_path.csv",
+    log:
+        "results/logs/symmetry_tables.log",
+    conda:
+        ENV
+    params:
+        cfg=config["symmetry"],
+    script:
+        "../../scripts/symmetry_tables.py"
+
+
+rule symmetry_figure:
+    input:
+        path="results/tables/symmetry_path.csv",
+    output:
+        png=report(
+            "results/figures/symmetry.png",
+            caption="../report/symmetry.rst",
+            category="Section 0: non-convexity from symmetry",
+        ),
+        pdf="results/figures/symmetry.pdf",
+    log:
+        "results/logs/symmetry_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/symmetry.py"
+
+
+rule symmetry_score:
+    input:
+        table="results/tables/symmetry.csv",
+    output:
+        "results/scores/symmetry.csv",
+    log:
+        "results/logs/symmetry_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_symmetry.py"
