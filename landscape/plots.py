@@ -140,3 +140,42 @@ def symmetry(path: pd.DataFrame) -> plt.Figure:
         ax.set(title=name, xlabel="t: (1 - t) theta + t pi(theta)", ylabel="training loss")
         ax.legend(fontsize=6)
     return fig
+
+
+def toy_critical_points(table: pd.DataFrame) -> plt.Figure:
+    """Contours of each gallery function with its critical points marked by their measured kind.
+
+    Args:
+        table: One row per point (``function``, ``x``, ``y``, ``measured``).
+
+    Returns:
+        One panel per function.
+    """
+    import torch
+
+    from landscape.toys import GALLERY
+
+    set_style()
+    fig, axes = plt.subplots(
+        1, len(GALLERY), figsize=(2.6 * len(GALLERY), 2.8), layout="constrained"
+    )
+    markers = {
+        "positive definite": ("o", "C2"), "negative definite": ("^", "C3"),
+        "indefinite": ("X", "C1"), "positive semidefinite": ("s", "C0"),
+        "negative semidefinite": ("s", "C4"), "zero": ("*", "k"),
+    }  # fmt: skip
+    grid = np.linspace(-2.2, 2.2, 121)
+    gx, gy = np.meshgrid(grid, grid)
+    pts = torch.tensor(np.stack([gx.ravel(), gy.ravel()], 1))
+    for ax, toy in zip(axes, GALLERY, strict=True):
+        z = torch.vmap(toy.f)(pts).numpy().reshape(gx.shape)
+        ax.contour(gx, gy, z, levels=15, linewidths=0.6, cmap="viridis")
+        for row in table[table["function"] == toy.name].itertuples():
+            marker, color = markers.get(row.measured, ("d", "0.3"))
+            ax.plot(row.x, row.y, marker, color=color, ms=8, label=row.measured)
+        ax.set(title=toy.formula, xticks=[-2, 0, 2], yticks=[-2, 0, 2])
+        ax.title.set_fontsize(8)
+        handles, labels = ax.get_legend_handles_labels()
+        unique = dict(zip(labels, handles, strict=True))  # one entry per kind
+        ax.legend(unique.values(), unique.keys(), fontsize=5, loc="lower left")
+    return fig

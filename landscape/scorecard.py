@@ -59,6 +59,13 @@ CLAIMS: tuple[Claim, ...] = (
         "Goodfellow, Bengio & Courville 2016, Sec. 8.2.2",
     ),
     Claim(
+        "1.toy_classification",
+        1,
+        "Hessian eigenvalues tell minima, maxima, saddles and degenerate points apart.",
+        "every known critical point of the gallery classified as derived by hand",
+        "second-order test; e.g. Goodfellow, Bengio & Courville 2016, Sec. 4.3.1",
+    ),
+    Claim(
         "1.stopped_not_minimum",
         1,
         "A network whose training has stopped is not thereby at a certified local minimum.",

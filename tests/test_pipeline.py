@@ -50,13 +50,13 @@ def test_every_final_output_exists_and_is_well_formed(smoke_run):
     for name, rows in (("digits", 1437), ("mnist1d", 160), ("teacher_student", 64)):
         ds = load_dataset(results / "data" / f"{name}.npz")
         assert len(ds.x_train) == rows, name  # smoke sizes reached the rules
-    for stem in ("symmetry", "end_of_training", "linear_ae_critical_points"):
+    for stem in ("symmetry", "toy_critical_points", "end_of_training", "linear_ae_critical_points"):
         assert (results / "figures" / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (results / "figures" / f"{stem}.pdf").read_bytes()[:5] == b"%PDF-"
     card = read_table(results / "scorecard.csv", SCORECARD_COLUMNS)
     assert card["claim_id"].tolist() == [c.claim_id for c in CLAIMS]
     assert set(card["verdict"]) <= set(VERDICTS)
-    assert (card["verdict"] != "not run").sum() >= 5
+    assert (card["verdict"] != "not run").sum() >= 6
 
 
 def test_first_slice_tables_agree(smoke_run):
@@ -110,8 +110,8 @@ def test_symmetry_tables(smoke_run):
 
 def test_logs_state_wall_time(smoke_run):
     logs = sorted((smoke_run / "results" / "logs").rglob("*.log"))
-    # datasets, 2 jobs x 2 shards, join, figure, score, card; 3 linear autoencoder; 3 symmetry
-    assert len(logs) == 3 + 2 * 2 + 4 + 3 + 3
+    # datasets, 2 jobs x 2 shards, join, figure, score, card; 3 each: linear AE, symmetry, toys
+    assert len(logs) == 3 + 2 * 2 + 4 + 3 + 3 + 3
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
 

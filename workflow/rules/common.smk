@@ -45,6 +45,7 @@ def get_symmetry_data(wildcards):
 def get_score_files():
     return [
         "results/scores/symmetry.csv",
+        "results/scores/toy_critical_points.csv",
         "results/scores/end_of_training.csv",
         "results/scores/linear_ae_critical_points.csv",
     ]
@@ -55,6 +56,8 @@ def get_final_outputs():
         *expand("results/data/{dataset}.npz", dataset=DATASETS),
         "results/figures/symmetry.png",
         "results/figures/symmetry.pdf",
+        "results/figures/toy_critical_points.png",
+        "results/figures/toy_critical_points.pdf",
         "results/figures/end_of_training.png",
         "results/figures/end_of_training.pdf",
         "results/figures/linear_ae_critical_points.png",

@@ -1,0 +1,9 @@
+"""Figure ``toy_critical_points``: contours with each critical point marked by its kind."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    table = read_table(snakemake.input[0], ["function", "x", "y", "measured"])
+    plots.save_figure(plots.toy_critical_points(table), snakemake.output.png, snakemake.output.pdf)
