@@ -27,10 +27,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 from torch.func import grad, jvp, vmap
 
-from landscape.models import ACTIVATIONS, MLP
+from landscape.models import ACTIVATIONS, MLP, dense_targets
 
 Loss = Callable[[torch.Tensor], torch.Tensor]
 HessianFn = Callable[[torch.Tensor], torch.Tensor]
@@ -108,15 +107,7 @@ def make_hessian_mlp(
         preallocated result), not by vmap.
     """
     n = x.shape[0]
-    classification = not torch.is_floating_point(y)
-    if loss == "mse":
-        t = F.one_hot(y, model.widths[-1]).to(x.dtype) if classification else y  # (n, d_out)
-    elif loss == "cross_entropy":
-        if not classification:
-            raise ValueError("cross_entropy needs integer class labels, got float targets")
-        t = F.one_hot(y, model.widths[-1]).to(x.dtype)
-    else:
-        raise ValueError(f"unknown loss '{loss}' (use mse or cross_entropy)")
+    t = dense_targets(model, loss, y, x.dtype)  # (n, d_out)
     chunk = n if sample_chunk is None else max(1, int(sample_chunk))
     n_layers = len(model.layer_shapes)
     sizes = [o * i for o, i in model.block_shapes]

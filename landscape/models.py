@@ -157,6 +157,29 @@ def init_params(
     return torch.cat([p.flatten() for p in parts]).to(dtype=dtype, device=device)
 
 
+def check_loss(loss: str, y: torch.Tensor) -> None:
+    """Raise ValueError for an unknown loss, or cross-entropy on float targets."""
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss '{loss}' (use {', '.join(LOSSES)})")
+    if loss == "cross_entropy" and torch.is_floating_point(y):
+        raise ValueError("cross_entropy needs integer class labels, got float targets")
+
+
+def dense_targets(
+    model: MLP | TwoLayerReLU, loss: str, y: torch.Tensor, dtype: torch.dtype
+) -> torch.Tensor:
+    """Targets t (n, d_out): one_hot(y) for integer labels, y itself for float targets.
+
+    Raises:
+        ValueError: As :func:`check_loss`, or when t and the model disagree on d_out.
+    """
+    check_loss(loss, y)
+    t = y if torch.is_floating_point(y) else F.one_hot(y, model.widths[-1]).to(dtype)
+    if t.shape[-1] != model.widths[-1]:
+        raise ValueError(f"targets have {t.shape[-1]} outputs, model has {model.widths[-1]}")
+    return t
+
+
 def make_batch_loss(
     model: MLP | TwoLayerReLU, loss: str, x: torch.Tensor, y: torch.Tensor
 ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
@@ -186,26 +209,20 @@ def make_loss(
     Returns:
         theta (P,) -> scalar loss.
     """
-    classification = not torch.is_floating_point(y)
+    check_loss(loss, y)
     if loss == "cross_entropy":
-        if not classification:
-            raise ValueError("cross_entropy needs integer class labels, got float targets")
 
         def loss_fn(theta: torch.Tensor) -> torch.Tensor:
             return F.cross_entropy(model.forward(theta, x), y)
 
         return loss_fn
-    if loss == "mse":
-        t = F.one_hot(y, model.widths[-1]).to(x.dtype) if classification else y  # (n, d_out)
-        if t.shape[-1] != model.widths[-1]:
-            raise ValueError(f"targets have {t.shape[-1]} outputs, model has {model.widths[-1]}")
+    t = dense_targets(model, loss, y, x.dtype)  # (n, d_out)
 
-        def loss_fn(theta: torch.Tensor) -> torch.Tensor:
-            r = model.forward(theta, x) - t  # (n, d_out)
-            return 0.5 * (r * r).sum(dim=1).mean()
+    def loss_fn(theta: torch.Tensor) -> torch.Tensor:
+        r = model.forward(theta, x) - t  # (n, d_out)
+        return 0.5 * (r * r).sum(dim=1).mean()
 
-        return loss_fn
-    raise ValueError(f"unknown loss '{loss}' (use {', '.join(LOSSES)})")
+    return loss_fn
 
 
 def permute_hidden(model: MLP, theta: torch.Tensor, layer: int, perm: torch.Tensor) -> torch.Tensor:

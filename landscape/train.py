@@ -273,16 +273,9 @@ def make_mlp_value_and_grad(
         (theta (K, P), idx (K, b) or None) -> (gradients (K, P), losses (K,)); ``idx`` selects
         each network's minibatch, None the full batch.
     """
-    import torch.nn.functional as F
+    from landscape.models import ACTIVATIONS, dense_targets
 
-    from landscape.models import ACTIVATIONS
-
-    if loss not in ("mse", "cross_entropy"):
-        raise ValueError(f"unknown loss '{loss}' (use mse or cross_entropy)")
-    classification = not torch.is_floating_point(y)
-    if loss == "cross_entropy" and not classification:
-        raise ValueError("cross_entropy needs integer class labels, got float targets")
-    t_all = F.one_hot(y, model.widths[-1]).to(x.dtype) if classification else y  # (n, d_out)
+    t_all = dense_targets(model, loss, y, x.dtype)  # (n, d_out)
     act = ACTIVATIONS[model.activation]
     shapes = model.block_shapes
     sizes = [o * i for o, i in shapes]
