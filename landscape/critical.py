@@ -183,6 +183,12 @@ def find_critical_points(
         raise ValueError(f"unknown Newton solver '{options.solver}' (use eigh or minres)")
     grads = vmap(grad(loss_fn))
     hvp = make_hvp(loss_fn)
+
+    def eigh_at(points: torch.Tensor, finite: torch.Tensor | None = None):
+        """Eigendecomposition of the exact Hessians; rows not ``finite`` are replaced by zeros."""
+        h = batched_hessians(hessian_fn, points, chunk_size=None)  # (S, P, P)
+        return torch.linalg.eigh(h if finite is None else torch.where(finite[:, None, None], h, 0))
+
     theta = starts.clone()
     s = theta.shape[0]
     iterations = torch.zeros(s, dtype=torch.long)
@@ -197,7 +203,7 @@ def find_critical_points(
             iterations = torch.minimum(iterations, torch.full_like(iterations, it))
             break
         if method == "damped_newton":
-            lam, vecs = torch.linalg.eigh(batched_hessians(hessian_fn, theta, chunk_size=None))
+            lam, vecs = eigh_at(theta)
             shift = options.damping * lam.abs().amax(-1)
             direction, _ = _pinv_solve(lam, vecs, g, shift, options.pinv_rtol)
             theta = torch.where(done[:, None], theta, theta - direction)  # full step
@@ -212,7 +218,7 @@ def find_critical_points(
             if options.solver == "minres":
                 direction = _minres_directions(hvp, theta, g, done, options)
             else:
-                lam, vecs = torch.linalg.eigh(batched_hessians(hessian_fn, theta, chunk_size=None))
+                lam, vecs = eigh_at(theta)
                 direction, _ = _pinv_solve(lam, vecs, g, zero, options.pinv_rtol)
             hp = vmap(hvp)(theta, direction)  # H p
             slope = (hp * g).sum(-1)  # decrease rate of 1/2 ||g||^2 along -p
@@ -236,13 +242,8 @@ def find_critical_points(
     # ||g||, so certified points are refined to round-off by Newton-MR steps, each kept only if
     # it lowers ||g||^2 (a point is never moved out of certification).
     finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
-
-    def eigh_finite(points: torch.Tensor):
-        h = batched_hessians(hessian_fn, points, chunk_size=None)
-        return torch.linalg.eigh(torch.where(finite[:, None, None], h, 0.0))
-
     for _ in range(options.polish_steps):
-        lam, vecs = eigh_finite(theta)
+        lam, vecs = eigh_at(theta, finite)
         # Leaving out the near-kernel: the directions along the critical manifold.
         step, _ = _pinv_solve(lam, vecs, g, zero, options.pinv_rtol)
         trial = theta - step
@@ -254,7 +255,7 @@ def find_critical_points(
         theta = torch.where(better[:, None], trial, theta)
         g = torch.where(better[:, None], gt, g)
         gn = torch.where(better, gnt, gn)
-    lam, vecs = eigh_finite(theta)
+    lam, vecs = eigh_at(theta, finite)
     # The residual that flags gradient-flat points uses the spectrum's own tolerance.
     eig_rtol = options.eigen_tolerance_factor * lam.shape[-1] * torch.finfo(lam.dtype).eps
     _, residual = _pinv_solve(lam, vecs, g, zero, eig_rtol)
