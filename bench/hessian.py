@@ -26,7 +26,9 @@ peak memory can be read as the growth of ``ru_maxrss`` over a baseline taken aft
 model and a tiny warm-up are in place (``peak_mb``, MiB). CPU children run under an address-space
 limit (``RLIMIT_AS``, ``--mem-limit-gb``) so that an exploding method fails instead of taking the
 machine down. On CUDA (when torch sees a GPU) ours, grad, eigvalsh, inertia and ours+eigvalsh are
-also measured there, with peak = growth of ``torch.cuda.max_memory_allocated``.
+also measured there, with peak = growth of ``torch.cuda.max_memory_allocated``; with
+``--cuda-references`` the reference assemblies (a), (b), (c) are timed there too, and ``--no-cpu``
+leaves out the CPU measurements (a GPU machine's check: ``--no-cpu --cuda-references``).
 
 Timings on a shared machine are easily disturbed (two BLAS threads on two cores slow down many
 times when another process takes a core), so each measurement first waits (``--wait-quiet``) for
@@ -738,7 +740,7 @@ def measure_size(hidden: int, device: str, args: argparse.Namespace, workdir: st
     results["inertia_index"] = run("inertia_index", ref_h=h_path) if have_h else no_h
     results["inertia"] = run("inertia", ref_h=h_path) if have_h else no_h
     results["ours+eigvalsh"] = run("ours+eigvalsh")
-    if device == "cpu":
+    if device == "cpu" or args.cuda_references:
         if args.skip_slow:
             for m in ("a_row_backward", "b_func_hessian", "c_vmap_hvp"):
                 results[m] = _skipped("skipped (--skip-slow)")
@@ -948,7 +950,7 @@ def _print_device_targets(by: dict, device: str) -> None:
         f"\nTargets on {device} (verdicts at >= {TARGET_MIN_PARAMS} params, the ~5k and ~10k"
         " cases; other sizes shown for reference):"
     )
-    if device == "cpu":
+    if any((device, p, "a_row_backward") in by for p in sizes):
         line(
             "ours vs (a) [a / ours]",
             ">= 8",
@@ -1064,6 +1066,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="rerun a measurement disturbed by other processes up to this many times",
     )
     ap.add_argument("--no-cuda", action="store_true", help="do not run the CUDA measurements")
+    ap.add_argument(
+        "--no-cpu", action="store_true", help="run only the CUDA measurements (needs a GPU)"
+    )
+    ap.add_argument(
+        "--cuda-references",
+        action="store_true",
+        help="also time the reference assemblies (a), (b), (c) on CUDA",
+    )
     ap.add_argument("--out", type=Path, default=OUT, help="CSV destination")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
@@ -1081,9 +1091,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     import torch
 
-    devices = ["cpu"]
+    devices = [] if args.no_cpu else ["cpu"]
     if torch.cuda.is_available() and not args.no_cuda:
         devices.append("cuda")
+    if not devices:
+        raise SystemExit("bench/hessian.py: --no-cpu given but torch sees no GPU (or --no-cuda)")
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, devices {devices}, "
         f"load average {os.getloadavg()[0]:.2f}; sizes h={args.sizes}",

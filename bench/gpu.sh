@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The checks a machine with an NVIDIA GPU runs, in order of importance, each under its own time
+# limit so that one slow part cannot hide the others:
+#   1. every device-parametrised test, on cuda only (CI already runs them on the CPU);
+#   2. the default pipeline with `device: cuda`, its tables packed for comparison with a CPU run;
+#   3. bench/train.py and bench/hessian.py on the GPU (the latter with its reference assemblies).
+# Usage, from the repository root: bench/gpu.sh [OUTDIR]   (PY=... picks the interpreter)
+# Each step's output goes to OUTDIR/<step>.log; the script exits non-zero if any step failed.
+set -u
+PY=${PY:-python3}
+OUT=${1:-results/bench/gpu}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+status=0
+
+step() { # step NAME SECONDS CMD...: run CMD under a time limit, log it, remember a failure
+    local name=$1 limit=$2
+    shift 2
+    echo "=== $name (limit ${limit}s) $(date -u +%T)"
+    local start=$SECONDS
+    timeout "$limit" "$@" >"$OUT/$name.log" 2>&1
+    local rc=$?
+    tail -n 25 "$OUT/$name.log"
+    echo "=== $name: exit $rc after $((SECONDS - start)) s"
+    [ "$rc" -eq 0 ] || status=1
+}
+
+nvidia-smi -L
+"$PY" -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda,
+      torch.cuda.get_device_name(), torch.get_num_threads(), 'threads')" || exit 1
+
+step pytest_cuda 150 "$PY" -m pytest -q -p no:cacheprovider -n 8 -k cuda tests
+step pipeline_cuda 180 "$PY" -m snakemake --cores 8 --config device=cuda
+tar czf "$OUT/pipeline_cuda_results.tgz" results/tables results/scorecard.csv results/logs
+step bench_train_cuda 90 "$PY" bench/train.py --device cuda --out "$OUT/train_cuda.csv"
+step bench_hessian_cuda 180 "$PY" bench/hessian.py --no-cpu --cuda-references \
+    --sizes 27 66 133 --wait-quiet 0 --retry-busy 0 --child-timeout 120 \
+    --out "$OUT/hessian_cuda.csv"
+exit $status
