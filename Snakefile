@@ -17,7 +17,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/symmetry.smk"
 include: "workflow/rules/toys.smk"
-include: "workflow/rules/end_of_training.smk"
+include: "workflow/rules/training_plateaus.smk"
 include: "workflow/rules/critical_points.smk"
 include: "workflow/rules/scorecard.smk"
 

@@ -84,14 +84,20 @@ def _describe(error: jsonschema.ValidationError, schema: dict[str, Any]) -> Iter
 
 def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
     """Checks that involve several keys at once, run after the schema has passed."""
-    slice_cfg = config["end_of_training"]
+    slice_cfg = config["training_plateaus"]
     if slice_cfg["loss"] == "cross_entropy" and slice_cfg["dataset"] not in CLASSIFICATION_DATASETS:
         yield (
-            "config key 'end_of_training.loss': cross_entropy needs a classification dataset, "
-            f"but 'end_of_training.dataset' is '{slice_cfg['dataset']}'"
+            "config key 'training_plateaus.loss': cross_entropy needs a classification dataset, "
+            f"but 'training_plateaus.dataset' is '{slice_cfg['dataset']}'"
         )
     if slice_cfg["optimizer"] == "sgd" and slice_cfg["batch_size"] is None:
-        yield "config key 'end_of_training.batch_size': optimizer 'sgd' needs a batch size"
+        yield "config key 'training_plateaus.batch_size': optimizer 'sgd' needs a batch size"
+    if slice_cfg["plateau_window"] % slice_cfg["record_every"]:
+        yield (
+            "config key 'training_plateaus.plateau_window': must be a multiple of "
+            f"'training_plateaus.record_every' ({slice_cfg['record_every']}), "
+            f"got {slice_cfg['plateau_window']}"
+        )
 
 
 def validate_config(

@@ -33,51 +33,89 @@ def save_figure(fig: plt.Figure, *paths: str | os.PathLike) -> None:
     plt.close(fig)
 
 
-def end_of_training(
+def _symlog_eigen_axis(ax: plt.Axes, eigenvalues: np.ndarray, tol: float) -> None:
+    """Symmetric-log y axis for a spectrum: linear within 1e-4 max|lambda| (at least tol).
+
+    Ticks at 0 and every second decade beyond the linear band, so that labels never overlap.
+    """
+    top = float(np.abs(eigenvalues).max())
+    linthresh = max(1e-4 * top, tol if np.isfinite(tol) else 0.0, 1e-300)
+    ax.set_yscale("symlog", linthresh=linthresh)
+    decades = 10.0 ** np.arange(
+        np.ceil(np.log10(linthresh)) + 1, np.log10(max(top, linthresh)) + 1, 2
+    )
+    ax.set_yticks([*(-decades[::-1]), 0.0, *decades])
+
+
+def training_plateaus(
     summary: pd.DataFrame, eigenvalues: pd.DataFrame, history: pd.DataFrame
 ) -> plt.Figure:
-    """Loss and squared gradient norm over training, and the Hessian spectrum where it ended.
+    """Per network: the loss and squared gradient norm over training, with plateaus and indices.
 
     Args:
-        summary: One row per network (``network``, ``status``, ``index``, ``eig_tol``, ...).
-        eigenvalues: One row per eigenvalue (``network``, ``rank``, ``eigenvalue``).
+        summary: One row per analysed point (``network``, ``point``, ``plateau_start``,
+            ``plateau_end``, ``step``, ``loss``, ``grad_norm_sq``, ``status``, ``n_negative``,
+            ``index``, ``lambda_min``, ``eig_tol``).
+        eigenvalues: One row per eigenvalue (``network``, ``step``, ``rank``, ``eigenvalue``).
         history: One row per network and recorded step (``network``, ``step``, ``loss``,
             ``grad_norm_sq``).
 
     Returns:
-        A three-panel figure.
+        A figure with one column per network (at most six drawn): loss on top, squared gradient
+        norm below, plateaus shaded, analysed points marked and labelled with their index, and
+        the eigenvalues nearest zero at each point in a third row.
     """
     set_style()
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), layout="constrained")
-    # Diverged networks' non-finite records cannot be drawn; the table keeps them.
-    finite = np.isfinite(history["loss"]) & np.isfinite(history["grad_norm_sq"])
-    hist = history[finite].assign(network=history.loc[finite, "network"].astype(str))
-    sns.lineplot(hist, x="step", y="loss", hue="network", ax=axes[0], legend=False)
-    axes[0].set(yscale="log", title="training loss")
-    sns.lineplot(hist, x="step", y="grad_norm_sq", hue="network", ax=axes[1], legend=False)
-    axes[1].set(yscale="log", ylabel=r"$\|\nabla L\|^2$", title="squared gradient norm")
-    ax = axes[2]
-    ax.set(xlabel="eigenvalue rank", ylabel="Hessian eigenvalue", title="spectrum at the end")
-    if eigenvalues.empty:  # counted by inertia, or diverged: no eigenvalues, only the counts
-        lines = [
-            f"net {r.network}: index {r.index:.3f}, nullity {r.nullity}, {r.status}"
-            for r in summary.itertuples()
-        ]
-        ax.text(0.02, 0.98, "no eigenvalues drawn\n" + "\n".join(lines), va="top", fontsize=7)
-        return fig
-    for net, g in eigenvalues.groupby("network"):
-        row = summary.set_index("network").loc[net]
-        label = f"net {net}: index {row['index']:.3f}, {row['status']}"
-        ax.plot(g["rank"], g["eigenvalue"], ".", ms=2, label=label)
-    # Linear within 1e-4 of the largest |eigenvalue|, logarithmic beyond, ticks every two decades.
-    linthresh = max(1e-4 * eigenvalues["eigenvalue"].abs().max(), summary["eig_tol"].max(), 1e-300)
-    ax.set_yscale("symlog", linthresh=linthresh)
-    # Ticks at 0 and every second decade beyond the linear band, so that labels never overlap.
-    top = max(eigenvalues["eigenvalue"].abs().max(), linthresh)
-    decades = 10.0 ** np.arange(np.ceil(np.log10(linthresh)) + 1, np.log10(top) + 1, 2)
-    ax.set_yticks([*(-decades[::-1]), 0.0, *decades])
-    ax.axhline(0.0, color="0.5", lw=0.6)
-    ax.legend(fontsize=6, loc="upper left")
+    nets = sorted(summary["network"].unique())[:6]
+    fig, axes = plt.subplots(
+        3, len(nets), figsize=(3.0 * len(nets) + 0.6, 7.2), layout="constrained", squeeze=False
+    )
+    for col, net in enumerate(nets):
+        hist = history[history["network"] == net]
+        # Diverged records cannot be drawn (values near the float64 limit overflow a log axis'
+        # margins, so the curve stops at 1e100); the tables keep them all.
+        drawable = (hist["loss"].abs() < 1e100) & (hist["grad_norm_sq"] < 1e100)
+        hist = hist[drawable]
+        pts = summary[summary["network"] == net]
+        ax_loss, ax_grad, ax_eig = axes[:, col]
+        ax_loss.plot(hist["step"], hist["loss"], color="C0", lw=1)
+        ax_grad.plot(hist["step"], hist["grad_norm_sq"], color="C1", lw=1)
+        for ax in (ax_loss, ax_grad):
+            for r in pts[pts["point"] == "plateau"].itertuples():
+                ax.axvspan(r.plateau_start, r.plateau_end, color="0.85", lw=0)
+            if len(hist):  # a log axis needs something positive to draw
+                ax.set_yscale("log")
+        for j, r in enumerate(pts.itertuples()):
+            marker = "o" if r.point == "plateau" else "s"
+            if not 0 < r.loss < 1e100:  # diverged: say so, draw no point
+                ax_loss.text(0.5, 0.5, f"{r.point} at step {r.step}", fontsize=7,
+                             ha="center", transform=ax_loss.transAxes)  # fmt: skip
+                continue
+            ax_loss.plot(r.step, r.loss, marker, color=f"C{2 + j % 7}", ms=5)
+            if np.isfinite(r.grad_norm_sq) and r.grad_norm_sq > 0:
+                ax_grad.plot(r.step, r.grad_norm_sq, marker, color=f"C{2 + j % 7}", ms=5)
+            label = (
+                f"{r.n_negative:.0f} neg ({100 * r.index:.1f}%)"
+                if np.isfinite(r.index)
+                else r.status
+            )
+            where = {"ha": "left" if j == 0 else "right", "textcoords": "offset points"}
+            ax_loss.annotate(label, (r.step, r.loss), fontsize=6, xytext=(-4, -10), **where)
+            eig = eigenvalues[(eigenvalues["network"] == net) & (eigenvalues["step"] == r.step)]
+            if not eig.empty:
+                ax_eig.plot(eig["rank"], np.sort(eig["eigenvalue"].to_numpy()), ".", ms=1.5,
+                            color=f"C{2 + j % 7}", label=f"step {r.step}")  # fmt: skip
+        ax_loss.set(title=f"network {net}", xlabel="step", ylabel="loss" if col == 0 else "")
+        ax_grad.set(xlabel="step", ylabel=r"$\|\nabla L\|^2$" if col == 0 else "")
+        ax_eig.axhline(0.0, color="0.5", lw=0.6)
+        mine = eigenvalues[eigenvalues["network"] == net]["eigenvalue"]
+        if not mine.empty:
+            _symlog_eigen_axis(ax_eig, mine.to_numpy(), float(pts["eig_tol"].max()))
+            ax_eig.legend(fontsize=6, loc="upper left", markerscale=4)
+        ax_eig.set(xlabel="eigenvalue rank", ylabel="Hessian eigenvalue" if col == 0 else "")
+        if eigenvalues.empty:
+            ax_eig.text(0.02, 0.5, "no eigenvalues drawn\n(counted by inertia, or diverged)",
+                        fontsize=7, transform=ax_eig.transAxes)  # fmt: skip
     return fig
 
 

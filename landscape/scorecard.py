@@ -68,9 +68,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "1.stopped_not_minimum",
         1,
-        "A network whose training has stopped is not thereby at a certified local minimum.",
-        "fraction of end points certified as local minima < 1",
-        "Dauphin et al. 2014, Sec. 1 and Fig. 1",
+        "Where training looks stuck (a loss plateau) is not thereby a local minimum.",
+        "plateau points with negative Hessian eigenvalues exist (saddles, not minima)",
+        "Dauphin et al. 2014, Sec. 1 and Fig. 1; Saxe et al. 2014 (plateaus near saddles)",
     ),
     Claim(
         "2.toy_saddle",

@@ -17,6 +17,7 @@ and optimiser state stop changing); the others carry on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ class TrainOptions:
 
     optimizer: str = "gd"  # gd | sgd | adam
     learning_rate: float = 0.5  # step size eta
-    steps: int = 500  # number of parameter updates
+    steps: int = 3000  # number of parameter updates
     record_every: int = 10  # record full-batch loss and ||grad||^2 every this many steps
     batch_size: int | None = None  # minibatch size for sgd / adam; None: full batch
     snapshot_every: int = 0  # keep the parameters every this many steps (0: never)
@@ -250,6 +251,103 @@ def even_in_loss(snapshot_loss: torch.Tensor, count: int) -> torch.Tensor:
     dist = (snapshot_loss[None] - levels[:, None]).abs()  # (count, S, K)
     dist = torch.where(finite[None], dist, torch.inf)
     return dist.argmin(dim=1)
+
+
+@dataclass(frozen=True)
+class PlateauPoint:
+    """A recorded step where training looked stuck, or the end of a run that never did."""
+
+    kind: str  # "plateau", "end (still falling)" or "end (diverged)"
+    record: int  # index into the recorded steps
+    step: int  # the step itself
+    plateau: int | None  # plateau number, 1-based, in order of time (None for an end point)
+    start: int | None  # first step of the plateau
+    end: int | None  # last step of the plateau
+
+
+def find_plateaus(
+    steps: torch.Tensor, loss: torch.Tensor, window: int, rel_change: float
+) -> list[tuple[int, int]]:
+    """Stretches of one network's training where the loss looks stuck.
+
+    Training looks stuck over ``[t - window, t]`` when the loss changed by less than a fraction
+    ``rel_change`` of its value over that window,
+
+        |L(t - window) - L(t)| < rel_change * |L(t - window)|,
+
+    and a plateau is the union of such windows at consecutive recorded steps t (a rising loss is
+    unstable, not stuck). ``window`` should be a multiple of the spacing of the records.
+    Non-finite losses never look stuck.
+
+    Args:
+        steps: Recorded steps (T,); a step t is examined when t - window was recorded too.
+        loss: Loss at those steps (T,).
+        window: Steps over which the loss change is measured.
+        rel_change: Relative decrease below which training looks stuck.
+
+    Returns:
+        (first step, last step) of each plateau, in order of time.
+    """
+    steps_list = [int(s) for s in steps]
+    at = {s: i for i, s in enumerate(steps_list)}
+    stuck = []
+    for i, t in enumerate(steps_list):
+        j = at.get(t - window)
+        if j is None:
+            continue
+        before, now = float(loss[j]), float(loss[i])
+        if math.isfinite(before) and math.isfinite(now):
+            if abs(before - now) < rel_change * abs(before):
+                stuck.append((t - window, t))
+    plateaus: list[tuple[int, int]] = []
+    for start, end in stuck:  # windows in order of their end; merge the overlapping ones
+        if plateaus and start <= plateaus[-1][1]:
+            plateaus[-1] = (plateaus[-1][0], end)
+        else:
+            plateaus.append((start, end))
+    return plateaus
+
+
+def plateau_points(
+    steps: torch.Tensor,
+    loss: torch.Tensor,
+    grad_norm_sq: torch.Tensor,
+    window: int,
+    rel_change: float,
+) -> list[PlateauPoint]:
+    """The points of one network's run where training looked stuck, and its end.
+
+    Each plateau of :func:`find_plateaus` contributes the recorded step inside it with the
+    smallest squared gradient norm: the most stationary-looking point, where the spectrum tells
+    whether the stall is a minimum or a saddle. The final step is added as an end point when it
+    lies in no plateau (the loss was still falling) or the loss there is not finite (diverged).
+
+    Args:
+        steps: Recorded steps (T,).
+        loss: Loss at those steps (T,).
+        grad_norm_sq: Squared gradient norm at those steps (T,).
+        window: See :func:`find_plateaus`.
+        rel_change: See :func:`find_plateaus`.
+
+    Returns:
+        The points, in order of time.
+    """
+    steps_list = [int(s) for s in steps]
+    gn = [float(g) for g in grad_norm_sq]
+    points = []
+    # A record whose gradient is not finite (a run blowing up) is not a candidate for a plateau.
+    usable = torch.where(torch.isfinite(grad_norm_sq), loss, torch.nan)
+    for number, (start, end) in enumerate(find_plateaus(steps, usable, window, rel_change), 1):
+        inside = [i for i, s in enumerate(steps_list) if start <= s <= end and math.isfinite(gn[i])]
+        best = min(inside, key=lambda i: gn[i])
+        points.append(PlateauPoint("plateau", best, steps_list[best], number, start, end))
+    last = len(steps_list) - 1
+    final_in_plateau = points and points[-1].end == steps_list[last]
+    if not math.isfinite(float(loss[last]) + gn[last]):
+        points.append(PlateauPoint("end (diverged)", last, steps_list[last], None, None, None))
+    elif not final_in_plateau:
+        points.append(PlateauPoint("end (still falling)", last, steps_list[last], None, None, None))
+    return points
 
 
 def make_mlp_value_and_grad(

@@ -1,4 +1,4 @@
-"""Exact Hessian spectrum of each trained network: a summary table and an eigenvalue table."""
+"""Exact Hessian spectrum at each saved point (plateaus, ends): summary and eigenvalue tables."""
 
 import pandas as pd
 import torch
@@ -18,13 +18,16 @@ from landscape.models import MLP, make_loss
 from landscape.runlog import logged
 from landscape.spectrum import SpectrumSummary, inertia, summarize_spectrum
 
+# Columns that identify a point: which network, which plateau, which step.
+POINT_COLUMNS = ["network", "seed", "point", "plateau", "plateau_start", "plateau_end", "step"]
+
 with logged(snakemake.log[0], snakemake.rule) as log:
     numerics, curv = snakemake.params.numerics, snakemake.params.curvature
     factor = numerics["eigen_tolerance_factor"]
     device = resolve_device(snakemake.params.device)
     ckpt = load_checkpoint(
         snakemake.input.networks,
-        ["params", "seeds", "networks", "widths", "activation", "loss", "diverged"],
+        ["params", "points", "widths", "activation", "loss"],
     )
     ds = load_dataset(snakemake.input.data)
     model = MLP(tuple(ckpt["widths"]), ckpt["activation"])
@@ -38,8 +41,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     per_network = hessian_bytes(model, len(x), curv["sample_chunk"])
     chunk = networks_per_chunk(per_network, curv["memory_budget_mb"])
     log.info(
-        "Hessians of %d networks with %d parameters: method %s, %d per chunk, spectrum %s, "
-        "device %s",
+        "Hessians at %d points with %d parameters: method %s, %d per chunk, spectrum %s, device %s",
         *params.shape,
         curv["hessian_method"],
         chunk,
@@ -48,9 +50,11 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     )
     losses = torch.vmap(loss_fn)(params)  # (K,)
     gns = grad_norm_sq(loss_fn, params)  # (K,)
-    # A diverged network (or one with a non-finite loss) has no meaningful Hessian: it is kept
-    # in the table with its status and empty spectrum columns, never dropped.
-    diverged = ckpt["diverged"].to(torch.bool).cpu() | ~torch.isfinite(losses.cpu() + gns.cpu())
+    # A diverged network (or a point with a non-finite loss) has no meaningful Hessian: it is
+    # kept in the table with its status and empty spectrum columns, never dropped.
+    points = ckpt["points"]
+    flagged = torch.tensor([pt["diverged"] for pt in points], dtype=torch.bool)
+    diverged = flagged | ~torch.isfinite(losses.cpu() + gns.cpu())
     usable = [k for k in range(params.shape[0]) if not diverged[k]]
     summaries, spectra_of = {}, {}
     for start in range(0, len(usable), chunk):
@@ -70,10 +74,10 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         threshold = numerics["grad_norm_sq_threshold"]
         status = certify(float(gns[k]), threshold, bool(diverged[k]))
         summary = summaries[k].as_dict() if k in summaries else empty
+        pt = points[k]
         rows.append(
             {
-                "network": ckpt["networks"][k],
-                "seed": ckpt["seeds"][k],
+                **{key: pt[key] for key in POINT_COLUMNS},
                 "dataset": ds.name,
                 "architecture": "-".join(map(str, model.widths)),
                 "activation": model.activation,
@@ -88,21 +92,22 @@ with logged(snakemake.log[0], snakemake.rule) as log:
             }
         )
         log.info(
-            "network %d: loss %.6g, |g|^2 %.3g (%s), index %s, nullity %s, %s",
-            ckpt["networks"][k], losses[k], gns[k], status,
+            "network %d, step %d (%s): loss %.6g, |g|^2 %.3g (%s), index %s, nullity %s, %s",
+            pt["network"], pt["step"], pt["point"], losses[k], gns[k], status,
             summary["index"], summary["nullity"], summary["definiteness"],
         )  # fmt: skip
         if k in spectra_of:
             eig_rows.append(
                 pd.DataFrame(
                     {
-                        "network": ckpt["networks"][k],
+                        "network": pt["network"],
+                        "step": pt["step"],
                         "rank": range(model.n_params),
                         "eigenvalue": spectra_of[k].cpu(),
                     }
                 )
             )
-    columns = ["network", "rank", "eigenvalue"]
+    columns = ["network", "step", "rank", "eigenvalue"]
     write_table(pd.DataFrame(rows), snakemake.output.summary)
     write_table(
         pd.concat(eig_rows) if eig_rows else pd.DataFrame(columns=columns),

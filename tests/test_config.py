@@ -39,19 +39,19 @@ def test_defaults_are_valid_and_filled_in():
     assert config["numerics"]["grad_norm_sq_threshold"] == 1e-10
     assert config["data"]["mnist1d"]["seed"] == 42
     # Defaults are copies: filling one config must not change the next.
-    config["end_of_training"]["hidden"].append(99)
-    assert validate_config({})["end_of_training"]["hidden"] == [8]
+    config["training_plateaus"]["hidden"].append(99)
+    assert validate_config({})["training_plateaus"]["hidden"] == [8, 8]
 
 
 def test_shipped_configs_are_valid():
     default = load_config(ROOT / "config.yaml")
     assert default == validate_config({}), "config.yaml should state the schema's defaults"
     smoke = validate_config(yaml.safe_load((ROOT / "tests" / "smoke.yaml").read_text()))
-    assert smoke["end_of_training"]["steps"] < default["end_of_training"]["steps"]
+    assert smoke["training_plateaus"]["steps"] < default["training_plateaus"]["steps"]
 
 
 def test_library_defaults_match_schema():
-    section = validate_config({})["end_of_training"]
+    section = validate_config({})["training_plateaus"]
     opts = TrainOptions()
     for key in ("optimizer", "batch_size", "learning_rate", "steps", "record_every"):
         assert getattr(opts, key) == section[key], key
@@ -61,19 +61,32 @@ BROKEN = [
     # (change to a valid config, words the message must contain)
     ({"devise": "cpu"}, ["'devise'", "unknown key", "did you mean 'device'"]),
     ({"device": "gpu"}, ["'device'", "'gpu' is not one of"]),
-    ({"end_of_training": {"stpes": 10}}, ["'end_of_training.stpes'", "'end_of_training.steps'"]),
-    ({"end_of_training": {"steps": "many"}}, ["'end_of_training.steps'", "not of type 'integer'"]),
-    ({"end_of_training": {"hidden": []}}, ["'end_of_training.hidden'", "non-empty"]),
-    ({"end_of_training": {"hidden": [8, 0]}}, ["'end_of_training.hidden.1'", "minimum of 1"]),
+    (
+        {"training_plateaus": {"stpes": 10}},
+        ["'training_plateaus.stpes'", "'training_plateaus.steps'"],
+    ),
+    (
+        {"training_plateaus": {"steps": "many"}},
+        ["'training_plateaus.steps'", "not of type 'integer'"],
+    ),
+    ({"training_plateaus": {"hidden": []}}, ["'training_plateaus.hidden'", "non-empty"]),
+    ({"training_plateaus": {"hidden": [8, 0]}}, ["'training_plateaus.hidden.1'", "minimum of 1"]),
     ({"data": {"mnist1d": {"seed": -1}}}, ["'data.mnist1d.seed'", "minimum of 0"]),
     ({"data": {"digits": {"test_fraction": 1.0}}}, ["'data.digits.test_fraction'", "1.0"]),
     ({"numerics": {"grad_norm_sq_threshold": 0}}, ["'numerics.grad_norm_sq_threshold'"]),
     ({"numerics": "strict"}, ["'numerics'", "not of type 'object'"]),
-    ({"end_of_training": {"optimizer": "sgd"}}, ["'end_of_training.batch_size'", "needs a batch"]),
-    ({"end_of_training": {"shard_size": 0}}, ["'end_of_training.shard_size'", "minimum of 1"]),
     (
-        {"end_of_training": {"dataset": "teacher_student"}},
-        ["'end_of_training.loss'", "cross_entropy needs a classification dataset"],
+        {"training_plateaus": {"optimizer": "sgd"}},
+        ["'training_plateaus.batch_size'", "needs a batch"],
+    ),
+    ({"training_plateaus": {"shard_size": 0}}, ["'training_plateaus.shard_size'", "minimum of 1"]),
+    (
+        {"training_plateaus": {"plateau_window": 25}},
+        ["'training_plateaus.plateau_window'", "multiple of 'training_plateaus.record_every'"],
+    ),
+    (
+        {"training_plateaus": {"dataset": "teacher_student", "loss": "cross_entropy"}},
+        ["'training_plateaus.loss'", "cross_entropy needs a classification dataset"],
     ),
 ]
 
@@ -88,8 +101,8 @@ def test_broken_config_names_the_key(change, words):
 
 def test_all_problems_reported_at_once():
     with pytest.raises(ConfigError) as info:
-        validate_config({"devise": 1, "end_of_training": {"steps": -1}})
-    assert "'devise'" in str(info.value) and "'end_of_training.steps'" in str(info.value)
+        validate_config({"devise": 1, "training_plateaus": {"steps": -1}})
+    assert "'devise'" in str(info.value) and "'training_plateaus.steps'" in str(info.value)
 
 
 def test_unreadable_config_file_is_named(tmp_path):
@@ -102,7 +115,7 @@ def test_unreadable_config_file_is_named(tmp_path):
 def test_snakemake_stops_before_any_job(tmp_path):
     """A typo in a real `snakemake` run fails at once, names the key, and writes nothing."""
     bad = tmp_path / "typo.yaml"
-    bad.write_text("end_of_training:\n  learning_rat: 0.1\n")
+    bad.write_text("training_plateaus:\n  learning_rat: 0.1\n")
     run = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(bad), "-n"],
         cwd=ROOT,
@@ -113,6 +126,6 @@ def test_snakemake_stops_before_any_job(tmp_path):
     out = run.stdout + run.stderr
     assert run.returncode != 0
     assert "typo.yaml" in out
-    assert "'end_of_training.learning_rat'" in out
-    assert "did you mean 'end_of_training.learning_rate'" in out
+    assert "'training_plateaus.learning_rat'" in out
+    assert "did you mean 'training_plateaus.learning_rate'" in out
     assert "Building DAG" not in out

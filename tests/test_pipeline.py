@@ -8,12 +8,16 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+import yaml
 from conftest import ROOT
 
+from landscape.config import validate_config
 from landscape.data import load_dataset
 from landscape.io import load_checkpoint, read_table
 from landscape.runlog import WALL_TIME_PREFIX
 from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS, VERDICTS
+from landscape.train import plateau_points
 
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"]
 
@@ -50,7 +54,12 @@ def test_every_final_output_exists_and_is_well_formed(smoke_run):
     for name, rows in (("digits", 1437), ("mnist1d", 160), ("teacher_student", 64)):
         ds = load_dataset(results / "data" / f"{name}.npz")
         assert len(ds.x_train) == rows, name  # smoke sizes reached the rules
-    for stem in ("symmetry", "toy_critical_points", "end_of_training", "linear_ae_critical_points"):
+    for stem in (
+        "symmetry",
+        "toy_critical_points",
+        "training_plateaus",
+        "linear_ae_critical_points",
+    ):
         assert (results / "figures" / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert (results / "figures" / f"{stem}.pdf").read_bytes()[:5] == b"%PDF-"
     card = read_table(results / "scorecard.csv", SCORECARD_COLUMNS)
@@ -59,31 +68,46 @@ def test_every_final_output_exists_and_is_well_formed(smoke_run):
     assert (card["verdict"] != "not run").sum() >= 6
 
 
-def test_first_slice_tables_agree(smoke_run):
+def test_training_plateau_tables_agree(smoke_run):
     tables = smoke_run / "results" / "tables"
-    p = 64 * 4 + 4 + 4 * 10 + 10
+    p = 64 * 4 + 4 + 4 * 4 + 4 + 4 * 10 + 10
+    opts = validate_config(yaml.safe_load((ROOT / "tests" / "smoke.yaml").read_text()))
+    opts = opts["training_plateaus"]
     for shard in (0, 1):
-        path = smoke_run / f"results/networks/end_of_training/shard{shard}.pt"
-        ckpt = load_checkpoint(path, ["params", "seeds", "networks"])
-        assert ckpt["params"].shape == (1, p)
-        assert ckpt["seeds"] == [shard] and ckpt["networks"] == [shard]
-    summary = read_table(tables / "end_of_training.csv")
-    eigs = read_table(tables / "end_of_training_eigenvalues.csv")
-    history = read_table(tables / "end_of_training_history.csv")
-    assert summary["n_params"].tolist() == [p, p]
-    assert summary["network"].tolist() == [0, 1] and summary["seed"].tolist() == [0, 1]
+        path = smoke_run / f"results/networks/training_plateaus/shard{shard}.pt"
+        ckpt = load_checkpoint(path, ["params", "points"])
+        assert ckpt["params"].shape == (len(ckpt["points"]), p)
+        assert {(pt["network"], pt["seed"]) for pt in ckpt["points"]} == {(shard, shard)}
+    summary = read_table(tables / "training_plateaus.csv")
+    eigs = read_table(tables / "training_plateaus_eigenvalues.csv")
+    history = read_table(tables / "training_plateaus_history.csv")
+    assert (summary["n_params"] == p).all() and sorted(summary["network"].unique()) == [0, 1]
     assert set(summary["status"]) <= {"critical", "not converged", "diverged"}
+    assert set(summary["point"]) <= {"plateau", "end (still falling)", "end (diverged)"}
     assert (summary["n_negative"] + summary["n_zero"] + summary["n_positive"] == p).all()
-    for net, g in eigs.groupby("network"):
+    assert sorted(history["step"].unique()) == list(range(0, 61, 5))
+    for net, rows in summary.groupby("network"):
+        # The points are exactly those the plateau rule finds in the recorded history.
+        h = history[history["network"] == net].sort_values("step")
+        expected = plateau_points(
+            torch.tensor(h["step"].to_numpy()),
+            torch.tensor(h["loss"].to_numpy()),
+            torch.tensor(h["grad_norm_sq"].to_numpy()),
+            opts["plateau_window"],
+            opts["plateau_rel_change"],
+        )
+        assert rows["step"].tolist() == [pt.step for pt in expected]
+        assert rows["point"].tolist() == [pt.kind for pt in expected]
+        # The loss recorded in training is the loss the spectra rule recomputes there.
+        recorded = h.set_index("step").loc[rows["step"], "loss"].to_numpy()
+        np.testing.assert_allclose(rows["loss"].to_numpy(), recorded, rtol=1e-12)
+    for (net, step), g in eigs.groupby(["network", "step"]):
         values = g.sort_values("rank")["eigenvalue"].to_numpy()
         assert len(values) == p and np.all(np.diff(values) >= 0)
-        row = summary.set_index("network").loc[net]
+        row = summary.set_index(["network", "step"]).loc[(net, step)]
         assert row["n_negative"] == int((values < -row["eig_tol"]).sum())
         assert row["lambda_min"] == values[0]
-    assert sorted(history["step"].unique()) == list(range(0, 31, 5))
-    final = history[history["step"] == 30].set_index("network")["loss"]
-    # The loss recorded at the last step is the loss the spectra rule recomputes.
-    np.testing.assert_allclose(final.sort_index(), summary.set_index("network")["loss"], rtol=1e-12)
+    assert len(eigs) == p * len(summary)
 
 
 def test_linear_autoencoder_table(smoke_run):
@@ -122,12 +146,12 @@ def test_rerun_has_nothing_to_do_and_report_builds(smoke_run):
     report = _snakemake(smoke_run, "--report", "results/report.html")
     assert report.returncode == 0, report.stderr[-2000:]
     html = (smoke_run / "results" / "report.html").read_text(errors="replace")
-    assert "end_of_training.png" in html and "scorecard.csv" in html
+    assert "training_plateaus.png" in html and "scorecard.csv" in html
 
 
 def test_inertia_mode_counts_like_the_spectrum(smoke_run):
     """Rerun the spectra in inertia mode: the same counts, no eigenvalue table rows."""
-    summary = smoke_run / "results" / "tables" / "end_of_training.csv"
+    summary = smoke_run / "results" / "tables" / "training_plateaus.csv"
     dense = read_table(summary)
     (smoke_run / "inertia.yaml").write_text("curvature:\n  spectrum: inertia\n")
     run = _snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "inertia.yaml")
@@ -136,7 +160,7 @@ def test_inertia_mode_counts_like_the_spectrum(smoke_run):
     assert set(counted["spectrum_method"]) == {"inertia (LDL^T)"}
     assert counted["n_negative"].tolist() == dense["n_negative"].tolist()
     assert counted["nullity"].tolist() == dense["nullity"].tolist()
-    assert read_table(smoke_run / "results/tables/end_of_training_eigenvalues.csv").empty
+    assert read_table(smoke_run / "results/tables/training_plateaus_eigenvalues.csv").empty
     # Back to the default, so that later tests see the full spectra again.
     assert _snakemake(smoke_run).returncode == 0
     assert read_table(summary)["spectrum_method"].tolist() == ["eigvalsh"] * len(dense)
@@ -144,17 +168,18 @@ def test_inertia_mode_counts_like_the_spectrum(smoke_run):
 
 def test_diverged_networks_are_reported_and_the_run_completes(smoke_run):
     # A deep linear network under squared loss blows up super-exponentially at this step size.
-    diverge = "end_of_training:\n  activation: linear\n  loss: mse\n  learning_rate: 10.0\n"
+    diverge = "training_plateaus:\n  activation: linear\n  loss: mse\n  learning_rate: 10.0\n"
     (smoke_run / "diverge.yaml").write_text(diverge)
     run = _snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "diverge.yaml")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    summary = read_table(smoke_run / "results/tables/end_of_training.csv")
+    summary = read_table(smoke_run / "results/tables/training_plateaus.csv")
     assert summary["status"].tolist() == ["diverged", "diverged"]
+    assert summary["point"].tolist() == ["end (diverged)", "end (diverged)"]
     assert summary["index"].isna().all() and set(summary["spectrum_method"]) == {"none"}
-    assert read_table(smoke_run / "results/tables/end_of_training_eigenvalues.csv").empty
-    history = read_table(smoke_run / "results/tables/end_of_training_history.csv")
+    assert read_table(smoke_run / "results/tables/training_plateaus_eigenvalues.csv").empty
+    history = read_table(smoke_run / "results/tables/training_plateaus_history.csv")
     assert history["diverged"].all()
-    assert (smoke_run / "results/figures/end_of_training.png").exists()
+    assert (smoke_run / "results/figures/training_plateaus.png").exists()
     assert _snakemake(smoke_run).returncode == 0  # back to the default for later tests
 
 

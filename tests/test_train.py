@@ -9,7 +9,9 @@ from landscape.train import (
     TrainOptions,
     choose_value_and_grad,
     even_in_loss,
+    find_plateaus,
     make_mlp_value_and_grad,
+    plateau_points,
     train,
 )
 
@@ -184,3 +186,66 @@ def test_gradient_path_choice():
     assert choose_value_and_grad(small, "cross_entropy", x, y) is not None
     big_x = torch.zeros(1797, 64, dtype=torch.float64)
     assert choose_value_and_grad(MLP((64, 32, 10)), "cross_entropy", big_x, y) is None
+
+
+def _curve(values):
+    """Steps 0, 10, 20, ... with the given losses, as float64 tensors."""
+    loss = torch.tensor(values, dtype=torch.float64)
+    return torch.arange(len(values)) * 10, loss
+
+
+def test_find_plateaus_on_a_curve_with_known_stalls():
+    # Flat at 1.0 (steps 0-40), falls to 0.5 (50-70), flat at 0.5 (70-120), falls again.
+    steps, loss = _curve([1.0] * 5 + [0.8, 0.6] + [0.5] * 6 + [0.3, 0.1])
+    # Over a window of 20 steps: stuck at t = 20, 30, 40 (windows 0-20 ... 20-40), and at
+    # t = 90 ... 120 (windows 70-90 ... 100-120); at 50 the loss fell by 20%.
+    assert find_plateaus(steps, loss, 20, 0.01) == [(0, 40), (70, 120)]
+    # A looser threshold also counts the 0.6 -> 0.5 drop (17%) as stuck, extending the second.
+    assert find_plateaus(steps, loss, 10, 0.18) == [(0, 40), (60, 120)]
+    # A window longer than the run finds nothing.
+    assert find_plateaus(steps, loss, 1000, 0.01) == []
+
+
+def test_find_plateaus_ignores_non_finite_losses_and_rises():
+    steps, loss = _curve([1.0, 1.0, float("nan"), float("nan"), 2.0, 3.0, 3.001])
+    # nan never looks stuck, nor does a rise (2 -> 3); 3 -> 3.001 does.
+    assert find_plateaus(steps, loss, 10, 0.01) == [(0, 10), (50, 60)]
+
+
+def test_plateau_points_take_the_smallest_gradient_and_label_the_end():
+    steps, loss = _curve([1.0] * 5 + [0.8, 0.6, 0.4])
+    gn = torch.tensor([5.0, 3.0, 1.0, 2.0, 4.0, 9.0, 9.0, 9.0], dtype=torch.float64)
+    points = plateau_points(steps, loss, gn, 20, 0.01)
+    assert [(p.kind, p.step, p.plateau, p.start, p.end) for p in points] == [
+        ("plateau", 20, 1, 0, 40),
+        ("end (still falling)", 70, None, None, None),
+    ]
+    assert points[0].record == 2 and points[1].record == 7
+    # Ending inside a plateau: no separate end point.
+    steps, loss = _curve([1.0, 0.5, 0.5, 0.5])
+    gn = torch.tensor([1.0, 0.3, 0.2, 0.1], dtype=torch.float64)
+    assert [(p.kind, p.step) for p in plateau_points(steps, loss, gn, 10, 0.01)] == [
+        ("plateau", 30)
+    ]
+    # Diverged at the end: labelled, kept.
+    steps, loss = _curve([1.0, 0.5, float("inf")])
+    gn = torch.tensor([1.0, 0.3, float("inf")], dtype=torch.float64)
+    assert [p.kind for p in plateau_points(steps, loss, gn, 10, 0.01)] == ["end (diverged)"]
+    # A finite loss with an infinite gradient (blowing up) is no plateau either.
+    steps, loss = _curve([1e300, 1e300, 1e300])
+    gn = torch.tensor([float("inf")] * 3, dtype=torch.float64)
+    assert [p.kind for p in plateau_points(steps, loss, gn, 10, 0.01)] == ["end (diverged)"]
+
+
+def test_plateau_points_of_a_real_run_from_a_small_initialisation():
+    """Training from near the origin stalls at its saddle first: the first point is a plateau."""
+    model, _, _, loss_fn, _ = _problem(torch.device("cpu"), loss="mse")
+    theta0 = torch.stack([0.01 * init_params(model, s) for s in range(2)])  # (2, P)
+    result = train(loss_fn, theta0, TrainOptions("gd", 0.2, 400, record_every=10))
+    for k in range(2):
+        points = plateau_points(
+            result.steps, result.loss[:, k], result.grad_norm_sq[:, k], 20, 0.01
+        )
+        assert points[0].kind == "plateau" and points[0].start == 0
+        first = [i for i, s in enumerate(result.steps) if s <= points[0].end]
+        assert result.grad_norm_sq[points[0].record, k] == result.grad_norm_sq[first, k].min()

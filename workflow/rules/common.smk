@@ -21,8 +21,8 @@ def get_dataset_options(wildcards):
     return config["data"][wildcards.dataset]
 
 
-def get_end_of_training_data(wildcards):
-    return f"results/data/{config['end_of_training']['dataset']}.npz"
+def get_training_plateaus_data(wildcards):
+    return f"results/data/{config['training_plateaus']['dataset']}.npz"
 
 
 def get_shards(section):
@@ -46,7 +46,7 @@ def get_score_files():
     return [
         "results/scores/symmetry.csv",
         "results/scores/toy_critical_points.csv",
-        "results/scores/end_of_training.csv",
+        "results/scores/training_plateaus.csv",
         "results/scores/linear_ae_critical_points.csv",
     ]
 
@@ -58,8 +58,8 @@ def get_final_outputs():
         "results/figures/symmetry.pdf",
         "results/figures/toy_critical_points.png",
         "results/figures/toy_critical_points.pdf",
-        "results/figures/end_of_training.png",
-        "results/figures/end_of_training.pdf",
+        "results/figures/training_plateaus.png",
+        "results/figures/training_plateaus.pdf",
         "results/figures/linear_ae_critical_points.png",
         "results/figures/linear_ae_critical_points.pdf",
         "results/scorecard.csv",

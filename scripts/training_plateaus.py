@@ -1,0 +1,16 @@
+"""Figure ``training_plateaus``: training curves, their plateaus, and the index at each one."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    summary = read_table(
+        snakemake.input.summary,
+        ["network", "point", "plateau_start", "plateau_end", "step", "loss", "grad_norm_sq"]
+        + ["status", "n_negative", "index", "eig_tol"],
+    )
+    eigenvalues = read_table(snakemake.input.eigenvalues, ["network", "step", "rank", "eigenvalue"])
+    history = read_table(snakemake.input.history, ["network", "step", "loss", "grad_norm_sq"])
+    fig = plots.training_plateaus(summary, eigenvalues, history)
+    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)

@@ -1,0 +1,90 @@
+# First slice: small MLPs trained side by side in shards (blocks of seeds), and the exact Hessian
+# spectrum where training ended; shard tables are joined before the figure and the score.
+
+
+rule training_plateaus_networks:
+    input:
+        data=get_training_plateaus_data,
+    output:
+        networks="results/networks/training_plateaus/shard{shard}.pt",
+        history="results/tables/training_plateaus/history_shard{shard}.csv",
+    log:
+        "results/logs/training_plateaus_networks/shard{shard}.log",
+    conda:
+        ENV
+    params:
+        options=config["training_plateaus"],
+        device=config["device"],
+    script:
+        "../../scripts/train_networks.py"
+
+
+rule training_plateaus_spectra:
+    input:
+        networks="results/networks/training_plateaus/shard{shard}.pt",
+        data=get_training_plateaus_data,
+    output:
+        summary="results/tables/training_plateaus/summary_shard{shard}.csv",
+        eigenvalues="results/tables/training_plateaus/eigenvalues_shard{shard}.csv",
+    log:
+        "results/logs/training_plateaus_spectra/shard{shard}.log",
+    conda:
+        ENV
+    resources:
+        gpu=get_gpu_request,
+    params:
+        numerics=config["numerics"],
+        curvature=config["curvature"],
+        device=config["device"],
+    script:
+        "../../scripts/hessian_spectra.py"
+
+
+rule training_plateaus_tables:
+    input:
+        summary=get_shard_files("training_plateaus", "summary"),
+        eigenvalues=get_shard_files("training_plateaus", "eigenvalues"),
+        history=get_shard_files("training_plateaus", "history"),
+    output:
+        summary="results/tables/training_plateaus.csv",
+        eigenvalues="results/tables/training_plateaus_eigenvalues.csv",
+        history="results/tables/training_plateaus_history.csv",
+    log:
+        "results/logs/training_plateaus_tables.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/join_shards.py"
+
+
+rule training_plateaus_figure:
+    input:
+        summary="results/tables/training_plateaus.csv",
+        eigenvalues="results/tables/training_plateaus_eigenvalues.csv",
+        history="results/tables/training_plateaus_history.csv",
+    output:
+        png=report(
+            "results/figures/training_plateaus.png",
+            caption="../report/training_plateaus.rst",
+            category="Section 1: the Hessian at critical points",
+        ),
+        pdf="results/figures/training_plateaus.pdf",
+    log:
+        "results/logs/training_plateaus_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/training_plateaus.py"
+
+
+rule training_plateaus_score:
+    input:
+        summary="results/tables/training_plateaus.csv",
+    output:
+        "results/scores/training_plateaus.csv",
+    log:
+        "results/logs/training_plateaus_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_training_plateaus.py"
