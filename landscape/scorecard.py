@@ -66,6 +66,21 @@ CLAIMS: tuple[Claim, ...] = (
         "second-order test; e.g. Goodfellow, Bengio & Courville 2016, Sec. 4.3.1",
     ),
     Claim(
+        "1.newton_attracted",
+        1,
+        "Newton's method converges to the nearby critical point whatever its kind, saddles and "
+        "maxima included.",
+        "every Newton run started near a saddle, maximum or degenerate point ends there",
+        "Dauphin et al. 2014, Sec. 3; Nocedal & Wright 2006, Ch. 3",
+    ),
+    Claim(
+        "1.gd_escapes_saddles",
+        1,
+        "Gradient descent started near a saddle or maximum (a small perturbation) escapes it.",
+        "every such gradient-descent run ends away from the point",
+        "Dauphin et al. 2014, Sec. 3; Lee et al. 2016",
+    ),
+    Claim(
         "1.stopped_not_minimum",
         1,
         "Where training looks stuck (a loss plateau) is not thereby a local minimum.",

@@ -6,6 +6,7 @@ derived by hand: the answers the numerical classification is checked against.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,7 +48,7 @@ GALLERY: tuple[Toy, ...] = (
     # on the valley w1 w2 = 1 the Hessian 2 (w2, w1)(w2, w1)^T is rank one.
     Toy("(1 - w1 w2)^2", "(1 - x y)^2", lambda w: (1 - w[0] * w[1]) ** 2,
         ((0.0, 0.0, "indefinite"), (1.0, 1.0, "positive semidefinite"),
-         (2.0, 0.5, "positive semidefinite"))),
+         (-1.0, -1.0, "positive semidefinite"), (2.0, 0.5, "positive semidefinite"))),
 )  # fmt: skip
 
 
@@ -87,3 +88,182 @@ def classify_gallery(factor: float, threshold: float) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class DescentOptions:
+    """Newton's method against gradient descent on the gallery (section 1b)."""
+
+    starts: int = 4  # perturbed starts around each known critical point
+    perturbation: float = 0.2  # distance of each start from its critical point
+    newton_steps: int = 50  # Newton iterations at most
+    gd_steps: int = 3000  # gradient-descent iterations at most
+    learning_rate: float = 0.05  # gradient-descent step size
+    escape_radius: float = 100.0  # |w| beyond this: the run left for infinity (diverged)
+    pinv_rtol: float = 1e-10  # singular values of H below rtol * max are dropped in Newton's step
+    seed: int = 0  # seed of the start directions
+
+
+def newton_step(f: Callable[[torch.Tensor], torch.Tensor], w: torch.Tensor, rtol: float):
+    """One Newton step w - H^+ g, with the pseudo-inverse for singular Hessians.
+
+    Args:
+        f: The function of w (2,).
+        w: The current point (2,).
+        rtol: Relative cut-off of the pseudo-inverse.
+
+    Returns:
+        The next point (2,).
+    """
+    g = torch.func.grad(f)(w)  # (2,)
+    h = torch.func.hessian(f)(w)  # (2, 2)
+    return w - torch.linalg.pinv(h, rtol=rtol, hermitian=True) @ g
+
+
+def run_descent(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    w0: torch.Tensor,
+    method: str,
+    opts: DescentOptions,
+) -> torch.Tensor:
+    """The path of Newton's method or gradient descent from w0.
+
+    Newton iterates w <- w - H(w)^+ grad f(w); gradient descent w <- w - eta grad f(w). Both stop
+    early when the squared gradient norm reaches 1e-28 (far below any certification threshold)
+    or when |w| exceeds ``opts.escape_radius``.
+
+    Args:
+        f: The function of w (2,).
+        w0: Start (2,), float64.
+        method: ``newton`` or ``gd``.
+        opts: Step counts, step size, radius.
+
+    Returns:
+        The visited points (T, 2), w0 first.
+    """
+    if method not in ("newton", "gd"):
+        raise ValueError(f"unknown method '{method}' (use newton or gd)")
+    steps = opts.newton_steps if method == "newton" else opts.gd_steps
+    grad = torch.func.grad(f)
+    path = [w0]
+    w = w0
+    for _ in range(steps):
+        g = grad(w)
+        if float(g @ g) <= 1e-28 or float(w.norm()) > opts.escape_radius:
+            break
+        w = newton_step(f, w, opts.pinv_rtol) if method == "newton" else w - opts.learning_rate * g
+        if not torch.isfinite(w).all():
+            break
+        path.append(w)
+    return torch.stack(path)
+
+
+def nearest_known(toy: Toy, w: torch.Tensor) -> tuple[int, float]:
+    """Index of the gallery point of ``toy`` nearest to w, and its distance."""
+    dist = [float(torch.hypot(w[0] - x, w[1] - y)) for x, y, _ in toy.points]
+    best = min(range(len(dist)), key=dist.__getitem__)
+    return best, dist[best]
+
+
+def _start_points(opts: DescentOptions) -> list[tuple[Toy, int, int, torch.Tensor]]:
+    """(toy, point index, start index, start) for every start, directions from ``opts.seed``."""
+    gen = torch.Generator().manual_seed(opts.seed)
+    starts = []
+    for toy in GALLERY:
+        for p, (x, y, _) in enumerate(toy.points):
+            angles = 2 * torch.pi * torch.rand(opts.starts, generator=gen, dtype=torch.float64)
+            for s, a in enumerate(angles):
+                offset = opts.perturbation * torch.stack([torch.cos(a), torch.sin(a)])
+                starts.append((toy, p, s, torch.tensor([x, y], dtype=torch.float64) + offset))
+    return starts
+
+
+def newton_vs_gd(
+    opts: DescentOptions, factor: float, threshold: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run Newton's method and gradient descent from the same starts near every known point.
+
+    A run *returns* when it ends certified critical (squared gradient norm at most
+    ``threshold``), nearer to the known point it started near than to any other known point, with
+    that point's known definiteness (at a degenerate point, whose Hessian is zero, the end point's
+    Hessian must be zero to within sqrt(threshold): nearby, it is small but indefinite). On a
+    valley of minima (the flat valley, w1 w2 = 1) the end lies on the valley, not on the sampled
+    point. A run *escapes* when it diverges (|w| beyond the radius: the function is unbounded
+    below), ends nearer to another known point, or ends more than five perturbation radii away.
+
+    Args:
+        opts: Starts, step counts and step size.
+        factor: Eigenvalue tolerance factor (see :mod:`landscape.spectrum`).
+        threshold: Largest squared gradient norm of a critical point.
+
+    Returns:
+        (runs, paths): one row per run, and one row per visited point of every run.
+    """
+    from landscape.critical import certify
+
+    rows, paths = [], []
+    for toy, p, s, w0 in _start_points(opts):
+        hess = make_hessian_hvp(toy.f)
+        x0, y0, known = toy.points[p]
+        for method in ("newton", "gd"):
+            path = run_descent(toy.f, w0, method, opts)  # (T, 2)
+            end = path[-1]
+            loss = float(toy.f(end))
+            gn = float(grad_norm_sq(toy.f, end[None])[0])
+            diverged = float(end.norm()) > opts.escape_radius or not math.isfinite(loss + gn)
+            status = certify(gn, threshold, diverged)
+            eigs = [math.nan, math.nan]
+            kind = "not computed (diverged)"
+            if not diverged:
+                e = torch.linalg.eigvalsh(hess(end))
+                eigs, kind = e.tolist(), summarize_spectrum(e, factor).definiteness
+            near, dist = nearest_known(toy, end) if not diverged else (-1, math.inf)
+            from_start = float(torch.hypot(end[0] - x0, end[1] - y0)) if not diverged else math.inf
+            same_kind = kind == known or (
+                known == "zero" and max(abs(e) for e in eigs) <= math.sqrt(threshold)
+            )
+            returned = status == "critical" and near == p and same_kind
+            rows.append(
+                {
+                    "function": toy.name,
+                    "formula": toy.formula,
+                    "near_x": x0,
+                    "near_y": y0,
+                    "near_kind": known,
+                    "start": s,
+                    "start_x": float(w0[0]),
+                    "start_y": float(w0[1]),
+                    "method": method,
+                    "steps": len(path) - 1,
+                    "end_x": float(end[0]),
+                    "end_y": float(end[1]),
+                    "loss": loss,
+                    "grad_norm_sq": gn,
+                    "status": status,
+                    "end_kind": kind,
+                    "eigenvalue_1": eigs[0],
+                    "eigenvalue_2": eigs[1],
+                    "nearest_x": toy.points[near][0] if near >= 0 else math.nan,
+                    "nearest_y": toy.points[near][1] if near >= 0 else math.nan,
+                    "nearest_kind": toy.points[near][2] if near >= 0 else "",
+                    "distance_from_start_point": from_start,
+                    "returned": returned,
+                    "escaped": diverged or near != p or from_start > 5 * opts.perturbation,
+                }
+            )
+            shown = path[:: max(1, len(path) // 200)]  # at most ~200 points per path
+            paths.append(
+                pd.DataFrame(
+                    {
+                        "function": toy.name,
+                        "near_x": x0,
+                        "near_y": y0,
+                        "start": s,
+                        "method": method,
+                        "step": range(0, len(path), max(1, len(path) // 200)),
+                        "x": shown[:, 0].numpy(),
+                        "y": shown[:, 1].numpy(),
+                    }
+                )
+            )
+    return pd.DataFrame(rows), pd.concat(paths, ignore_index=True)

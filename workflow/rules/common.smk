@@ -46,6 +46,7 @@ def get_score_files():
     return [
         "results/scores/symmetry.csv",
         "results/scores/toy_critical_points.csv",
+        "results/scores/newton_vs_gd.csv",
         "results/scores/training_plateaus.csv",
         "results/scores/linear_ae_critical_points.csv",
     ]
@@ -58,6 +59,8 @@ def get_final_outputs():
         "results/figures/symmetry.pdf",
         "results/figures/toy_critical_points.png",
         "results/figures/toy_critical_points.pdf",
+        "results/figures/newton_vs_gd.png",
+        "results/figures/newton_vs_gd.pdf",
         "results/figures/training_plateaus.png",
         "results/figures/training_plateaus.pdf",
         "results/figures/linear_ae_critical_points.png",

@@ -43,3 +43,53 @@ rule toy_critical_points_score:
         ENV
     script:
         "../../scripts/score_toy_critical_points.py"
+
+
+# Section 1b: Newton's method against gradient descent from the same starts.
+
+
+rule newton_vs_gd_tables:
+    output:
+        runs="results/tables/newton_vs_gd.csv",
+        paths="results/tables/newton_vs_gd_paths.csv",
+    log:
+        "results/logs/newton_vs_gd_tables.log",
+    conda:
+        ENV
+    params:
+        options=config["newton_vs_gd"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/newton_vs_gd_tables.py"
+
+
+rule newton_vs_gd_figure:
+    input:
+        runs="results/tables/newton_vs_gd.csv",
+        paths="results/tables/newton_vs_gd_paths.csv",
+    output:
+        png=report(
+            "results/figures/newton_vs_gd.png",
+            caption="../report/newton_vs_gd.rst",
+            category="Section 1: the Hessian at critical points",
+        ),
+        pdf="results/figures/newton_vs_gd.pdf",
+    log:
+        "results/logs/newton_vs_gd_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/newton_vs_gd.py"
+
+
+rule newton_vs_gd_score:
+    input:
+        "results/tables/newton_vs_gd.csv",
+    output:
+        "results/scores/newton_vs_gd.csv",
+    log:
+        "results/logs/newton_vs_gd_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_newton_vs_gd.py"

@@ -1,0 +1,16 @@
+"""Figure ``newton_vs_gd``: the paths of Newton's method and gradient descent on the gallery."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    runs = read_table(
+        snakemake.input.runs, ["function", "near_kind", "method", "returned", "escaped"]
+    )
+    paths = read_table(
+        snakemake.input.paths,
+        ["function", "near_x", "near_y", "start", "method", "step", "x", "y"],
+    )
+    fig = plots.newton_vs_gd(runs, paths)
+    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)

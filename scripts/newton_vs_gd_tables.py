@@ -1,0 +1,23 @@
+"""Rule ``newton_vs_gd_tables``: Newton's method and gradient descent from the same starts."""
+
+from landscape.io import write_table
+from landscape.runlog import logged
+from landscape.toys import DescentOptions, newton_vs_gd
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    opts = DescentOptions(**snakemake.params.options)
+    numerics = snakemake.params.numerics
+    runs, paths = newton_vs_gd(
+        opts, numerics["eigen_tolerance_factor"], numerics["grad_norm_sq_threshold"]
+    )
+    for method, g in runs.groupby("method"):
+        log.info(
+            "%s: %d runs, %d returned to their critical point, %d escaped, %d diverged",
+            method,
+            len(g),
+            int(g["returned"].sum()),
+            int(g["escaped"].sum()),
+            int((g["status"] == "diverged").sum()),
+        )
+    write_table(runs, snakemake.output.runs)
+    write_table(paths, snakemake.output.paths)
