@@ -1,5 +1,6 @@
-# First slice: small MLPs trained side by side in shards (blocks of seeds), and the exact Hessian
-# spectrum where training ended; shard tables are joined before the figure and the score.
+# Section 1c: small MLPs trained side by side in shards (blocks of seeds), the plateaus of each
+# loss curve, and the exact Hessian spectrum at the most stationary point of each plateau; shard
+# tables are joined before the figure and the score.
 
 
 rule training_plateaus_networks:
