@@ -19,6 +19,7 @@ include: "workflow/rules/symmetry.smk"
 include: "workflow/rules/toys.smk"
 include: "workflow/rules/training_plateaus.smk"
 include: "workflow/rules/critical_points.smk"
+include: "workflow/rules/deep_linear.smk"
 include: "workflow/rules/scorecard.smk"
 
 

@@ -281,3 +281,48 @@ def newton_vs_gd(runs: pd.DataFrame, paths: pd.DataFrame) -> plt.Figure:
     ]
     legend_ax.legend(handles=handles, loc="center", fontsize=7, frameon=False)
     return fig
+
+
+def deep_linear_toy(table: pd.DataFrame) -> plt.Figure:
+    """The scalar deep linear losses: the valley and saddle of (1 - w1 w2)^2, and flatness.
+
+    Args:
+        table: The rows of :func:`landscape.deep_linear.toy_table` (``layers``, ``where``,
+            ``point``, ``eig_1`` ...).
+
+    Returns:
+        Three panels: contours of (1 - w1 w2)^2 with the valley w1 w2 = 1 and the saddle at
+        the origin; its surface; the loss along lines through the origin for 2 and 3 layers.
+    """
+    set_style()
+    fig = plt.figure(figsize=(11, 3.4), layout="constrained")
+    ax_c = fig.add_subplot(1, 3, 1)
+    ax_s = fig.add_subplot(1, 3, 2, projection="3d")
+    ax_p = fig.add_subplot(1, 3, 3)
+    grid = np.linspace(-2, 2, 161)
+    w1, w2 = np.meshgrid(grid, grid)
+    z = (1 - w1 * w2) ** 2
+    ax_c.contour(w1, w2, np.log1p(z), levels=20, cmap="viridis", linewidths=0.6)
+    branch = np.linspace(0.5, 2, 50)
+    for sign in (1, -1):
+        ax_c.plot(sign * branch, sign / branch, color="C3", lw=1.5)
+    ax_c.plot([], [], color="C3", label="global minima w1 w2 = 1")
+    origin = table[(table["layers"] == 2) & (table["where"] == "origin")].iloc[0]
+    ax_c.plot(0, 0, "X", color="C1", ms=9,
+              label=f"saddle: eigenvalues {origin.eig_1:g}, {origin.eig_2:g}")  # fmt: skip
+    ax_c.set(xlabel="w1", ylabel="w2", title="(1 - w1 w2)^2", aspect="equal")
+    ax_c.legend(fontsize=6, loc="lower left")
+    ax_s.plot_surface(w1, w2, np.minimum(z, 4), cmap="viridis", linewidth=0, alpha=0.9)
+    ax_s.set(xlabel="w1", ylabel="w2", zlabel="loss", title="surface (clipped at 4)")
+    t = np.linspace(-1.5, 1.5, 301)
+    ax_p.plot(t, (1 - t**2 / 2) ** 2, color="C0", label="2 layers, along (1, 1): curvature -2")
+    ax_p.plot(t, (1 + t**2 / 2) ** 2, color="C0", ls=":", label="2 layers, along (1, -1)")
+    ax_p.plot(t, (1 - t**3 / 3**1.5) ** 2, color="C2",
+              label="3 layers, along (1, 1, 1): flat to 2nd order")  # fmt: skip
+    flat = table[(table["layers"] == 3) & (table["where"] == "origin")].iloc[0]
+    ax_p.set(xlabel="t (distance from the origin)", ylabel="loss", ylim=(0, 2.5),
+             title=f"3 layers at the origin: eigenvalues {flat.eig_1:g}, {flat.eig_2:g}, "
+             f"{flat.eig_3:g}")  # fmt: skip
+    ax_p.title.set_fontsize(8)
+    ax_p.legend(fontsize=6)
+    return fig

@@ -1,5 +1,11 @@
 """Closed forms that the numerics are checked against.
 
+Scalar deep linear network (Kawaguchi 2016, Sec. 2): one sample x = y = 1 and one unit per layer,
+L(w) = (1 - w_1 w_2 ... w_k)^2. With f = prod_i w_i and r = 1 - f, the gradient is -2 r grad f and
+the Hessian is H = 2 (grad f grad f^T - r hess f), where (grad f)_i = prod_{j != i} w_j and
+(hess f)_ij = prod_{l != i, j} w_l for i != j, 0 on the diagonal. At the origin, k = 2 gives
+H = [[0, -2], [-2, 0]] (eigenvalues -2, 2: a strict saddle) and k >= 3 gives H = 0 (a flat saddle).
+
 Deep linear autoencoder (Baldi & Hornik 1989; the validation problem of Frye et al. 2019):
 x -> W2 W1 x with W1 (p, d), W2 (d, p), loss L = (1/n) sum_i 1/2 ||x_i - W2 W1 x_i||^2 on data
 whose covariance Sigma = (1/n) X^T X = diag(lambda_1 < ... < lambda_d) exactly. Its critical
@@ -123,3 +129,30 @@ def covariance_equivalent(x: torch.Tensor) -> torch.Tensor:
     n, d = x.shape
     chol = torch.linalg.cholesky(x.T @ x / n)  # lower, L L^T = X^T X / n
     return chol.T * d**0.5  # rows: X'^T X' / d = L L^T
+
+
+def product_loss(w: torch.Tensor) -> torch.Tensor:
+    """L(w) = (1 - prod_i w_i)^2, the scalar deep linear network on x = y = 1."""
+    return (1 - torch.prod(w)) ** 2
+
+
+def product_loss_hessian(w: torch.Tensor) -> torch.Tensor:
+    """The closed-form Hessian of :func:`product_loss`, H = 2 (grad f grad f^T - r hess f).
+
+    Args:
+        w: The weights (k,), float64.
+
+    Returns:
+        H (k, k).
+    """
+    k = len(w)
+    others = [torch.cat([w[:i], w[i + 1 :]]) for i in range(k)]
+    grad_f = torch.stack([torch.prod(o) for o in others])  # (k,)
+    hess_f = torch.zeros(k, k, dtype=w.dtype)
+    for i in range(k):
+        for j in range(k):
+            if i != j:
+                keep = [w[m] for m in range(k) if m not in (i, j)]
+                hess_f[i, j] = torch.prod(torch.stack(keep)) if keep else 1.0
+    r = 1 - torch.prod(w)
+    return 2 * (torch.outer(grad_f, grad_f) - r * hess_f)

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from landscape.curvature import grad_norm_sq, make_hessian
+from landscape.deep_linear import toy_table
 from landscape.models import deep_linear, make_loss
 from landscape.spectrum import summarize_spectrum
 from landscape.theory import (
@@ -14,6 +15,8 @@ from landscape.theory import (
     linear_ae_critical_points,
     linear_ae_point,
     nearest_analytic,
+    product_loss,
+    product_loss_hessian,
 )
 
 
@@ -74,3 +77,26 @@ def test_nearest_analytic_at_a_zero_global_minimum():
     table = linear_ae_critical_points([1.0, 2.0, 3.0], 3)  # hidden >= input: the minimum is 0
     got = nearest_analytic(1e-20, 0, table)
     assert got["subset"] == "0 1 2" and got["loss"] == 0.0
+
+
+@pytest.mark.parametrize("k", [2, 3, 4, 5])
+def test_product_loss_hessian_closed_form_matches_autograd(k):
+    gen = torch.Generator().manual_seed(k)
+    for _ in range(5):
+        w = torch.randn(k, generator=gen, dtype=torch.float64)
+        expected = torch.autograd.functional.hessian(product_loss, w)
+        torch.testing.assert_close(product_loss_hessian(w), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_deep_linear_toy_table_at_the_origin_and_on_the_valley():
+    table = toy_table(factor=10.0, threshold=1e-10)
+    assert table["critical"].all() and (table["max_abs_diff"] <= 1e-12).all()
+    origin = table[table["where"] == "origin"].set_index("layers")
+    assert origin.loc[2, "definiteness"] == "indefinite" and origin.loc[2, "n_negative"] == 1
+    assert origin.loc[3, "definiteness"] == "zero" and origin.loc[3, "n_zero"] == 3
+    assert origin["matches_derived"].all()
+    valley = table[table["where"] == "valley"]
+    # On the valley the Hessian 2 grad f grad f^T has rank one: one positive eigenvalue.
+    assert (valley["loss"] == 0).all() and (valley["n_negative"] == 0).all()
+    assert (valley["n_zero"] == valley["layers"] - 1).all()
+    assert set(valley["definiteness"]) == {"positive semidefinite"}

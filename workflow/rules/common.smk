@@ -48,6 +48,7 @@ def get_score_files():
         "results/scores/toy_critical_points.csv",
         "results/scores/newton_vs_gd.csv",
         "results/scores/training_plateaus.csv",
+        "results/scores/deep_linear_toy.csv",
         "results/scores/linear_ae_critical_points.csv",
     ]
 
@@ -63,6 +64,8 @@ def get_final_outputs():
         "results/figures/newton_vs_gd.pdf",
         "results/figures/training_plateaus.png",
         "results/figures/training_plateaus.pdf",
+        "results/figures/deep_linear_toy.png",
+        "results/figures/deep_linear_toy.pdf",
         "results/figures/linear_ae_critical_points.png",
         "results/figures/linear_ae_critical_points.pdf",
         "results/scorecard.csv",

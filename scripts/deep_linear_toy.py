@@ -1,0 +1,9 @@
+"""Figure ``deep_linear_toy``: the valley and saddle of (1 - w1 w2)^2, and the flat saddle."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    table = read_table(snakemake.input[0], ["layers", "where", "eig_1", "eig_2", "eig_3"])
+    plots.save_figure(plots.deep_linear_toy(table), snakemake.output.png, snakemake.output.pdf)
