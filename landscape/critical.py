@@ -46,7 +46,9 @@ def is_local_minimum(status: str, definiteness: str) -> bool:
     return status == CRITICAL and definiteness == "positive definite"
 
 
+# Searches drawn to critical points of every kind, and a descent method drawn to minima only.
 FINDERS = ("newton_mr", "damped_newton", "gradient_norm")
+MINIMIZERS = ("saddle_free_newton",)
 
 
 @dataclass
@@ -162,12 +164,16 @@ def find_critical_points(
       p = (H + gamma I)^{-1} g with gamma = damping * max|lambda|, no line search.
     * ``gradient_norm``: gradient descent on 1/2 ||g||^2, whose gradient is H g, with a
       backtracking line search (the course homework; Pennington & Bahri 2017).
+    * ``saddle_free_newton`` (Dauphin et al. 2014): p = |H|^-1 g, the Newton step with every
+      eigenvalue replaced by its absolute value (floored at damping * max|lambda|), with a
+      backtracking line search on the loss. It is a descent method: repelled by saddles and
+      maxima, it converges to minima, quadratically where the Hessian is nonsingular.
 
     Args:
         loss_fn: theta (P,) -> scalar loss.
         hessian_fn: theta (P,) -> H (P, P), exact (see :func:`landscape.curvature.make_hessian`).
         starts: Starting points (S, P), float64.
-        method: One of :data:`FINDERS`.
+        method: One of :data:`FINDERS` or :data:`MINIMIZERS`.
         options: Iterations, thresholds, damping.
 
     Returns:
@@ -177,8 +183,8 @@ def find_critical_points(
     """
     from landscape.curvature import batched_hessians, make_hvp
 
-    if method not in FINDERS:
-        raise ValueError(f"unknown finder '{method}' (use {', '.join(FINDERS)})")
+    if method not in FINDERS + MINIMIZERS:
+        raise ValueError(f"unknown finder '{method}' (use {', '.join(FINDERS + MINIMIZERS)})")
     if options.solver not in ("eigh", "minres"):
         raise ValueError(f"unknown Newton solver '{options.solver}' (use eigh or minres)")
     grads = vmap(grad(loss_fn))
@@ -207,6 +213,27 @@ def find_critical_points(
             shift = options.damping * lam.abs().amax(-1)
             direction, _ = _pinv_solve(lam, vecs, g, shift, options.pinv_rtol)
             theta = torch.where(done[:, None], theta, theta - direction)  # full step
+            continue
+        if method == "saddle_free_newton":
+            lam, vecs = eigh_at(theta)
+            # |H| with its eigenvalues floored at damping * max|lambda|: a descent direction.
+            floor = options.damping * lam.abs().amax(-1, keepdim=True)
+            coef = (vecs.mT @ g[..., None])[..., 0] / torch.maximum(lam.abs(), floor)
+            direction = (vecs @ coef[..., None])[..., 0]  # (S, P)
+            slope = (direction * g).sum(-1)  # decrease rate of L along -p
+            loss = vmap(loss_fn)(theta)
+            accepted = done.clone()
+            new = theta.clone()
+            alpha = torch.ones_like(gn)
+            for _ in range(options.backtracks):  # Armijo on the loss itself
+                trial = theta - alpha[:, None] * direction
+                ok = ~accepted & (vmap(loss_fn)(trial) <= loss - options.armijo * alpha * slope)
+                new = torch.where(ok[:, None], trial, new)
+                accepted |= ok
+                if accepted.all():
+                    break
+                alpha = torch.where(accepted, alpha, alpha / 2)
+            theta = new
             continue
         if method == "gradient_norm":
             h = batched_hessians(hessian_fn, theta, chunk_size=None)  # (S, P, P)

@@ -3,16 +3,30 @@
 2a. The scalar deep linear network L(w) = (1 - w_1 ... w_k)^2 (:func:`landscape.theory.
 product_loss`): its Hessian at the origin and on the valley of global minima prod w = 1, from
 autograd and from the closed form of :func:`landscape.theory.product_loss_hessian`.
+
+2b. Deep linear networks trained to the end on real data reach the closed-form optimum
+(:func:`optimum_runs`): every local minimum is global (Kawaguchi 2016, Thm. 2.3).
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, replace
+
 import pandas as pd
 import torch
 
-from landscape.curvature import grad_norm_sq
+from landscape.critical import FinderOptions, certify, find_critical_points
+from landscape.curvature import grad_norm_sq, make_hessian
+from landscape.models import deep_linear, init_params, make_loss
 from landscape.spectrum import summarize_spectrum
-from landscape.theory import product_loss, product_loss_hessian
+from landscape.theory import (
+    linear_regression_optimum,
+    product_loss,
+    product_loss_hessian,
+    relative_gap,
+)
+from landscape.train import TrainOptions, choose_value_and_grad, train
 
 # (name, points): the origin, and points of the valley prod w = 1.
 TOY_POINTS: dict[int, tuple[tuple[str, tuple[float, ...]], ...]] = {
@@ -74,4 +88,150 @@ def toy_table(factor: float, threshold: float) -> pd.DataFrame:
                 ),
             }
             rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def whiten(x: torch.Tensor, rtol: float = 1e-6) -> torch.Tensor:
+    """Principal-component whitening: X V_k diag(lambda_k)^(-1/2) over the kept components.
+
+    Components of the second-moment matrix X^T X / n with eigenvalue at most rtol times the
+    largest are dropped (constant pixels), so that X^T X has full rank, as Kawaguchi's theorem
+    assumes, and gradient descent is not slowed by the condition number of the inputs (as in
+    Saxe et al. 2014).
+
+    Args:
+        x: Inputs (n, d), float64.
+        rtol: Relative cut-off of the kept components.
+
+    Returns:
+        Whitened inputs (n, k) with X^T X / n = I_k.
+    """
+    lam, vec = torch.linalg.eigh(x.T @ x / len(x))  # ascending
+    keep = lam > rtol * lam.max()
+    return x @ vec[:, keep] / lam[keep].sqrt()
+
+
+@dataclass(frozen=True)
+class OptimumOptions:
+    """Deep linear networks trained to the end (section 2b); see the config's ``deep_linear``."""
+
+    depths: tuple[int, ...] = (1, 2, 3, 4)  # numbers of hidden layers
+    hidden_widths: tuple[int, ...] = (12, 4)  # width of every hidden layer, one setting each
+    networks: int = 4  # seeds per setting
+    learning_rate: float = 0.2  # gradient-descent step size
+    steps: int = 2000  # gradient-descent steps
+    polish_iter: int = 60  # saddle-free Newton iterations from where gradient descent stopped
+    gap_tolerance: float = 1e-6  # relative gap below which a run is at the optimum
+    seed: int = 0  # network k of a setting starts from seed + k
+
+
+def optimum_runs(
+    name: str,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    opts: OptimumOptions,
+    finder: FinderOptions,
+    factor: float,
+    log=None,
+) -> pd.DataFrame:
+    """Train deep linear networks of every depth and width, certify the end, compare with theory.
+
+    Each setting trains ``opts.networks`` networks at once by full-batch gradient descent on
+    L = (1/n) sum_i 1/2 ||W_L ... W_1 x_i - y_i||^2 from LeCun-normal initialisations, then
+    continues from every end point by saddle-free Newton (Dauphin et al. 2014; a descent method,
+    repelled by saddles; at most ``opts.polish_iter`` iterations, aiming at a squared gradient
+    norm 1e-6 times the threshold) and certifies the end (squared gradient norm at most the
+    finder's threshold). The exact Hessian's
+    spectrum there gives the index; the closed-form optimum
+    (:func:`landscape.theory.linear_regression_optimum` with the narrowest width as the rank
+    when it is below min(d_x, d_y), least squares otherwise) gives the relative gap.
+
+    Args:
+        name: The dataset's name (a column).
+        x: Inputs (n, d_x), float64, whitened.
+        y: Targets (n, d_y), float64 (one-hot for classification).
+        opts: Depths, widths, seeds and the schedule.
+        finder: Options of the Newton-MR refinement (threshold, tolerance, ...).
+        factor: Eigenvalue tolerance factor.
+        log: Optional progress callback.
+
+    Returns:
+        One row per network: ``data, depth, widths, hidden_width, bottleneck, seed, status,
+        gd_loss, final_loss, optimum_loss, optimum, rel_gap, index, n_negative, n_zero,
+        grad_norm_sq, lambda_min, eig_tol, at_optimum``.
+    """
+    dx, dy = x.shape[1], y.shape[1]
+    rows = []
+    for depth in opts.depths:
+        for width in opts.hidden_widths:
+            widths = (dx, *[width] * depth, dy)
+            model = deep_linear(widths)
+            loss_fn = make_loss(model, "mse", x, y)
+            seeds = [opts.seed + k for k in range(opts.networks)]
+            theta0 = torch.stack([init_params(model, s, device=x.device) for s in seeds])
+            schedule = TrainOptions("gd", opts.learning_rate, opts.steps, record_every=opts.steps)
+            fast = choose_value_and_grad(model, "mse", x, y)
+            trained = train(loss_fn, theta0, schedule, value_and_grad=fast)
+            hess_fn = make_hessian(model, "mse", x, y)
+            ok = ~trained.diverged
+            polished = trained.params.clone()
+            status = ["diverged"] * len(seeds)
+            if ok.any():
+                # Descend to the end by saddle-free Newton, aiming far below the threshold so
+                # that the spectrum is read at a point converged well past certification.
+                deeper = replace(
+                    finder, grad_norm_sq_threshold=finder.grad_norm_sq_threshold * 1e-6
+                )
+                found = find_critical_points(
+                    loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper
+                )
+                polished[ok] = found.params
+                for j, k in enumerate(torch.nonzero(ok).flatten().tolist()):
+                    status[k] = certify(float(found.grad_norm_sq[j]), finder.grad_norm_sq_threshold)
+            rank = width if width < min(dx, dy) else None
+            optimum = linear_regression_optimum(x, y, rank)
+            losses = torch.vmap(loss_fn)(polished)
+            gns = grad_norm_sq(loss_fn, polished)
+            for k, seed in enumerate(seeds):
+                row = {
+                    "data": name,
+                    "depth": depth,
+                    "widths": "-".join(map(str, widths)),
+                    "hidden_width": width,
+                    "bottleneck": rank is not None,
+                    "seed": seed,
+                    "status": status[k],
+                    "gd_loss": float(trained.loss[-1, k]),
+                    "final_loss": float(losses[k]),
+                    "optimum_loss": optimum,
+                    "optimum": "least squares" if rank is None else f"reduced rank {rank}",
+                    "rel_gap": (
+                        float(relative_gap(float(losses[k]), optimum))
+                        if math.isfinite(float(losses[k]))
+                        else math.nan
+                    ),
+                    "grad_norm_sq": float(gns[k]),
+                }
+                spectrum = {"index": math.nan, "n_negative": math.nan, "n_zero": math.nan,
+                            "lambda_min": math.nan, "eig_tol": math.nan}  # fmt: skip
+                if status[k] != "diverged":
+                    eigs = torch.linalg.eigvalsh(hess_fn(polished[k]))
+                    s = summarize_spectrum(eigs, factor)
+                    spectrum = {"index": s.index, "n_negative": s.n_negative,
+                                "n_zero": s.n_zero, "lambda_min": s.lambda_min,
+                                "eig_tol": s.eig_tol}  # fmt: skip
+                row.update(spectrum)
+                row["at_optimum"] = bool(
+                    row["status"] == "critical"
+                    and row["rel_gap"] < opts.gap_tolerance
+                    and row["n_negative"] == 0
+                )
+                rows.append(row)
+            if log is not None:
+                done = [r for r in rows if r["depth"] == depth and r["hidden_width"] == width]
+                log(
+                    f"{name} {'-'.join(map(str, widths))}: "
+                    f"{sum(r['at_optimum'] for r in done)}/{len(done)} at the optimum "
+                    f"{optimum:.6g}; statuses {sorted({r['status'] for r in done})}"
+                )
     return pd.DataFrame(rows)

@@ -326,3 +326,42 @@ def deep_linear_toy(table: pd.DataFrame) -> plt.Figure:
     ax_p.title.set_fontsize(8)
     ax_p.legend(fontsize=6)
     return fig
+
+
+def deep_linear_optimum(table: pd.DataFrame, gap_tolerance: float) -> plt.Figure:
+    """Relative gaps to the closed-form optimum per depth, width and dataset.
+
+    Args:
+        table: One row per network (``data``, ``depth``, ``hidden_width``, ``bottleneck``,
+            ``status``, ``rel_gap``, ``n_negative``).
+        gap_tolerance: The gap below which a certified run counts as at the optimum.
+
+    Returns:
+        One panel per dataset: log10 of the gap against depth, coloured by hidden width, marked
+        by status (certified points filled, others hollow).
+    """
+    set_style()
+    datasets = list(dict.fromkeys(table["data"]))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(3.6 * len(datasets), 3.2),
+                             layout="constrained", squeeze=False, sharey=True)  # fmt: skip
+    floor = 1e-17  # gaps of exactly 0 are drawn at the floor
+    widths = sorted(table["hidden_width"].unique(), reverse=True)
+    for ax, name in zip(axes[0], datasets, strict=True):
+        sub = table[table["data"] == name]
+        for i, width in enumerate(widths):
+            part = sub[sub["hidden_width"] == width]
+            offset = (i - (len(widths) - 1) / 2) * 0.18
+            jitter = np.linspace(-0.05, 0.05, max(len(part), 1))[: len(part)]
+            gap = np.maximum(part["rel_gap"].to_numpy(), floor)
+            certified = (part["status"] == "critical").to_numpy()
+            xs = part["depth"].to_numpy() + offset + jitter
+            label = f"width {width}" + (" (bottleneck)" if part["bottleneck"].any() else "")
+            ax.scatter(xs[certified], gap[certified], color=f"C{i}", s=14, label=label)
+            ax.scatter(xs[~certified], gap[~certified], facecolor="none", edgecolor=f"C{i}",
+                       s=14, label=f"width {width}, not certified")  # fmt: skip
+        ax.axhline(gap_tolerance, color="0.4", ls="--", lw=0.8)
+        ax.set(yscale="log", xlabel="hidden layers", title=name,
+               xticks=sorted(table["depth"].unique()))  # fmt: skip
+        ax.legend(fontsize=6, loc="upper left")
+    axes[0][0].set_ylabel("relative gap to the optimum")
+    return fig

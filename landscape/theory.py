@@ -156,3 +156,30 @@ def product_loss_hessian(w: torch.Tensor) -> torch.Tensor:
                 hess_f[i, j] = torch.prod(torch.stack(keep)) if keep else 1.0
     r = 1 - torch.prod(w)
     return 2 * (torch.outer(grad_f, grad_f) - r * hess_f)
+
+
+def linear_regression_optimum(x: torch.Tensor, y: torch.Tensor, rank: int | None = None) -> float:
+    """The smallest loss of a linear map of rank at most ``rank``: least squares or reduced rank.
+
+    For L(W) = (1/n) sum_i 1/2 ||W x_i - y_i||^2 (no bias), with S_xx = X^T X / n,
+    S_xy = X^T Y / n and M = S_xy^T S_xx^+ S_xy (d_y, d_y) of eigenvalues mu_1 >= mu_2 >= ...,
+
+        min_{rank W <= r} L(W) = 1/2 (tr(Y^T Y) / n - sum_{j <= r} mu_j)
+
+    (reduced-rank regression; Baldi & Hornik 1989 for the autoencoder). ``rank=None`` or
+    r >= d_y gives ordinary least squares.
+
+    Args:
+        x: Inputs (n, d_x), float64.
+        y: Targets (n, d_y), float64.
+        rank: Largest rank of W (the narrowest layer of a deep linear network), or None.
+
+    Returns:
+        The optimal loss.
+    """
+    n = len(x)
+    sxy = x.T @ y / n  # (d_x, d_y)
+    m = sxy.T @ torch.linalg.pinv(x.T @ x / n, hermitian=True) @ sxy  # (d_y, d_y)
+    mu = torch.linalg.eigvalsh(m).flip(0).clamp(min=0.0)  # descending
+    r = len(mu) if rank is None else min(rank, len(mu))
+    return float(0.5 * ((y * y).sum() / n - mu[:r].sum()))

@@ -50,7 +50,7 @@ def test_newton_mr_is_drawn_to_the_saddle():
 
 
 @pytest.mark.parametrize("method", FINDERS)
-def test_every_finder_solves_a_quadratic(method):
+def test_every_critical_point_finder_solves_an_indefinite_quadratic(method):
     a = torch.tensor([[3.0, 1.0], [1.0, -2.0]], dtype=torch.float64)  # indefinite: a saddle
     b = torch.tensor([1.0, -1.0], dtype=torch.float64)
     f = lambda w: 0.5 * w @ a @ w - b @ w  # noqa: E731
@@ -59,6 +59,28 @@ def test_every_finder_solves_a_quadratic(method):
     solution = torch.linalg.solve(a, b)
     assert res.status == ["critical", "critical"]
     torch.testing.assert_close(res.params, solution.expand(2, 2), atol=1e-5, rtol=0)
+
+
+def test_saddle_free_newton_escapes_the_saddle_that_newton_mr_finds():
+    """From the starts where Newton-MR converges to the origin saddle, |H|^-1 g descends."""
+    f = lambda w: (1 - w[0] * w[1]) ** 2  # noqa: E731
+    starts = torch.tensor([[0.1, -0.05], [0.05, 0.08]], dtype=torch.float64)
+    opts = FinderOptions(max_iter=100)
+    res = find_critical_points(f, _hessian_of(f), starts, "saddle_free_newton", opts)
+    assert res.status == ["critical", "critical"]
+    torch.testing.assert_close(res.loss, torch.zeros(2, dtype=torch.float64), atol=1e-10, rtol=0)
+    torch.testing.assert_close(res.params.prod(-1), torch.ones(2, dtype=torch.float64))
+
+
+def test_saddle_free_newton_solves_a_convex_quadratic_in_one_step():
+    a = torch.tensor([[3.0, 1.0], [1.0, 2.0]], dtype=torch.float64)
+    b = torch.tensor([1.0, -1.0], dtype=torch.float64)
+    f = lambda w: 0.5 * w @ a @ w - b @ w  # noqa: E731
+    starts = torch.tensor([[1.0, 1.0], [-2.0, 0.5]], dtype=torch.float64)
+    opts = FinderOptions(max_iter=5, polish_steps=0)
+    res = find_critical_points(f, _hessian_of(f), starts, "saddle_free_newton", opts)
+    assert res.iterations.tolist() == [1, 1]
+    torch.testing.assert_close(res.params, torch.linalg.solve(a, b).expand(2, 2))
 
 
 def test_gradient_flat_points_are_labelled_not_dropped():

@@ -65,7 +65,7 @@ def test_every_final_output_exists_and_is_well_formed(smoke_run):
     card = read_table(results / "scorecard.csv", SCORECARD_COLUMNS)
     assert card["claim_id"].tolist() == [c.claim_id for c in CLAIMS]
     assert set(card["verdict"]) <= set(VERDICTS)
-    assert (card["verdict"] != "not run").sum() >= 10
+    assert (card["verdict"] != "not run").sum() >= 11
 
 
 def test_training_plateau_tables_agree(smoke_run):
@@ -123,6 +123,16 @@ def test_linear_autoencoder_table(smoke_run):
     assert len(certified) > 0 and certified["matches_analytic"].all()
 
 
+def test_deep_linear_optimum_table(smoke_run):
+    table = read_table(smoke_run / "results/tables/deep_linear_optimum.csv")
+    expected = ["data", "depth", "widths", "seed", "status", "final_loss", "optimum_loss"]
+    assert set([*expected, "rel_gap", "index"]) <= set(table.columns)
+    assert len(table) == 2 * 1 * 2  # depths x widths x networks
+    assert (table["data"] == "teacher_student").all() and sorted(table["depth"].unique()) == [1, 2]
+    certified = table[table["status"] == "critical"]
+    assert (certified["rel_gap"] < 1e-6).all() and (certified["n_negative"] == 0).all()
+
+
 def test_symmetry_tables(smoke_run):
     table = read_table(smoke_run / "results/tables/symmetry.csv")
     assert sorted(table["dataset"]) == ["digits", "mnist1d"]  # 1 network x 1 permutation each
@@ -135,8 +145,9 @@ def test_symmetry_tables(smoke_run):
 def test_logs_state_wall_time(smoke_run):
     logs = sorted((smoke_run / "results" / "logs").rglob("*.log"))
     # datasets, 2 jobs x 2 shards, join, figure, score, card; 3 each: linear AE, symmetry,
-    # toy classification, Newton vs gradient descent, deep linear toy
-    assert len(logs) == 3 + 2 * 2 + 4 + 3 + 3 + 3 + 3 + 3
+    # toy classification, Newton vs gradient descent, deep linear toy; deep linear optimum: one
+    # dataset, join, figure, score
+    assert len(logs) == 3 + 2 * 2 + 4 + 3 + 3 + 3 + 3 + 3 + 4
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
 

@@ -1,12 +1,13 @@
-"""Closed forms of the linear autoencoder against the exact Hessian."""
+"""Closed forms (linear autoencoder, scalar deep linear losses, regression optima) vs numerics."""
 
 import itertools
 
 import pytest
 import torch
 
+from landscape.critical import FinderOptions
 from landscape.curvature import grad_norm_sq, make_hessian
-from landscape.deep_linear import toy_table
+from landscape.deep_linear import OptimumOptions, optimum_runs, toy_table, whiten
 from landscape.models import deep_linear, make_loss
 from landscape.spectrum import summarize_spectrum
 from landscape.theory import (
@@ -14,6 +15,7 @@ from landscape.theory import (
     gaussian_with_covariance,
     linear_ae_critical_points,
     linear_ae_point,
+    linear_regression_optimum,
     nearest_analytic,
     product_loss,
     product_loss_hessian,
@@ -100,3 +102,66 @@ def test_deep_linear_toy_table_at_the_origin_and_on_the_valley():
     assert (valley["loss"] == 0).all() and (valley["n_negative"] == 0).all()
     assert (valley["n_zero"] == valley["layers"] - 1).all()
     assert set(valley["definiteness"]) == {"positive semidefinite"}
+
+
+def _eckart_young_optimum(x, y, rank):
+    """Brute force: the least-squares fit, truncated by SVD to the best rank-r fit of the data."""
+    w = torch.linalg.lstsq(x, y).solution  # (d_x, d_y)
+    fitted = x @ w  # (n, d_y)
+    u, s, vh = torch.linalg.svd(fitted, full_matrices=False)
+    best = (u[:, :rank] * s[:rank]) @ vh[:rank]  # the closest rank-r matrix in the column space
+    return float(0.5 * ((best - y) ** 2).sum(dim=1).mean())
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3, 5, None])
+def test_linear_regression_optimum_matches_eckart_young(rank):
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(200, 6, generator=gen, dtype=torch.float64)
+    y = x @ torch.randn(6, 5, generator=gen, dtype=torch.float64)
+    y = y + 0.3 * torch.randn(200, 5, generator=gen, dtype=torch.float64)
+    expected = _eckart_young_optimum(x, y, 5 if rank is None else rank)
+    assert linear_regression_optimum(x, y, rank) == pytest.approx(expected, rel=1e-10)
+
+
+def test_linear_regression_optimum_on_cases_with_known_answers():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(100, 4, generator=gen, dtype=torch.float64)
+    # A rank-2 map is fitted exactly by any rank >= 2, and not by rank 1.
+    a = torch.randn(4, 2, generator=gen, dtype=torch.float64) @ torch.randn(
+        2, 3, generator=gen, dtype=torch.float64
+    )
+    y = x @ a
+    assert linear_regression_optimum(x, y) == pytest.approx(0.0, abs=1e-12)
+    assert linear_regression_optimum(x, y, 2) == pytest.approx(0.0, abs=1e-12)
+    assert linear_regression_optimum(x, y, 1) > 1e-3
+    # Rank 0 (a zero map) leaves the whole target: 1/2 mean ||y||^2.
+    assert linear_regression_optimum(x, y, 0) == pytest.approx(0.5 * float((y * y).sum(1).mean()))
+
+
+def test_whiten_gives_identity_second_moments_and_drops_constant_directions():
+    gen = torch.Generator().manual_seed(1)
+    x = torch.randn(300, 5, generator=gen, dtype=torch.float64) @ torch.randn(
+        5, 5, generator=gen, dtype=torch.float64
+    )
+    x = torch.cat([x, torch.zeros(300, 2, dtype=torch.float64)], dim=1)  # two constant pixels
+    w = whiten(x)
+    assert w.shape == (300, 5)
+    torch.testing.assert_close(w.T @ w / 300, torch.eye(5, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("width", [6, 2])  # wide (least squares) and a bottleneck (rank 2)
+def test_trained_deep_linear_networks_reach_the_closed_form_optimum(width):
+    gen = torch.Generator().manual_seed(2)
+    x = whiten(torch.randn(200, 5, generator=gen, dtype=torch.float64))
+    y = x @ torch.randn(5, 3, generator=gen, dtype=torch.float64)
+    y = y + 0.1 * torch.randn(200, 3, generator=gen, dtype=torch.float64)
+    opts = OptimumOptions(depths=(1, 2), hidden_widths=(width,), networks=2, steps=300)
+    finder = FinderOptions(max_iter=opts.polish_iter, damping=1e-8)
+    table = optimum_runs("gaussian", x, y, opts, finder, factor=10.0)
+    rank = None if width >= 3 else width
+    expected = linear_regression_optimum(x, y, rank)
+    assert (table["optimum_loss"] == expected).all() and table["bottleneck"].tolist() == [
+        rank is not None
+    ] * 4
+    assert (table["status"] == "critical").all() and table["at_optimum"].all()
+    assert (table["n_negative"] == 0).all() and (table["rel_gap"] < 1e-10).all()

@@ -42,6 +42,13 @@ def get_symmetry_data(wildcards):
     return {name: f"results/data/{name}.npz" for name in config["symmetry"]["datasets"]}
 
 
+def get_deep_linear_tables(wildcards):
+    return expand(
+        "results/tables/deep_linear_optimum/{dataset}.csv",
+        dataset=config["deep_linear"]["datasets"],
+    )
+
+
 def get_score_files():
     return [
         "results/scores/symmetry.csv",
@@ -49,6 +56,7 @@ def get_score_files():
         "results/scores/newton_vs_gd.csv",
         "results/scores/training_plateaus.csv",
         "results/scores/deep_linear_toy.csv",
+        "results/scores/deep_linear_optimum.csv",
         "results/scores/linear_ae_critical_points.csv",
     ]
 
@@ -66,6 +74,8 @@ def get_final_outputs():
         "results/figures/training_plateaus.pdf",
         "results/figures/deep_linear_toy.png",
         "results/figures/deep_linear_toy.pdf",
+        "results/figures/deep_linear_optimum.png",
+        "results/figures/deep_linear_optimum.pdf",
         "results/figures/linear_ae_critical_points.png",
         "results/figures/linear_ae_critical_points.pdf",
         "results/scorecard.csv",

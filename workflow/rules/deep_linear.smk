@@ -43,3 +43,66 @@ rule deep_linear_toy_score:
         ENV
     script:
         "../../scripts/score_deep_linear_toy.py"
+
+
+# 2b: deep linear networks trained to the end reach the closed-form optimum (one job per dataset).
+
+
+rule deep_linear_optimum:
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        "results/tables/deep_linear_optimum/{dataset}.csv",
+    log:
+        "results/logs/deep_linear_optimum/{dataset}.log",
+    conda:
+        ENV
+    params:
+        options=config["deep_linear"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/deep_linear_optimum.py"
+
+
+rule deep_linear_optimum_table:
+    input:
+        runs=get_deep_linear_tables,
+    output:
+        runs="results/tables/deep_linear_optimum.csv",
+    log:
+        "results/logs/deep_linear_optimum_table.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/join_shards.py"
+
+
+rule deep_linear_optimum_figure:
+    input:
+        "results/tables/deep_linear_optimum.csv",
+    output:
+        png=report(
+            "results/figures/deep_linear_optimum.png",
+            caption="../report/deep_linear_optimum.rst",
+            category="Section 2: deep linear networks",
+        ),
+        pdf="results/figures/deep_linear_optimum.pdf",
+    log:
+        "results/logs/deep_linear_optimum_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/deep_linear_optimum_figure.py"
+
+
+rule deep_linear_optimum_score:
+    input:
+        "results/tables/deep_linear_optimum.csv",
+    output:
+        "results/scores/deep_linear_optimum.csv",
+    log:
+        "results/logs/deep_linear_optimum_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_deep_linear_optimum.py"

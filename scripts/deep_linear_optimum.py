@@ -1,0 +1,40 @@
+"""Rule ``deep_linear_optimum``: deep linear networks on one dataset against the closed form."""
+
+import torch
+
+from landscape.critical import FinderOptions
+from landscape.data import load_dataset
+from landscape.deep_linear import OptimumOptions, optimum_runs, whiten
+from landscape.io import write_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    cfg = dict(snakemake.params.options)
+    numerics = snakemake.params.numerics
+    ds = load_dataset(snakemake.input[0])
+    x = whiten(torch.as_tensor(ds.x_train), cfg["whiten_rtol"])  # (n, k)
+    y = torch.as_tensor(ds.y_train)
+    if ds.task == "classification":
+        y = torch.nn.functional.one_hot(y, ds.output_dim).to(torch.float64)  # (n, d_y)
+    log.info("%s: %d samples, %d whitened input components (of %d), %d outputs",
+             ds.name, len(x), x.shape[1], ds.x_train.shape[1], y.shape[1])  # fmt: skip
+    opts = OptimumOptions(
+        depths=tuple(cfg["depths"]),
+        hidden_widths=tuple(cfg["hidden_widths"]),
+        networks=cfg["networks"],
+        learning_rate=cfg["learning_rate"],
+        steps=cfg["steps"],
+        polish_iter=cfg["polish_iter"],
+        gap_tolerance=cfg["gap_tolerance"],
+        seed=cfg["seed"],
+    )
+    finder = FinderOptions(
+        max_iter=cfg["polish_iter"],
+        grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
+        damping=cfg["damping"],
+        eigen_tolerance_factor=numerics["eigen_tolerance_factor"],
+    )
+    table = optimum_runs(
+        ds.name, x, y, opts, finder, numerics["eigen_tolerance_factor"], log=log.info
+    )
+    write_table(table, snakemake.output[0])

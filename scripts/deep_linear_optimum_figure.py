@@ -1,0 +1,14 @@
+"""Figure ``deep_linear_optimum``: gaps to the closed-form optimum per depth and width."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    table = read_table(
+        snakemake.input[0],
+        ["data", "depth", "hidden_width", "bottleneck", "status", "rel_gap", "n_negative"],
+    )
+    tolerance = snakemake.config["deep_linear"]["gap_tolerance"]
+    fig = plots.deep_linear_optimum(table, tolerance)
+    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)
