@@ -235,3 +235,136 @@ def optimum_runs(
                     f"{optimum:.6g}; statuses {sorted({r['status'] for r in done})}"
                 )
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class SaddleOptions:
+    """Critical points of deep linear networks (section 2c), as in ``deep_linear_saddles``."""
+
+    singular_values: tuple[float, ...] = (3.0, 2.0, 1.0, 0.5)  # of the target map A (d = 4)
+    hidden: int = 3  # width of every hidden layer (below d: a bottleneck)
+    n_samples: int = 200  # whitened Gaussian inputs
+    depths: tuple[int, ...] = (1, 2, 3)  # numbers of hidden layers
+    starts: int = 4  # searches from near the origin, and trajectories, per depth
+    snapshots: int = 4  # starts per trajectory, spaced evenly in loss
+    origin_scale: float = 0.05  # standard deviation of the starts near the origin
+    init_scale: float = 0.1  # multiplier of the LeCun initialisation of the trajectories
+    learning_rate: float = 0.05  # gradient descent along the trajectories
+    train_steps: int = 400  # steps of each trajectory
+    max_iter: int = 100  # Newton-MR iterations
+    polish_steps: int = 100  # Newton-MR steps past certification, to round-off (flat saddles)
+    seed: int = 0  # data, directions, initialisations
+
+
+def _kind(status: str, loss: float, global_loss: float, n_negative: int, tol: float) -> str:
+    """Global minimum, strict saddle, flat saddle (no negative eigenvalue, above the minimum)."""
+    if status != "critical":
+        return f"not certified ({status})"
+    if relative_gap(loss, global_loss) < tol:
+        return "global minimum"
+    return "strict saddle" if n_negative > 0 else "flat saddle"
+
+
+def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> pd.DataFrame:
+    """Analytic and searched critical points of deep linear networks of several depths.
+
+    Data: :func:`landscape.theory.deep_linear_regression_problem`. For each depth, every
+    analytic critical point (:func:`landscape.theory.deep_linear_critical_point`, one per subset
+    of at most ``hidden`` singular directions) is evaluated exactly, and Newton-MR searches from
+    points near the origin and from snapshots along gradient-descent trajectories (evenly spaced
+    in loss). Eigenvalues are counted with the tolerance relative to the problem's curvature
+    scale, the spectral norm at the global minimum of that depth (near a flat saddle the Hessian
+    itself vanishes, so a tolerance relative to its own spectrum would call anything indefinite).
+
+    Args:
+        opts: The problem and the searches.
+        finder: Newton-MR options (threshold, tolerance factor, ...).
+        factor: Eigenvalue tolerance factor.
+
+    Returns:
+        One row per point: ``depth, widths, source, start, status, loss, grad_norm_sq,
+        n_negative, n_zero, n_positive, index, lambda_min, eig_tol, kind,
+        nearest_analytic_loss, loss_rel_error, matches_analytic``.
+    """
+    from landscape.theory import (
+        deep_linear_critical_point,
+        deep_linear_critical_values,
+        deep_linear_regression_problem,
+    )
+    from landscape.train import even_in_loss
+
+    x, y, u, s, v = deep_linear_regression_problem(opts.n_samples, opts.singular_values, opts.seed)
+    d = x.shape[1]
+    values = deep_linear_critical_values(opts.singular_values, opts.hidden)
+    global_loss = float(values["loss"].min())
+    rows = []
+    for depth in opts.depths:
+        widths = (d, *[opts.hidden] * depth, d)
+        model = deep_linear(widths)
+        loss_fn = make_loss(model, "mse", x, y)
+        hess_fn = make_hessian(model, "mse", x, y)
+        best = tuple(range(min(opts.hidden, d)))  # the top singular directions: global minimum
+        scale = float(
+            torch.linalg.eigvalsh(hess_fn(deep_linear_critical_point(best, u, s, v, widths)))
+            .abs()
+            .max()
+        )
+        points, sources, starts = [], [], []
+        for sub in values["subset"]:
+            subset = tuple(int(i) for i in sub.split()) if sub else ()
+            points.append(deep_linear_critical_point(subset, u, s, v, widths))
+            sources.append(f"analytic {{{', '.join(map(str, subset))}}}")
+        analytic = torch.stack(points)
+        gen = torch.Generator().manual_seed(opts.seed + depth)
+        near_origin = opts.origin_scale * torch.randn(opts.starts, model.n_params, generator=gen,
+                                                      dtype=torch.float64)  # fmt: skip
+        theta0 = torch.stack([opts.init_scale * init_params(model, opts.seed + 100 * depth + k)
+                              for k in range(opts.starts)])  # fmt: skip
+        schedule = TrainOptions("gd", opts.learning_rate, opts.train_steps, record_every=1,
+                                snapshot_every=max(1, opts.train_steps // 50))  # fmt: skip
+        run = train(loss_fn, theta0, schedule)
+        picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
+        along = torch.stack([run.snapshots[picks[j, k], k] for k in range(opts.starts)
+                             for j in range(opts.snapshots)])  # fmt: skip
+        found = find_critical_points(loss_fn, hess_fn, torch.cat([near_origin, along]),
+                                     "newton_mr", finder)  # fmt: skip
+        searched = found.params
+        sources += ["origin"] * opts.starts + ["trajectory"] * (opts.starts * opts.snapshots)
+        starts = (
+            [None] * len(analytic)
+            + list(range(opts.starts))
+            + list(range(opts.starts * opts.snapshots))
+        )
+        everything = torch.cat([analytic, searched])
+        losses = torch.vmap(loss_fn)(everything)
+        gns = grad_norm_sq(loss_fn, everything)
+        for k in range(len(everything)):
+            status = certify(float(gns[k]), finder.grad_norm_sq_threshold)
+            eigs = torch.linalg.eigvalsh(hess_fn(everything[k]))
+            summ = summarize_spectrum(eigs, factor, norm=scale)
+            loss = float(losses[k])
+            gaps = relative_gap(values["loss"].to_numpy(), loss)
+            nearest = float(values["loss"].iloc[int(gaps.argmin())])
+            rows.append(
+                {
+                    "depth": depth,
+                    "widths": "-".join(map(str, widths)),
+                    "source": sources[k],
+                    "start": starts[k],
+                    "status": status,
+                    "loss": loss,
+                    "grad_norm_sq": float(gns[k]),
+                    "n_negative": summ.n_negative,
+                    "n_zero": summ.n_zero,
+                    "n_positive": summ.n_positive,
+                    "index": summ.index,
+                    "lambda_min": summ.lambda_min,
+                    "eig_scale": scale,
+                    "eig_tol": summ.eig_tol,
+                    "kind": _kind(status, loss, global_loss, summ.n_negative, 1e-6),
+                    "nearest_analytic_loss": nearest,
+                    "loss_rel_error": float(gaps.min()),
+                    "matches_analytic": bool(gaps.min() < 1e-6),
+                }
+            )
+    return pd.DataFrame(rows)

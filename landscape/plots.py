@@ -365,3 +365,36 @@ def deep_linear_optimum(table: pd.DataFrame, gap_tolerance: float) -> plt.Figure
         ax.legend(fontsize=6, loc="upper left")
     axes[0][0].set_ylabel("relative gap to the optimum")
     return fig
+
+
+def deep_linear_saddles(table: pd.DataFrame) -> plt.Figure:
+    """Index against loss at the critical points of deep linear networks, one panel per depth.
+
+    Args:
+        table: One row per point (``depth``, ``source``, ``loss``, ``index``, ``kind``,
+            ``nearest_analytic_loss``).
+
+    Returns:
+        Panels per depth: the analytic critical values as vertical lines, analytic points as
+        large hollow markers, found points filled, coloured by kind.
+    """
+    set_style()
+    depths = sorted(table["depth"].unique())
+    fig, axes = plt.subplots(1, len(depths), figsize=(3.6 * len(depths), 3.2),
+                             layout="constrained", squeeze=False, sharey=True)  # fmt: skip
+    colors = {"global minimum": "C2", "strict saddle": "C1", "flat saddle": "C0"}
+    for ax, depth in zip(axes[0], depths, strict=True):
+        sub = table[table["depth"] == depth]
+        for value in sorted(sub.loc[sub["source"].str.startswith("analytic"), "loss"].unique()):
+            ax.axvline(value, color="0.85", lw=0.8, zorder=0)
+        for kind, g in sub.groupby("kind"):
+            color = colors.get(kind, "0.5")
+            analytic = g["source"].str.startswith("analytic")
+            ax.scatter(g.loc[analytic, "loss"], g.loc[analytic, "index"], s=60,
+                       facecolor="none", edgecolor=color, label=f"{kind} (analytic)")  # fmt: skip
+            ax.scatter(g.loc[~analytic, "loss"], g.loc[~analytic, "index"], s=12, color=color,
+                       label=f"{kind} (found)")  # fmt: skip
+        ax.set(title=f"{depth} hidden layer" + ("s" if depth > 1 else ""), xlabel="loss")
+        ax.legend(fontsize=5, loc="upper left")
+    axes[0][0].set_ylabel("index (fraction of negative eigenvalues)")
+    return fig

@@ -109,6 +109,30 @@ CLAIMS: tuple[Claim, ...] = (
         "Kawaguchi 2016, Thm. 2.3; Baldi & Hornik 1989",
     ),
     Claim(
+        "2.one_layer_strict_saddles",
+        2,
+        "With one hidden layer, every non-global critical point of a deep linear network has a "
+        "negative Hessian eigenvalue.",
+        "every such point has index > 0",
+        "Baldi & Hornik 1989; Kawaguchi 2016, Thm. 2.3 (iv)",
+    ),
+    Claim(
+        "2.flat_saddles",
+        2,
+        "With two or more hidden layers, there are saddles whose Hessian has no negative "
+        "eigenvalue (only zeros and positive values).",
+        "flat saddles exist",
+        "Kawaguchi 2016, Thm. 2.3 (iv) and Sec. 2",
+    ),
+    Claim(
+        "2.saddles_analytic",
+        2,
+        "The critical values of a deep linear network are those of the closed form, one per "
+        "subset of the target's singular directions.",
+        "every certified point's loss is 1/2 sum_{i not in I} s_i^2 for some subset I",
+        "Baldi & Hornik 1989; Kawaguchi 2016",
+    ),
+    Claim(
         "2.linear_ae_newton_mr",
         2,
         "Newton-MR finds certified critical points of the deep linear autoencoder.",

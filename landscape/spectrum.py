@@ -98,17 +98,25 @@ def _summary(n, n_neg, n_pos, tol, lo, hi) -> SpectrumSummary:
     )
 
 
-def summarize_spectrum(eigvals: torch.Tensor, factor: float) -> SpectrumSummary:
+def summarize_spectrum(
+    eigvals: torch.Tensor, factor: float, norm: float | None = None
+) -> SpectrumSummary:
     """Index, nullity and extremes of one spectrum.
 
     Args:
         eigvals: Eigenvalues (n,) of a symmetric matrix.
         factor: Tolerance factor, see :func:`eigen_tolerance`.
+        norm: The curvature scale the tolerance is relative to; default max|lambda| of this
+            spectrum. A problem's own scale (e.g. the spectral norm at its global minimum) is
+            needed where the Hessian itself vanishes, as at a flat saddle and near it.
 
     Returns:
         The summary.
     """
-    tol = eigen_tolerance(eigvals, factor)
+    if norm is None:
+        tol = eigen_tolerance(eigvals, factor)
+    else:
+        tol = tolerance_from_norm(torch.tensor(norm), eigvals.shape[-1], eigvals.dtype, factor)
     n_neg = int((eigvals < -tol).sum())
     n_pos = int((eigvals > tol).sum())
     return _summary(eigvals.shape[-1], n_neg, n_pos, tol, eigvals.min(), eigvals.max())

@@ -183,3 +183,64 @@ def linear_regression_optimum(x: torch.Tensor, y: torch.Tensor, rank: int | None
     mu = torch.linalg.eigvalsh(m).flip(0).clamp(min=0.0)  # descending
     r = len(mu) if rank is None else min(rank, len(mu))
     return float(0.5 * ((y * y).sum() / n - mu[:r].sum()))
+
+
+def deep_linear_regression_problem(
+    n: int, singular_values, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Whitened Gaussian inputs and exact linear targets y = A x with known singular values.
+
+    Inputs have X^T X / n = I exactly (:func:`gaussian_with_covariance`), and A = U diag(s) V^T
+    with random orthogonal U, V. Then L(W) = (1/n) sum_i 1/2 ||W x_i - y_i||^2 = 1/2 ||W - A||_F^2,
+    and a deep linear network's critical values are L(I) = 1/2 sum_{i not in I} s_i^2 over the
+    subsets I of at most p (narrowest width) singular directions.
+
+    Returns:
+        (x (n, d), y (n, d), U, s, V).
+    """
+    s = torch.as_tensor(singular_values, dtype=torch.float64)
+    d = len(s)
+    x = gaussian_with_covariance(n, torch.ones(d), seed)
+    gen = torch.Generator().manual_seed(int(seed) + 1)
+    u, _ = torch.linalg.qr(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    v, _ = torch.linalg.qr(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    a = u @ torch.diag(s) @ v.T  # (d, d)
+    return x, x @ a.T, u, s, v
+
+
+def deep_linear_critical_values(singular_values, hidden: int) -> pd.DataFrame:
+    """L(I) = 1/2 sum_{i not in I} s_i^2 for every subset I of at most ``hidden`` directions."""
+    s2 = np.asarray(singular_values, dtype=np.float64) ** 2
+    rows = []
+    for r in range(min(hidden, len(s2)) + 1):
+        for subset in itertools.combinations(range(len(s2)), r):
+            rest = [j for j in range(len(s2)) if j not in subset]
+            rows.append({"subset": " ".join(map(str, subset)), "rank": r,
+                         "loss": 0.5 * float(s2[rest].sum())})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def deep_linear_critical_point(
+    subset: tuple[int, ...], u: torch.Tensor, s: torch.Tensor, v: torch.Tensor, widths
+) -> torch.Tensor:
+    """The balanced critical point whose product is the restriction of A to ``subset``.
+
+    Layer 1 maps v_i to s_i^(1/L) e_k, the middle layers scale e_k by s_i^(1/L), the last maps
+    e_k to s_i^(1/L) u_i (k-th hidden unit for the k-th index i of the subset; L layers), so the
+    product is sum_{i in I} s_i u_i v_i^T, and every layer's gradient vanishes because the
+    residual A - W lies in the other singular directions.
+
+    Returns:
+        Flat parameters in the layout of ``deep_linear(widths)``.
+    """
+    n_layers = len(widths) - 1
+    blocks = [
+        torch.zeros(o, i, dtype=torch.float64) for i, o in zip(widths[:-1], widths[1:], strict=True)
+    ]
+    for k, i in enumerate(subset):
+        root = s[i] ** (1.0 / n_layers)
+        blocks[0][k] = root * v[:, i]
+        for mid in blocks[1:-1]:
+            mid[k, k] = root
+        blocks[-1][:, k] = root * u[:, i]
+    return torch.cat([b.flatten() for b in blocks])

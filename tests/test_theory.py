@@ -7,11 +7,21 @@ import torch
 
 from landscape.critical import FinderOptions
 from landscape.curvature import grad_norm_sq, make_hessian
-from landscape.deep_linear import OptimumOptions, optimum_runs, toy_table, whiten
+from landscape.deep_linear import (
+    OptimumOptions,
+    SaddleOptions,
+    optimum_runs,
+    saddle_table,
+    toy_table,
+    whiten,
+)
 from landscape.models import deep_linear, make_loss
 from landscape.spectrum import summarize_spectrum
 from landscape.theory import (
     covariance_equivalent,
+    deep_linear_critical_point,
+    deep_linear_critical_values,
+    deep_linear_regression_problem,
     gaussian_with_covariance,
     linear_ae_critical_points,
     linear_ae_point,
@@ -165,3 +175,41 @@ def test_trained_deep_linear_networks_reach_the_closed_form_optimum(width):
     ] * 4
     assert (table["status"] == "critical").all() and table["at_optimum"].all()
     assert (table["n_negative"] == 0).all() and (table["rel_gap"] < 1e-10).all()
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_analytic_deep_linear_critical_points(depth):
+    """Every subset's balanced point is critical with the closed-form loss; flat beyond depth 1."""
+    s_values = [3.0, 2.0, 1.0, 0.5]
+    x, y, u, s, v = deep_linear_regression_problem(100, s_values, seed=4)
+    widths = (4, *[3] * depth, 4)
+    model = deep_linear(widths)
+    loss_fn = make_loss(model, "mse", x, y)
+    hess = make_hessian(model, "mse", x, y)
+    values = deep_linear_critical_values(s_values, 3)
+    assert len(values) == 1 + 4 + 6 + 4  # subsets of at most 3 of 4 directions
+    for row in values.itertuples():
+        subset = tuple(int(i) for i in row.subset.split()) if row.subset else ()
+        theta = deep_linear_critical_point(subset, u, s, v, widths)
+        assert float(loss_fn(theta)) == pytest.approx(row.loss, rel=1e-12)
+        assert float(grad_norm_sq(loss_fn, theta[None])[0]) <= 1e-24
+        summary = summarize_spectrum(torch.linalg.eigvalsh(hess(theta)), 10.0, norm=10.0)
+        top = subset == tuple(range(len(subset)))  # the largest singular directions
+        if len(subset) == 3 and top:
+            assert summary.n_negative == 0  # the global minimum
+        elif depth == 1 or not top:
+            assert summary.n_negative > 0  # a strict saddle
+        else:
+            assert summary.n_negative == 0 and summary.n_zero > 0  # a flat saddle
+
+
+def test_saddle_table_classifies_and_matches_the_closed_form():
+    opts = SaddleOptions(depths=(1, 2), starts=1, snapshots=2, train_steps=100)
+    table = saddle_table(opts, FinderOptions(max_iter=100, polish_steps=100), factor=10.0)
+    analytic = table[table["source"].str.startswith("analytic")]
+    assert len(analytic) == 2 * 15 and analytic["matches_analytic"].all()
+    one = table[(table["depth"] == 1) & table["kind"].isin(["strict saddle", "flat saddle"])]
+    assert (one["kind"] == "strict saddle").all()
+    assert (table[table["depth"] == 2]["kind"] == "flat saddle").sum() >= 3
+    found = table[~table["source"].str.startswith("analytic") & (table["status"] == "critical")]
+    assert len(found) > 0 and found["matches_analytic"].all()

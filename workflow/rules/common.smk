@@ -57,6 +57,7 @@ def get_score_files():
         "results/scores/training_plateaus.csv",
         "results/scores/deep_linear_toy.csv",
         "results/scores/deep_linear_optimum.csv",
+        "results/scores/deep_linear_saddles.csv",
         "results/scores/linear_ae_critical_points.csv",
     ]
 
@@ -76,6 +77,8 @@ def get_final_outputs():
         "results/figures/deep_linear_toy.pdf",
         "results/figures/deep_linear_optimum.png",
         "results/figures/deep_linear_optimum.pdf",
+        "results/figures/deep_linear_saddles.png",
+        "results/figures/deep_linear_saddles.pdf",
         "results/figures/linear_ae_critical_points.png",
         "results/figures/linear_ae_critical_points.pdf",
         "results/scorecard.csv",

@@ -106,3 +106,51 @@ rule deep_linear_optimum_score:
         ENV
     script:
         "../../scripts/score_deep_linear_optimum.py"
+
+
+# 2c: saddles, analytic and found; strict with one hidden layer, flat beyond.
+
+
+rule deep_linear_saddles_table:
+    output:
+        "results/tables/deep_linear_saddles.csv",
+    log:
+        "results/logs/deep_linear_saddles_table.log",
+    conda:
+        ENV
+    params:
+        options=config["deep_linear_saddles"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/deep_linear_saddles_table.py"
+
+
+rule deep_linear_saddles_figure:
+    input:
+        "results/tables/deep_linear_saddles.csv",
+    output:
+        png=report(
+            "results/figures/deep_linear_saddles.png",
+            caption="../report/deep_linear_saddles.rst",
+            category="Section 2: deep linear networks",
+        ),
+        pdf="results/figures/deep_linear_saddles.pdf",
+    log:
+        "results/logs/deep_linear_saddles_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/deep_linear_saddles.py"
+
+
+rule deep_linear_saddles_score:
+    input:
+        "results/tables/deep_linear_saddles.csv",
+    output:
+        "results/scores/deep_linear_saddles.csv",
+    log:
+        "results/logs/deep_linear_saddles_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_deep_linear_saddles.py"

@@ -1,0 +1,25 @@
+"""Rule ``deep_linear_saddles_table``: analytic and found critical points of deep linear nets."""
+
+from landscape.critical import FinderOptions
+from landscape.deep_linear import SaddleOptions, saddle_table
+from landscape.io import write_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    cfg = dict(snakemake.params.options)
+    numerics = snakemake.params.numerics
+    polish = cfg.pop("polish_steps")
+    opts = SaddleOptions(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()},
+        polish_steps=polish,
+    )
+    finder = FinderOptions(
+        max_iter=opts.max_iter,
+        polish_steps=polish,
+        grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
+        eigen_tolerance_factor=numerics["eigen_tolerance_factor"],
+    )
+    table = saddle_table(opts, finder, numerics["eigen_tolerance_factor"])
+    for (depth, kind), g in table.groupby(["depth", "kind"]):
+        log.info("%d hidden layers: %d %s", depth, len(g), kind)
+    write_table(table, snakemake.output[0])
