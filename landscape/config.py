@@ -92,6 +92,12 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
         )
     if slice_cfg["optimizer"] == "sgd" and slice_cfg["batch_size"] is None:
         yield "config key 'training_plateaus.batch_size': optimizer 'sgd' needs a batch size"
+    values = config["deep_linear_saddles"]["singular_values"]
+    if list(values) != sorted(set(values), reverse=True):
+        yield (
+            "config key 'deep_linear_saddles.singular_values': must be distinct and in "
+            f"decreasing order, got {list(values)}"
+        )
     if slice_cfg["plateau_window"] % slice_cfg["record_every"]:
         yield (
             "config key 'training_plateaus.plateau_window': must be a multiple of "

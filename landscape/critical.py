@@ -218,7 +218,9 @@ def find_critical_points(
             lam, vecs = eigh_at(theta)
             # |H| with its eigenvalues floored at damping * max|lambda|: a descent direction.
             floor = options.damping * lam.abs().amax(-1, keepdim=True)
-            coef = (vecs.mT @ g[..., None])[..., 0] / torch.maximum(lam.abs(), floor)
+            # (clamped: where H = 0 this is a huge gradient step that the line search shortens)
+            denom = torch.maximum(lam.abs(), floor).clamp_min(1e-300)
+            coef = (vecs.mT @ g[..., None])[..., 0] / denom
             direction = (vecs @ coef[..., None])[..., 0]  # (S, P)
             slope = (direction * g).sum(-1)  # decrease rate of L along -p
             loss = vmap(loss_fn)(theta)

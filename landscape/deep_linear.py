@@ -180,7 +180,9 @@ def optimum_runs(
                 # Descend to the end by saddle-free Newton, aiming far below the threshold so
                 # that the spectrum is read at a point converged well past certification.
                 deeper = replace(
-                    finder, grad_norm_sq_threshold=finder.grad_norm_sq_threshold * 1e-6
+                    finder,
+                    max_iter=opts.polish_iter,
+                    grad_norm_sq_threshold=finder.grad_norm_sq_threshold * 1e-6,
                 )
                 found = find_critical_points(
                     loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper
@@ -298,6 +300,11 @@ def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> p
     )
     from landscape.train import even_in_loss
 
+    if list(opts.singular_values) != sorted(set(opts.singular_values), reverse=True):
+        raise ValueError(
+            "deep_linear_saddles.singular_values must be distinct and in decreasing order, "
+            f"got {list(opts.singular_values)}"
+        )
     x, y, u, s, v = deep_linear_regression_problem(opts.n_samples, opts.singular_values, opts.seed)
     d = x.shape[1]
     values = deep_linear_critical_values(opts.singular_values, opts.hidden)
@@ -333,7 +340,10 @@ def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> p
                              for j in range(opts.snapshots)])  # fmt: skip
         found = find_critical_points(loss_fn, hess_fn, torch.cat([near_origin, along]),
                                      "newton_mr", finder)  # fmt: skip
-        searched = found.params
+        # Polish to round-off with an untruncated pseudo-inverse: the search's truncation
+        # (pinv_rtol) stalls at |g|^2 ~ 1e-13, where near-zero eigenvalues still read as negative.
+        exact = replace(finder, max_iter=0, pinv_rtol=1e-10)
+        searched = find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", exact).params
         sources += ["origin"] * opts.starts + ["trajectory"] * (opts.starts * opts.snapshots)
         starts = (
             [None] * len(analytic)

@@ -129,3 +129,8 @@ def test_snakemake_stops_before_any_job(tmp_path):
     assert "'training_plateaus.learning_rat'" in out
     assert "did you mean 'training_plateaus.learning_rate'" in out
     assert "Building DAG" not in out
+
+
+def test_singular_values_must_decrease():
+    with pytest.raises(ConfigError, match="deep_linear_saddles.singular_values"):
+        validate_config({"deep_linear_saddles": {"singular_values": [1.0, 2.0]}})
