@@ -368,33 +368,51 @@ def deep_linear_optimum(table: pd.DataFrame, gap_tolerance: float) -> plt.Figure
 
 
 def deep_linear_saddles(table: pd.DataFrame) -> plt.Figure:
-    """Index against loss at the critical points of deep linear networks, one panel per depth.
+    """Index against loss at the critical points of deep linear networks, coloured by depth.
 
     Args:
         table: One row per point (``depth``, ``source``, ``loss``, ``index``, ``kind``,
             ``nearest_analytic_loss``).
 
     Returns:
-        Panels per depth: the analytic critical values as vertical lines, analytic points as
-        large hollow markers, found points filled, coloured by kind.
+        Left: every point, coloured by depth, shaped by kind (analytic points hollow and large,
+        found points filled), the analytic critical values as vertical lines. Right: the number
+        of flat and strict saddles per depth.
     """
     set_style()
+    fig, (ax, ax_n) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained",
+                                   gridspec_kw={"width_ratios": [2.2, 1]})  # fmt: skip
+    shapes = {"global minimum": "o", "strict saddle": "X", "flat saddle": "s"}
     depths = sorted(table["depth"].unique())
-    fig, axes = plt.subplots(1, len(depths), figsize=(3.6 * len(depths), 3.2),
-                             layout="constrained", squeeze=False, sharey=True)  # fmt: skip
-    colors = {"global minimum": "C2", "strict saddle": "C1", "flat saddle": "C0"}
-    for ax, depth in zip(axes[0], depths, strict=True):
+    for value in sorted(table.loc[table["source"].str.startswith("analytic"), "loss"].unique()):
+        ax.axvline(value, color="0.88", lw=0.8, zorder=0)
+    for i, depth in enumerate(depths):
         sub = table[table["depth"] == depth]
-        for value in sorted(sub.loc[sub["source"].str.startswith("analytic"), "loss"].unique()):
-            ax.axvline(value, color="0.85", lw=0.8, zorder=0)
+        color = f"C{i}"
         for kind, g in sub.groupby("kind"):
-            color = colors.get(kind, "0.5")
+            marker = shapes.get(kind, "d")
             analytic = g["source"].str.startswith("analytic")
-            ax.scatter(g.loc[analytic, "loss"], g.loc[analytic, "index"], s=60,
-                       facecolor="none", edgecolor=color, label=f"{kind} (analytic)")  # fmt: skip
-            ax.scatter(g.loc[~analytic, "loss"], g.loc[~analytic, "index"], s=12, color=color,
-                       label=f"{kind} (found)")  # fmt: skip
-        ax.set(title=f"{depth} hidden layer" + ("s" if depth > 1 else ""), xlabel="loss")
-        ax.legend(fontsize=5, loc="upper left")
-    axes[0][0].set_ylabel("index (fraction of negative eigenvalues)")
+            ax.scatter(g.loc[analytic, "loss"], g.loc[analytic, "index"], s=70, marker=marker,
+                       facecolor="none", edgecolor=color, lw=0.9)  # fmt: skip
+            ax.scatter(g.loc[~analytic, "loss"], g.loc[~analytic, "index"], s=14, marker=marker,
+                       color=color)  # fmt: skip
+    handles = [plt.Line2D([], [], color=f"C{i}", marker="o", ls="", label=f"{d} hidden")
+               for i, d in enumerate(depths)]  # fmt: skip
+    handles += [plt.Line2D([], [], color="0.3", marker=m, ls="", label=k)
+                for k, m in shapes.items()]  # fmt: skip
+    handles += [plt.Line2D([], [], color="0.3", marker="o", mfc="none", ms=9, ls="",
+                           label="analytic (hollow) / found (filled)")]  # fmt: skip
+    ax.legend(handles=handles, fontsize=6, loc="upper left")
+    ax.set(xlabel="loss", ylabel="index (fraction of negative eigenvalues)",
+           title="critical points of deep linear networks")  # fmt: skip
+    counts = (
+        table[table["kind"].isin(["strict saddle", "flat saddle"])]
+        .groupby(["depth", "kind"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=["strict saddle", "flat saddle"], fill_value=0)
+    )
+    counts.plot.bar(ax=ax_n, color=["C3", "C0"], rot=0)
+    ax_n.set(xlabel="hidden layers", ylabel="saddles (analytic + found)", title="saddle kinds")
+    ax_n.legend(fontsize=7)
     return fig
