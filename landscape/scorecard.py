@@ -161,6 +161,14 @@ CLAIMS: tuple[Claim, ...] = (
         "Safran & Shamir 2018, Table 1",
     ),
     Claim(
+        "4.counting_argument",
+        4,
+        "Were each Hessian eigenvalue positive with probability 1/2, a critical point would be a "
+        "minimum with probability 2^-N; random symmetric matrices are rarer still.",
+        "2^-N; GOE P(all positive) below 2^-N",
+        "Dauphin et al. 2014, Sec. 2; Dean & Majumdar 2006",
+    ),
+    Claim(
         "4.index_grows_with_loss",
         4,
         "At critical points the fraction of negative eigenvalues grows with the loss.",

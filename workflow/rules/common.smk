@@ -49,6 +49,10 @@ def get_deep_linear_tables(wildcards):
     )
 
 
+def get_all_datasets(wildcards):
+    return {name: f"results/data/{name}.npz" for name in DATASETS}
+
+
 def get_score_files():
     return [
         "results/scores/symmetry.csv",
@@ -59,6 +63,7 @@ def get_score_files():
         "results/scores/deep_linear_optimum.csv",
         "results/scores/deep_linear_saddles.csv",
         "results/scores/linear_ae_critical_points.csv",
+        "results/scores/counting_argument.csv",
     ]
 
 
@@ -81,5 +86,7 @@ def get_final_outputs():
         "results/figures/deep_linear_saddles.pdf",
         "results/figures/linear_ae_critical_points.png",
         "results/figures/linear_ae_critical_points.pdf",
+        "results/figures/counting_argument.png",
+        "results/figures/counting_argument.pdf",
         "results/scorecard.csv",
     ]
