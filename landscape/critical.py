@@ -96,6 +96,36 @@ class FinderResult:
     status: list[str]
 
 
+def _backtrack(theta, direction, alpha, done, sufficient, backtracks):
+    """Backtracking line search along -direction, each start with its own step.
+
+    Steps alpha are halved, start by start, until ``sufficient(trial, alpha)`` holds; a start
+    that never satisfies it (or was ``done``) keeps its point.
+
+    Args:
+        theta: Current points (S, P).
+        direction: Search directions (S, P); the trial points are theta - alpha * direction.
+        alpha: First steps (S,).
+        done: (S,) starts that do not move.
+        sufficient: (trial (S, P), alpha (S,)) -> (S,) bool, the acceptance test.
+        backtracks: Number of halvings at most.
+
+    Returns:
+        The new points (S, P).
+    """
+    accepted = done.clone()
+    new = theta.clone()
+    for _ in range(backtracks):
+        trial = theta - alpha[:, None] * direction
+        ok = ~accepted & sufficient(trial, alpha)
+        new = torch.where(ok[:, None], trial, new)
+        accepted |= ok
+        if accepted.all():
+            break
+        alpha = torch.where(accepted, alpha, alpha / 2)
+    return new
+
+
 def _pinv_solve(eigvals, eigvecs, g, shift, rtol):
     """Minimum-norm least-squares solution of (H + shift I) p = g from H's eigendecomposition.
 
@@ -224,18 +254,12 @@ def find_critical_points(
             direction = (vecs @ coef[..., None])[..., 0]  # (S, P)
             slope = (direction * g).sum(-1)  # decrease rate of L along -p
             loss = vmap(loss_fn)(theta)
-            accepted = done.clone()
-            new = theta.clone()
-            alpha = torch.ones_like(gn)
-            for _ in range(options.backtracks):  # Armijo on the loss itself
-                trial = theta - alpha[:, None] * direction
-                ok = ~accepted & (vmap(loss_fn)(trial) <= loss - options.armijo * alpha * slope)
-                new = torch.where(ok[:, None], trial, new)
-                accepted |= ok
-                if accepted.all():
-                    break
-                alpha = torch.where(accepted, alpha, alpha / 2)
-            theta = new
+
+            def decreases_loss(trial, alpha, loss=loss, slope=slope):  # Armijo on the loss
+                return vmap(loss_fn)(trial) <= loss - options.armijo * alpha * slope
+
+            theta = _backtrack(theta, direction, torch.ones_like(gn), done, decreases_loss,
+                               options.backtracks)  # fmt: skip
             continue
         if method == "gradient_norm":
             h = batched_hessians(hessian_fn, theta, chunk_size=None)  # (S, P, P)
@@ -253,18 +277,12 @@ def find_critical_points(
             slope = (hp * g).sum(-1)  # decrease rate of 1/2 ||g||^2 along -p
             alpha = torch.ones_like(gn)
         # Backtracking on ||g||^2, each start with its own step.
-        accepted = done.clone()
-        new = theta.clone()
-        for _ in range(options.backtracks):
-            trial = theta - alpha[:, None] * direction
+
+        def decreases_grad_norm(trial, alpha, gn=gn, slope=slope):
             gt = grads(trial)
-            ok = ~accepted & ((gt * gt).sum(-1) <= gn - 2 * options.armijo * alpha * slope)
-            new = torch.where(ok[:, None], trial, new)
-            accepted |= ok
-            if accepted.all():
-                break
-            alpha = torch.where(accepted, alpha, alpha / 2)
-        theta = new
+            return (gt * gt).sum(-1) <= gn - 2 * options.armijo * alpha * slope
+
+        theta = _backtrack(theta, direction, alpha, done, decreases_grad_norm, options.backtracks)
     g = grads(theta)
     gn = (g * g).sum(-1)
     # Polish: near a critical manifold the near-zero Hessian eigenvalues are perturbed by about

@@ -6,16 +6,12 @@ from landscape.io import write_table
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg = dict(snakemake.params.options)
+    cfg = snakemake.params.options
     numerics = snakemake.params.numerics
-    polish = cfg.pop("polish_steps")
-    opts = SaddleOptions(
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()},
-        polish_steps=polish,
-    )
+    opts = SaddleOptions(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
     finder = FinderOptions(
         max_iter=opts.max_iter,
-        polish_steps=polish,
+        polish_steps=opts.polish_steps,
         grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
         eigen_tolerance_factor=numerics["eigen_tolerance_factor"],
     )
