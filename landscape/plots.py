@@ -454,3 +454,170 @@ def counting_argument(table: pd.DataFrame) -> plt.Figure:
     ax_small.set(xlabel="N", title="small N: random symmetric matrices")
     ax_small.legend(fontsize=7)
     return fig
+
+
+def _empty_figure(message: str) -> plt.Figure:
+    """A figure that says why it has nothing to draw."""
+    fig, ax = plt.subplots(figsize=(5, 2))
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+    ax.axis("off")
+    return fig
+
+
+STATUS_MARKERS = {
+    "critical": "o",
+    "gradient-flat": "s",
+    "not converged": "x",
+    "diverged": "v",
+}
+
+
+def _case_panels(table: pd.DataFrame, value: str, ylabel: str, certified_only: bool) -> plt.Figure:
+    """One panel per dataset and loss; colour: activation; marker: method (or status)."""
+    datasets = sorted(table["dataset"].unique())
+    losses = [loss for loss in ("mse", "cross_entropy") if loss in set(table["loss_function"])]
+    fig, axes = plt.subplots(
+        len(losses), len(datasets), figsize=(4.2 * len(datasets), 3.2 * len(losses)),
+        squeeze=False, constrained_layout=True,
+    )  # fmt: skip
+    colours = dict(zip(("tanh", "relu"), sns.color_palette("colorblind", 2), strict=True))
+    method_markers = {"newton_mr": "o", "gradient_norm": "^", "damped_newton": "D"}
+    for i, loss in enumerate(losses):
+        for j, dataset in enumerate(datasets):
+            ax = axes[i, j]
+            sub = table[(table["dataset"] == dataset) & (table["loss_function"] == loss)]
+            for (act, method, status), grp in sub.groupby(["activation", "method", "status"]):
+                certified = status == "critical"
+                if certified_only and not certified:
+                    continue
+                marker = (
+                    method_markers.get(method, "o") if certified_only else STATUS_MARKERS[status]
+                )
+                label = f"{act}, {method}" if certified_only else f"{act}, {status}"
+                ax.scatter(
+                    grp["loss"], grp[value], s=18 if certified else 12, marker=marker,
+                    color=colours.get(act), alpha=0.8 if certified else 0.35, label=label,
+                    facecolors=None if certified or marker == "x" else "none",
+                )  # fmt: skip
+            ax.set_title(f"{dataset}, {loss}")
+            # Searches that ran far uphill would squash the axis: it stops at 1.25 x the
+            # largest starting loss, and the panel says how many end points lie beyond.
+            if not certified_only and len(sub):
+                right = 1.25 * float(sub["start_loss"].max())
+                ax.set_xlim(left=0.0, right=right)
+                beyond = int((sub["loss"] > right).sum())
+                ax.text(0.98, 0.02, f"{beyond} end points beyond loss {right:.3g}",
+                        transform=ax.transAxes, ha="right", fontsize=6)  # fmt: skip
+            ax.set_xlabel("loss at the end point")
+            ax.set_ylabel(ylabel)
+            ax.set_ylim(-0.02, 1.02 if value == "min_ratio" else None)
+            handles, labels = ax.get_legend_handles_labels()
+            if handles:
+                by_label = dict(zip(labels, handles, strict=True))
+                ax.legend(by_label.values(), by_label.keys(), fontsize=6, frameon=False)
+    return fig
+
+
+def index_vs_loss(table: pd.DataFrame) -> plt.Figure:
+    """Index (fraction of negative eigenvalues) against loss at certified critical points.
+
+    The style of Dauphin et al. 2014, Fig. 1: one point per certified critical point.
+    """
+    fig = _case_panels(table, "index", "index (fraction of negative eigenvalues)", True)
+    n = int((table["status"] == "critical").sum())
+    fig.suptitle(f"Index against loss at {n} certified critical points (||g||^2 <= threshold)")
+    return fig
+
+
+def min_ratio_vs_loss(table: pd.DataFrame) -> plt.Figure:
+    """The homework's minimum ratio (fraction of positive eigenvalues) against loss."""
+    fig = _case_panels(table, "min_ratio", "minimum ratio (fraction of positive eigenvalues)", True)
+    fig.suptitle("Minimum ratio against loss at certified critical points")
+    return fig
+
+
+def index_vs_loss_by_status(table: pd.DataFrame, threshold: float) -> plt.Figure:
+    """Every end point, certified or not, marked by its status (4d)."""
+    fig = _case_panels(table, "index", "index (fraction of negative eigenvalues)", False)
+    counts = table["status"].value_counts()
+    text = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_MARKERS)
+    fig.suptitle(f"All {len(table)} end points: {text} (critical: ||g||^2 <= {threshold:g})")
+    return fig
+
+
+def index_vs_loss_histograms(picks: pd.DataFrame, eigenvalues: pd.DataFrame) -> plt.Figure:
+    """Hessian eigenvalue histograms of three certified critical points, low to high loss.
+
+    Args:
+        picks: Rows of the index table (network, method, snapshot_step, loss, index, eig_tol).
+        eigenvalues: The eigenvalue table (network, method, snapshot_step, eigenvalue).
+    """
+    if picks.empty:
+        return _empty_figure("no certified critical point: no spectrum to draw")
+    fig, axes = plt.subplots(1, len(picks), figsize=(4 * len(picks), 3), squeeze=False,
+                             constrained_layout=True)  # fmt: skip
+    for ax, row in zip(axes[0], picks.itertuples(), strict=True):
+        key = ["network", "method", "snapshot_step"]
+        mask = (eigenvalues[key] == pd.Series([row.network, row.method, row.snapshot_step],
+                                               index=key)).all(axis=1)  # fmt: skip
+        eigs = eigenvalues.loc[mask, "eigenvalue"].to_numpy()
+        scaled = eigs / max(float(np.abs(eigs).max()), 1e-300)
+        # Symmetric-log bins: the small negative eigenvalues are drawn beside the large ones.
+        lin = 1e-8
+        pos = np.geomspace(lin, 1.0, 25)
+        edges = np.concatenate([-pos[::-1], [0.0], pos])
+        neg = scaled < -row.eig_tol / max(float(np.abs(eigs).max()), 1e-300)
+        ax.hist(scaled[~neg], bins=edges, color="0.5", label="zero or positive")
+        ax.hist(scaled[neg], bins=edges, color="C3", label=f"negative ({int(neg.sum())})")
+        ax.set_xscale("symlog", linthresh=lin)
+        ticks = [-1.0, -1e-4, -1e-8, 0.0, 1e-8, 1e-4, 1.0]
+        ax.set_xticks(ticks, ["-1", "-1e-4", "-1e-8", "0", "1e-8", "1e-4", "1"])
+        ax.axvline(0, color="k", lw=0.6)
+        ax.legend(fontsize=6, frameon=False)
+        ax.set_xlabel("eigenvalue / max |eigenvalue| (symmetric log)")
+        ax.set_title(f"loss {row.loss:.3g}, index {row.index:.3f}\n{row.network}", fontsize=7)
+    axes[0, 0].set_ylabel("count")
+    return fig
+
+
+def index_fit(
+    fits: pd.DataFrame, points: pd.DataFrame, min_loss: float, max_index: float
+) -> plt.Figure:
+    """Certified points of small index with the 3/2-law and free-exponent fits, per group.
+
+    Args:
+        fits: The fit table (setting, group, status, eps_c, alpha0, exponent, ...).
+        points: Certified critical points with columns group, loss, index.
+        min_loss: The smallest loss fitted.
+        max_index: The largest index fitted.
+    """
+    groups = list(fits["group"])
+    if not groups:
+        return _empty_figure("no group to fit")
+    cols = min(4, len(groups))
+    rows = -(-len(groups) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.0 * rows), squeeze=False,
+                             constrained_layout=True)  # fmt: skip
+    for ax, fit in zip(axes.flat, fits.itertuples(), strict=False):
+        sub = points[points["group"] == fit.group]
+        small = (sub["index"] > 0) & (sub["index"] <= max_index) & (sub["loss"] >= min_loss)
+        ax.scatter(sub.loc[~small, "loss"], sub.loc[~small, "index"], s=10, color="0.7",
+                   label="not fitted")  # fmt: skip
+        ax.scatter(sub.loc[small, "loss"], sub.loc[small, "index"], s=14, label="fitted")
+        if fit.status == "fitted":
+            from landscape.index_fit import power_law
+
+            grid = np.linspace(fit.eps_c, sub.loc[small, "loss"].max() * 1.05, 200)
+            ax.plot(grid, power_law(grid, fit.alpha0, fit.eps_c, 1.5), "k-", lw=1,
+                    label=f"3/2 law, eps_c = {fit.eps_c:.3g}")  # fmt: skip
+            ax.plot(grid, power_law(grid, fit.alpha0_free, fit.eps_c_free, fit.exponent), "r--",
+                    lw=1, label=f"p = {fit.exponent:.2f} [{fit.exponent_low:.2f}, "
+                    f"{fit.exponent_high:.2f}]")  # fmt: skip
+        ax.set_ylim(-0.005, max_index * 1.6)
+        ax.set_title(f"{fit.group}\n{fit.status} ({fit.points} points)", fontsize=7)
+        ax.set_xlabel("loss")
+        ax.set_ylabel("index")
+        ax.legend(fontsize=6, frameon=False)
+    for ax in list(axes.flat)[len(groups) :]:
+        ax.axis("off")
+    return fig

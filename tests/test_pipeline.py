@@ -146,8 +146,9 @@ def test_logs_state_wall_time(smoke_run):
     logs = sorted((smoke_run / "results" / "logs").rglob("*.log"))
     # datasets, 2 jobs x 2 shards, join, figure, score, card; 3 each: linear AE, symmetry,
     # toy classification, Newton vs gradient descent, deep linear toy; deep linear optimum: one
-    # dataset, join, figure, score; deep linear saddles; counting argument
-    assert len(logs) == 3 + 2 * 2 + 4 + 3 + 3 + 3 + 3 + 3 + 4 + 3 + 3
+    # dataset, join, figure, score; deep linear saddles; counting argument; index vs loss: one
+    # case, join, figures, score; 3/2 law: one phi, join, fit, figure, score
+    assert len(logs) == 3 + 2 * 2 + 4 + 3 + 3 + 3 + 3 + 3 + 4 + 3 + 3 + (1 + 3) + (1 + 4)
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
 

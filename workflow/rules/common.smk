@@ -49,6 +49,26 @@ def get_deep_linear_tables(wildcards):
     )
 
 
+def get_index_vs_loss_cases(kind):
+    # One table (and one eigenvalue table) per dataset x activation x loss.
+    suffix = "" if kind == "table" else "_eigenvalues"
+    cfg = config["index_vs_loss"]
+    return expand(
+        "results/tables/index_vs_loss/{dataset}_{activation}_{loss}{suffix}.csv",
+        dataset=cfg["datasets"],
+        activation=cfg["activations"],
+        loss=cfg["losses"],
+        suffix=suffix,
+    )
+
+
+def get_memorisation_files():
+    return expand(
+        "results/tables/memorisation/phi{k}.csv",
+        k=range(len(config["index_fit"]["phis"])),
+    )
+
+
 def get_all_datasets(wildcards):
     return {name: f"results/data/{name}.npz" for name in DATASETS}
 
@@ -64,6 +84,8 @@ def get_score_files():
         "results/scores/deep_linear_saddles.csv",
         "results/scores/linear_ae_critical_points.csv",
         "results/scores/counting_argument.csv",
+        "results/scores/index_vs_loss.csv",
+        "results/scores/index_fit.csv",
     ]
 
 
@@ -88,5 +110,11 @@ def get_final_outputs():
         "results/figures/linear_ae_critical_points.pdf",
         "results/figures/counting_argument.png",
         "results/figures/counting_argument.pdf",
+        "results/figures/index_vs_loss.png",
+        "results/figures/min_ratio_vs_loss.png",
+        "results/figures/index_vs_loss_histograms.png",
+        "results/figures/index_vs_loss_by_status.png",
+        "results/figures/index_fit.png",
+        "results/figures/index_fit.pdf",
         "results/scorecard.csv",
     ]

@@ -55,3 +55,172 @@ rule counting_argument_score:
         ENV
     script:
         "../../scripts/score_counting_argument.py"
+
+
+# 4b: the index of critical points of small MLPs against their loss (one job per case).
+
+
+rule index_vs_loss_case:
+    input:
+        "results/data/{dataset}.npz",
+    output:
+        table="results/tables/index_vs_loss/{dataset}_{activation}_{loss}.csv",
+        eigenvalues="results/tables/index_vs_loss/{dataset}_{activation}_{loss}_eigenvalues.csv",
+    log:
+        "results/logs/index_vs_loss/{dataset}_{activation}_{loss}.log",
+    wildcard_constraints:
+        activation="tanh|relu",
+        loss="mse|cross_entropy",
+    conda:
+        ENV
+    params:
+        options=config["index_vs_loss"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/index_vs_loss_case.py"
+
+
+rule index_vs_loss_table:
+    input:
+        table=get_index_vs_loss_cases("table"),
+        eigenvalues=get_index_vs_loss_cases("eigenvalues"),
+    output:
+        table="results/tables/index_vs_loss.csv",
+        eigenvalues="results/tables/index_vs_loss_eigenvalues.csv",
+    log:
+        "results/logs/index_vs_loss_table.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/join_shards.py"
+
+
+rule index_vs_loss_figures:
+    input:
+        table="results/tables/index_vs_loss.csv",
+        eigenvalues="results/tables/index_vs_loss_eigenvalues.csv",
+    output:
+        index=report(
+            "results/figures/index_vs_loss.png",
+            caption="../report/index_vs_loss.rst",
+            category="Section 4: index against loss",
+        ),
+        min_ratio=report(
+            "results/figures/min_ratio_vs_loss.png",
+            caption="../report/min_ratio_vs_loss.rst",
+            category="Section 4: index against loss",
+        ),
+        histograms=report(
+            "results/figures/index_vs_loss_histograms.png",
+            caption="../report/index_vs_loss_histograms.rst",
+            category="Section 4: index against loss",
+        ),
+        by_status=report(
+            "results/figures/index_vs_loss_by_status.png",
+            caption="../report/index_vs_loss_by_status.rst",
+            category="Section 4: index against loss",
+        ),
+    log:
+        "results/logs/index_vs_loss_figures.log",
+    conda:
+        ENV
+    params:
+        numerics=config["numerics"],
+    script:
+        "../../scripts/index_vs_loss.py"
+
+
+rule index_vs_loss_score:
+    input:
+        "results/tables/index_vs_loss.csv",
+    output:
+        "results/scores/index_vs_loss.csv",
+    log:
+        "results/logs/index_vs_loss_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_index_vs_loss.py"
+
+
+# 4c: the 3/2 law, in Pennington & Bahri's memorisation setting (one job per phi) and per 4b case.
+
+
+rule memorisation_critical_points:
+    output:
+        "results/tables/memorisation/phi{phi_index}.csv",
+    log:
+        "results/logs/memorisation/phi{phi_index}.log",
+    wildcard_constraints:
+        phi_index=r"\d+",
+    conda:
+        ENV
+    params:
+        options=config["index_fit"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/memorisation_critical_points.py"
+
+
+rule memorisation_table:
+    input:
+        table=get_memorisation_files(),
+    output:
+        table="results/tables/memorisation.csv",
+    log:
+        "results/logs/memorisation_table.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/join_shards.py"
+
+
+rule index_fit_table:
+    input:
+        memorisation="results/tables/memorisation.csv",
+        index_vs_loss="results/tables/index_vs_loss.csv",
+    output:
+        "results/tables/index_fit.csv",
+    log:
+        "results/logs/index_fit_table.log",
+    conda:
+        ENV
+    params:
+        options=config["index_fit"],
+    script:
+        "../../scripts/index_fit_table.py"
+
+
+rule index_fit_figure:
+    input:
+        fits="results/tables/index_fit.csv",
+        memorisation="results/tables/memorisation.csv",
+        index_vs_loss="results/tables/index_vs_loss.csv",
+    output:
+        png=report(
+            "results/figures/index_fit.png",
+            caption="../report/index_fit.rst",
+            category="Section 4: index against loss",
+        ),
+        pdf="results/figures/index_fit.pdf",
+    log:
+        "results/logs/index_fit_figure.log",
+    conda:
+        ENV
+    params:
+        options=config["index_fit"],
+    script:
+        "../../scripts/index_fit.py"
+
+
+rule index_fit_score:
+    input:
+        "results/tables/index_fit.csv",
+    output:
+        "results/scores/index_fit.csv",
+    log:
+        "results/logs/index_fit_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_index_fit.py"

@@ -1,0 +1,303 @@
+"""Section 4b-4d: the index of critical points against their loss (Dauphin et al. 2014, Fig. 1).
+
+Small MLPs are trained by gradient descent; snapshots spaced evenly in loss along each trajectory
+start critical-point searches (Newton-MR and gradient-norm minimisation); at every end point the
+exact float64 Hessian gives the index alpha (the fraction of negative eigenvalues), the nullity and
+the course homework's "minimum ratio" (the fraction of positive eigenvalues). Every end point is
+kept with its status; only ``critical`` ones (||g||^2 <= threshold) count as critical points.
+
+Two settings:
+
+* :func:`classifier_problem`: downsampled digits or MNIST-1D, a d-h-10 tanh or ReLU MLP, squared
+  loss on one-hot targets or cross-entropy (4b).
+* :func:`memorisation_problem`: Pennington & Bahri (2017)'s setting, a bias-free n-n-n tanh
+  network memorising m Gaussian random inputs and Gaussian random targets, at a ratio
+  phi = (parameters) / (m n) = 2 n / m of parameters to target values (4c).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from landscape.critical import CRITICAL, FinderOptions, find_critical_points
+from landscape.curvature import make_hessian
+from landscape.data import Dataset
+from landscape.models import MLP, init_params, make_loss
+from landscape.spectrum import summarize_spectrum
+from landscape.train import TrainOptions, even_in_loss, train
+
+COLUMNS = [
+    "network",
+    "dataset",
+    "architecture",
+    "n_params",
+    "method",
+    "status",
+    "loss",
+    "grad_norm_sq",
+    "index",
+    "nullity",
+    "min_ratio",
+    # extras: where the search started, and the spectrum's counts
+    "activation",
+    "loss_function",
+    "seed",
+    "snapshot_step",
+    "start_loss",
+    "n_negative",
+    "n_positive",
+    "eig_tol",
+    "residual",
+    "iterations",
+]
+EIGEN_COLUMNS = ["network", "method", "snapshot_step", "rank", "eigenvalue"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One training problem: a network, its data and its loss."""
+
+    dataset: str  # digits | mnist1d | gaussian
+    model: MLP  # the architecture
+    loss: str  # mse | cross_entropy
+    x: torch.Tensor  # inputs (n, d_in), float64
+    y: torch.Tensor  # labels (n,) or targets (n, d_out)
+
+    @property
+    def architecture(self) -> str:
+        """e.g. ``16-4-10 tanh``."""
+        return "-".join(map(str, self.model.widths)) + f" {self.model.activation}"
+
+
+def pool_inputs(x: np.ndarray, dataset: str, pool: int) -> np.ndarray:
+    """Downsample inputs by averaging blocks of ``pool`` pixels.
+
+    Digits are 8 x 8 images, averaged over pool x pool blocks (pool 2: 4 x 4 = 16 inputs);
+    MNIST-1D sequences of length 40 are averaged over runs of ``pool`` (pool 2: 20 inputs).
+
+    Args:
+        x: Inputs (n, 64) for digits, (n, 40) for MNIST-1D.
+        dataset: ``digits`` or ``mnist1d``.
+        pool: Block size; it must divide 8 (digits) or 40 (MNIST-1D).
+
+    Returns:
+        The pooled inputs (n, d).
+    """
+    side = {"digits": 8, "mnist1d": 40}.get(dataset)
+    if side is None:
+        raise ValueError(f"pooling needs digits or mnist1d, got '{dataset}'")
+    if pool < 1 or side % pool:
+        raise ValueError(f"index_vs_loss.pool = {pool} must divide {side} for {dataset}")
+    n = x.shape[0]
+    if dataset == "digits":
+        k = side // pool
+        return x.reshape(n, k, pool, k, pool).mean(axis=(2, 4)).reshape(n, k * k)
+    return x.reshape(n, side // pool, pool).mean(axis=2)
+
+
+def classifier_problem(
+    ds: Dataset, pool: int, n_samples: int, hidden: list[int], activation: str, loss: str, seed: int
+) -> Problem:
+    """A small MLP classifying ``n_samples`` pooled training images (4b).
+
+    Args:
+        ds: Digits or MNIST-1D.
+        pool: Downsampling block size (:func:`pool_inputs`).
+        n_samples: Training points kept, drawn without replacement with ``seed``.
+        hidden: Hidden widths.
+        activation: ``tanh`` or ``relu``.
+        loss: ``mse`` (one-hot targets) or ``cross_entropy``.
+        seed: Seed of the subset.
+    """
+    if not 1 <= n_samples <= len(ds.x_train):
+        raise ValueError(
+            f"index_vs_loss.n_samples = {n_samples} must be in [1, {len(ds.x_train)}] for {ds.name}"
+        )
+    gen = np.random.default_rng(seed)
+    keep = np.sort(gen.choice(len(ds.x_train), n_samples, replace=False))
+    x = torch.as_tensor(pool_inputs(ds.x_train, ds.name, pool)[keep], dtype=torch.float64)
+    y = torch.as_tensor(ds.y_train[keep])
+    model = MLP((x.shape[1], *hidden, ds.output_dim), activation)
+    return Problem(ds.name, model, loss, x, y)
+
+
+def memorisation_problem(width: int, phi: float, seed: int) -> Problem:
+    """Pennington & Bahri (2017)'s memorisation task at parameter-to-data ratio ``phi``.
+
+    A bias-free width-width-width tanh network (P = 2 n^2 parameters) fits m Gaussian inputs
+    x ~ N(0, I_n) to Gaussian targets y ~ N(0, I_n), with m = round(2 n / phi), so that
+    phi = P / (m n), the number of parameters per target value. The actual ratio 2 n / m is
+    what :func:`memorisation_phi` reports.
+    """
+    if width < 1 or not 0 < phi:
+        raise ValueError(f"memorisation needs width >= 1 and phi > 0, got {width}, {phi}")
+    m = max(1, round(2 * width / phi))
+    gen = torch.Generator().manual_seed(int(seed))
+    x = torch.randn(m, width, generator=gen, dtype=torch.float64)  # (m, n)
+    y = torch.randn(m, width, generator=gen, dtype=torch.float64)  # (m, n)
+    return Problem("gaussian", MLP((width, width, width), "tanh", bias=False), "mse", x, y)
+
+
+def memorisation_phi(problem: Problem) -> float:
+    """The ratio of parameters to target values, P / (m n)."""
+    return problem.model.n_params / problem.y.numel()
+
+
+@dataclass
+class SearchOptions:
+    """How snapshots are taken and critical points searched (config section ``index_vs_loss``)."""
+
+    networks: int = 24  # trajectories (seeds seed, seed + 1, ...)
+    snapshots: int = 8  # starts per trajectory, spaced evenly in loss
+    learning_rate: float = 0.5  # gradient-descent step
+    steps: int = 2000  # gradient-descent steps
+    snapshot_every: int = 1  # keep the parameters every this many steps
+    methods: tuple[str, ...] = ("newton_mr", "gradient_norm")  # searches run from every start
+    max_iter: int = 100  # Newton-MR iterations
+    gradient_norm_max_iter: int = 30  # gradient-norm iterations
+    pinv_rtol: float = 1e-10  # Newton-MR ignores eigenvalues below pinv_rtol * max|lambda|
+    seed: int = 0  # first network's seed
+
+
+def starting_points(problem: Problem, opts: SearchOptions) -> tuple[torch.Tensor, pd.DataFrame]:
+    """Snapshots spaced evenly in loss along gradient-descent trajectories, duplicates dropped.
+
+    Returns:
+        Starts (S, P) and a table (seed, snapshot_step, start_loss) describing each.
+    """
+    loss_fn = make_loss(problem.model, problem.loss, problem.x, problem.y)
+    seeds = [opts.seed + k for k in range(opts.networks)]
+    theta0 = torch.stack([init_params(problem.model, s) for s in seeds])  # (K, P)
+    every = opts.snapshot_every
+    run = train(loss_fn, theta0, TrainOptions("gd", opts.learning_rate, opts.steps, every,
+                                              snapshot_every=every))  # fmt: skip
+    picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
+    starts, rows = [], []
+    for k, seed in enumerate(seeds):
+        # A fast drop can put several loss levels nearest to one snapshot: start there once.
+        for i in sorted(set(picks[:, k].tolist())):
+            if not torch.isfinite(run.snapshot_loss[i, k]):
+                continue
+            starts.append(run.snapshots[i, k])
+            rows.append(
+                {
+                    "seed": seed,
+                    "snapshot_step": int(run.snapshot_steps[i]),
+                    "start_loss": float(run.snapshot_loss[i, k]),
+                }
+            )
+    return torch.stack(starts), pd.DataFrame(rows)
+
+
+def search(
+    problem: Problem,
+    opts: SearchOptions,
+    numerics: dict,
+    log: Callable[[str], None] = print,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every search from every start; the exact spectrum at every end point.
+
+    Args:
+        problem: The network, data and loss.
+        opts: Snapshots and searches.
+        numerics: The config's ``numerics`` section (certification threshold, eigenvalue
+            tolerance factor).
+        log: Progress callback.
+
+    Returns:
+        (end points, columns :data:`COLUMNS`; eigenvalues of the certified ones, columns
+        :data:`EIGEN_COLUMNS`).
+    """
+    model = problem.model
+    loss_fn = make_loss(model, problem.loss, problem.x, problem.y)
+    hess_fn = make_hessian(model, problem.loss, problem.x, problem.y)
+    starts, meta = starting_points(problem, opts)
+    factor = numerics["eigen_tolerance_factor"]
+    name = f"{problem.dataset} {problem.architecture} {problem.loss}"
+    log(f"{name}: {len(starts)} starts from {opts.networks} trajectories, P = {model.n_params}")
+    rows, eig_rows = [], []
+    for method in opts.methods:
+        iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
+        finder = FinderOptions(
+            max_iter=iters,
+            grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
+            eigen_tolerance_factor=factor,
+            pinv_rtol=opts.pinv_rtol,
+        )
+        res = find_critical_points(loss_fn, hess_fn, starts, method, finder)
+        for k in range(len(starts)):
+            eigs = torch.linalg.eigvalsh(hess_fn(res.params[k]))  # (P,) ascending
+            s = summarize_spectrum(eigs, factor)
+            start = meta.iloc[k]
+            network = f"{name} seed {int(start['seed'])}"
+            rows.append(
+                {
+                    "network": network,
+                    "dataset": problem.dataset,
+                    "architecture": problem.architecture,
+                    "n_params": model.n_params,
+                    "method": method,
+                    "status": res.status[k],
+                    "loss": float(res.loss[k]),
+                    "grad_norm_sq": float(res.grad_norm_sq[k]),
+                    "index": s.index,
+                    "nullity": s.nullity,
+                    "min_ratio": s.n_positive / s.n_params,
+                    "activation": model.activation,
+                    "loss_function": problem.loss,
+                    "seed": int(start["seed"]),
+                    "snapshot_step": int(start["snapshot_step"]),
+                    "start_loss": float(start["start_loss"]),
+                    "n_negative": s.n_negative,
+                    "n_positive": s.n_positive,
+                    "eig_tol": s.eig_tol,
+                    "residual": float(res.residual[k]),
+                    "iterations": int(res.iterations[k]),
+                }
+            )
+            if res.status[k] == CRITICAL:
+                for r, value in enumerate(eigs.tolist()):
+                    eig_rows.append([network, method, int(start["snapshot_step"]), r, value])
+        certified = sum(s == CRITICAL for s in res.status)
+        log(f"  {method}: {certified}/{len(starts)} certified critical points")
+    return pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(eig_rows, columns=EIGEN_COLUMNS)
+
+
+def distinct_critical_points(table: pd.DataFrame) -> pd.DataFrame:
+    """Certified end points, one per distinct critical point of each case.
+
+    Searches from different starts (and seeds, since hidden units can be permuted) often reach
+    the same critical point up to symmetry; those agree in loss (to 9 significant digits) and in
+    their count of negative eigenvalues, and are kept once.
+    """
+    crit = table[table["status"] == CRITICAL].copy()
+    crit["_loss_key"] = crit["loss"].map(lambda v: f"{v:.9g}")
+    keys = ["dataset", "architecture", "loss_function", "_loss_key", "n_negative"]
+    return crit.drop_duplicates(keys).drop(columns="_loss_key")
+
+
+def case_label(row) -> str:
+    """``dataset architecture loss`` of a table row (a namedtuple or a Series)."""
+    return f"{row.dataset} {row.architecture} {row.loss_function}"
+
+
+def histogram_picks(table: pd.DataFrame, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFrame:
+    """Three certified points of one case at low, middle and high loss, for the histograms.
+
+    The case with the most distinct certified points is used, so that the three losses are on
+    one scale; each pick is the point nearest to the given quantile of that case's losses.
+    """
+    crit = distinct_critical_points(table)
+    if crit.empty:
+        return crit
+    labels = crit.apply(case_label, axis=1)
+    best = labels.value_counts().index[0]
+    case = crit[labels == best].sort_values("loss")
+    targets = case["loss"].quantile(list(quantiles), interpolation="nearest")
+    picks = [case.iloc[(case["loss"] - t).abs().argmin()] for t in targets]
+    return pd.DataFrame(picks).drop_duplicates(["network", "method", "snapshot_step"])

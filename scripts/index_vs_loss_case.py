@@ -1,0 +1,29 @@
+"""Rule ``index_vs_loss_case``: critical points of one case (dataset, activation, loss)."""
+
+from landscape.data import load_dataset
+from landscape.index_vs_loss import SearchOptions, classifier_problem, search
+from landscape.io import write_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    cfg = snakemake.params.options
+    w = snakemake.wildcards
+    problem = classifier_problem(
+        load_dataset(snakemake.input[0]),
+        cfg["pool"],
+        cfg["n_samples"],
+        cfg["hidden"],
+        w.activation,
+        w.loss,
+        cfg["seed"],
+    )
+    keys = ("snapshots", "learning_rate", "steps", "snapshot_every", "max_iter",
+            "gradient_norm_max_iter", "pinv_rtol", "seed")  # fmt: skip
+    opts = SearchOptions(
+        networks=cfg["networks"][w.activation],
+        methods=tuple(cfg["methods"]),
+        **{k: cfg[k] for k in keys},
+    )
+    table, eigs = search(problem, opts, snakemake.params.numerics, log=log.info)
+    write_table(table, snakemake.output.table)
+    write_table(eigs, snakemake.output.eigenvalues)

@@ -1,0 +1,18 @@
+"""Rule ``memorisation_critical_points``: Pennington & Bahri's memorisation task at one phi."""
+
+from landscape.index_vs_loss import SearchOptions, memorisation_phi, memorisation_problem, search
+from landscape.io import write_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    cfg = snakemake.params.options
+    k = int(snakemake.wildcards.phi_index)
+    problem = memorisation_problem(cfg["width"], cfg["phis"][k], cfg["seed"] + k)
+    phi = memorisation_phi(problem)
+    log.info("phi = %.4f (asked %.4f): %d data points", phi, cfg["phis"][k], len(problem.x))
+    keys = ("networks", "snapshots", "learning_rate", "steps", "max_iter", "seed")
+    opts = SearchOptions(methods=("newton_mr",), **{k: cfg[k] for k in keys})
+    table, eigs = search(problem, opts, snakemake.params.numerics, log=log.info)
+    table.insert(1, "phi", phi)
+    table["network"] = [f"{n} phi {phi:.3f}" for n in table["network"]]
+    write_table(table, snakemake.output[0])

@@ -1,0 +1,149 @@
+"""Sections 4b-4c: downsampling, the memorisation task, the searches' spectra, the 3/2-law fits."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from landscape.data import Dataset
+from landscape.index_fit import bootstrap_exponent, fit_group, fit_power_law, power_law
+from landscape.index_vs_loss import (
+    COLUMNS,
+    SearchOptions,
+    classifier_problem,
+    distinct_critical_points,
+    histogram_picks,
+    memorisation_phi,
+    memorisation_problem,
+    pool_inputs,
+    search,
+    starting_points,
+)
+from landscape.models import make_loss
+
+NUMERICS = {"grad_norm_sq_threshold": 1e-10, "eigen_tolerance_factor": 10.0}
+
+
+def test_pool_inputs_averages_pixel_blocks():
+    x = np.arange(2 * 64, dtype=float).reshape(2, 64)
+    pooled = pool_inputs(x, "digits", 2)  # (2, 16)
+    img = x[1].reshape(8, 8)
+    assert pooled.shape == (2, 16)
+    assert pooled[1, 0] == img[0:2, 0:2].mean() and pooled[1, 5] == img[2:4, 2:4].mean()
+    seq = np.arange(40.0)[None]
+    assert np.array_equal(pool_inputs(seq, "mnist1d", 4)[0], seq[0].reshape(10, 4).mean(1))
+    with pytest.raises(ValueError, match="index_vs_loss.pool = 3"):
+        pool_inputs(x, "digits", 3)
+
+
+def test_memorisation_ratio_is_parameters_per_target_value():
+    p = memorisation_problem(8, 0.5, seed=1)
+    assert p.model.n_params == 2 * 8 * 8 and not p.model.bias
+    assert p.x.shape == (32, 8) and p.y.shape == (32, 8)
+    assert memorisation_phi(p) == 0.5
+    assert torch.equal(memorisation_problem(8, 0.5, seed=1).y, p.y)
+
+
+def _tiny_classifier():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 64))
+    y = rng.integers(0, 3, 60)
+    ds = Dataset("digits", "classification", x, y, x[:0], y[:0])
+    return classifier_problem(ds, 4, 30, [2], "tanh", "mse", seed=0)
+
+
+def test_starting_points_are_distinct_snapshots_falling_in_loss():
+    problem = _tiny_classifier()
+    opts = SearchOptions(networks=2, snapshots=4, steps=100, learning_rate=0.5)
+    starts, meta = starting_points(problem, opts)
+    assert len(starts) == len(meta) and not meta.duplicated(["seed", "snapshot_step"]).any()
+    loss_fn = make_loss(problem.model, problem.loss, problem.x, problem.y)
+    for k in range(len(starts)):
+        assert float(loss_fn(starts[k])) == pytest.approx(meta["start_loss"][k], rel=1e-12)
+    for _, grp in meta.groupby("seed"):
+        assert grp["start_loss"].is_monotonic_decreasing
+
+
+def test_search_spectra_match_autograd_hessians():
+    problem = _tiny_classifier()
+    opts = SearchOptions(networks=2, snapshots=3, steps=150, max_iter=40,
+                         gradient_norm_max_iter=10)  # fmt: skip
+    table, eigs = search(problem, opts, NUMERICS, log=lambda _: None)
+    assert list(table.columns) == COLUMNS
+    assert set(table["method"]) == {"newton_mr", "gradient_norm"}
+    assert ((table["status"] == "critical") == (table["grad_norm_sq"] <= 1e-10)).all()
+    n = problem.model.n_params
+    assert np.allclose(table["index"] + table["min_ratio"] + table["nullity"] / n, 1.0)
+    # Recompute two end points' spectra from scratch with autograd.
+    loss_fn = make_loss(problem.model, problem.loss, problem.x, problem.y)
+    starts, _ = starting_points(problem, opts)
+    from landscape.critical import FinderOptions, find_critical_points
+    from landscape.curvature import make_hessian
+
+    hess = make_hessian(problem.model, problem.loss, problem.x, problem.y)
+    res = find_critical_points(loss_fn, hess, starts[:2], "newton_mr",
+                               FinderOptions(max_iter=40, pinv_rtol=opts.pinv_rtol))  # fmt: skip
+    for k in range(2):
+        h = torch.autograd.functional.hessian(loss_fn, res.params[k])
+        lam = torch.linalg.eigvalsh(h)
+        tol = 10.0 * n * torch.finfo(torch.float64).eps * lam.abs().max()
+        row = table.iloc[k]
+        assert row["n_negative"] == int((lam < -tol).sum())
+        assert row["loss"] == pytest.approx(float(loss_fn(res.params[k])), rel=1e-12)
+    certified = table[table["status"] == "critical"]
+    assert len(eigs) == n * len(certified)
+
+
+def test_distinct_points_keep_one_per_loss_and_count():
+    base = {"dataset": "d", "architecture": "a", "loss_function": "mse", "network": "n",
+            "method": "newton_mr", "snapshot_step": 0}  # fmt: skip
+    rows = [
+        {**base, "status": "critical", "loss": 0.5, "n_negative": 3, "index": 0.3},
+        {**base, "status": "critical", "loss": 0.5 * (1 + 1e-12), "n_negative": 3, "index": 0.3},
+        {**base, "status": "critical", "loss": 0.5, "n_negative": 2, "index": 0.2},
+        {**base, "status": "not converged", "loss": 0.7, "n_negative": 5, "index": 0.5},
+    ]
+    out = distinct_critical_points(pd.DataFrame(rows))
+    assert sorted(out["n_negative"]) == [2, 3]
+
+
+def test_histogram_picks_span_the_losses_of_one_case():
+    base = {"dataset": "d", "architecture": "a", "loss_function": "mse", "method": "newton_mr",
+            "status": "critical", "snapshot_step": 0}  # fmt: skip
+    rows = [{**base, "network": f"n{k}", "loss": float(k), "n_negative": k, "index": k / 20}
+            for k in range(11)]  # fmt: skip
+    picks = histogram_picks(pd.DataFrame(rows))
+    assert list(picks["loss"]) == [1.0, 5.0, 9.0]
+
+
+def test_power_law_fits_recover_known_parameters():
+    rng = np.random.default_rng(0)
+    eps = np.linspace(0.3, 0.6, 40)
+    alpha = power_law(eps, 0.4, 0.25, 1.5) * (1 + 0.01 * rng.normal(size=40))
+    fixed = fit_power_law(eps, alpha, 1.5)
+    assert fixed.eps_c == pytest.approx(0.25, rel=0.02) and fixed.alpha0 == pytest.approx(
+        0.4, rel=0.05
+    )
+    free = fit_power_law(eps, alpha)
+    assert free.exponent == pytest.approx(1.5, abs=0.1)
+    steep = power_law(eps, 0.4, 0.25, 3.0) * (1 + 0.01 * rng.normal(size=40))
+    assert fit_power_law(eps, steep).exponent == pytest.approx(3.0, abs=0.2)
+    low, high = bootstrap_exponent(eps, alpha, 200, 0.95, seed=0)
+    assert low <= 1.5 <= high and high - low < 0.5
+    low, high = bootstrap_exponent(eps, steep, 200, 0.95, seed=0)
+    assert not low <= 1.5 <= high
+
+
+def test_fit_group_reports_too_few_points_and_fits_enough():
+    eps = np.linspace(0.3, 0.6, 12)
+    noise = 1 + 0.01 * np.random.default_rng(1).normal(size=12)
+    alpha = power_law(eps, 0.4, 0.25, 1.5) * noise
+    row = fit_group(eps[:3], alpha[:3], 0.0, 0.5, 8, 50, 0.95, seed=0)
+    assert row["status"] == "too few points" and row["points"] == 3
+    # Minima (index 0), large indices and losses below min_loss are left out of the fit.
+    eps_all = np.concatenate([eps, [0.1, 0.9, 1e-7]])
+    alpha_all = np.concatenate([alpha, [0.0, 0.95, 0.05]])
+    row = fit_group(eps_all, alpha_all, 1e-3, 0.8, 8, 100, 0.95, seed=0)
+    assert row["status"] == "fitted" and row["points"] == 12
+    assert row["three_halves_inside"] is True
+    assert row["eps_c"] == pytest.approx(0.25, rel=0.05)
