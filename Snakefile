@@ -20,6 +20,7 @@ include: "workflow/rules/toys.smk"
 include: "workflow/rules/training_plateaus.smk"
 include: "workflow/rules/critical_points.smk"
 include: "workflow/rules/deep_linear.smk"
+include: "workflow/rules/relu.smk"
 include: "workflow/rules/index_vs_loss.smk"
 include: "workflow/rules/scorecard.smk"
 

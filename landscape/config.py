@@ -104,6 +104,17 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
             f"'training_plateaus.record_every' ({slice_cfg['record_every']}), "
             f"got {slice_cfg['plateau_window']}"
         )
+    census = config["relu_spurious"]
+    if census["early_stop_loss"] >= census["spurious_loss"]:
+        yield (
+            "config key 'relu_spurious.early_stop_loss': must be below "
+            f"'relu_spurious.spurious_loss' ({census['spurious_loss']}), "
+            f"got {census['early_stop_loss']}"
+        )
+    for pool_key in ("pool",):
+        pool = config["index_vs_loss"][pool_key]
+        if 8 % pool or 40 % pool:
+            yield f"config key 'index_vs_loss.pool': must divide 8 and 40, got {pool}"
 
 
 def validate_config(

@@ -621,3 +621,47 @@ def index_fit(
     for ax in list(axes.flat)[len(groups) :]:
         ax.axis("off")
     return fig
+
+
+def relu_trap(ends: pd.DataFrame, history: pd.DataFrame, perturb: pd.DataFrame) -> plt.Figure:
+    """The trap's training loss against the contrast runs', and its perturbation test."""
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
+    ax = axes[0]
+    for init, grp in history.groupby("init", sort=False):
+        trap = init == "trap"
+        ax.plot(grp["step"], grp["loss"].clip(lower=1e-32), lw=2 if trap else 0.7,
+                color="C3" if trap else "0.6", label="trap" if trap else None)  # fmt: skip
+    ax.plot([], [], color="0.6", lw=0.7, label="LeCun-normal initialisations")
+    ax.set_yscale("log")
+    ax.set_xlabel("gradient-descent step")
+    ax.set_ylabel("loss")
+    trap = ends[ends["init"] == "trap"].iloc[0]
+    ax.set_title(f"trap stops at {trap['loss']:.4g} with {int(trap['dead_units'])} dead units")
+    ax.legend(fontsize=7, frameon=False)
+    ax = axes[1]
+    ax.plot(perturb["radius"], perturb["min_loss_change"], "o-", label="smallest change")
+    ax.plot(perturb["radius"], perturb["max_loss_change"], "s--", label="largest change")
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-16)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("perturbation radius")
+    ax.set_ylabel("L(trap + r u) - L(trap)")
+    ax.set_title(f"{int(perturb['directions'].iloc[0])} random directions per radius")
+    ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def relu_spurious(table: pd.DataFrame) -> plt.Figure:
+    """Spurious-minimum fraction against k for n = k and n = k + 1, with Wilson intervals."""
+    fig, ax = plt.subplots(figsize=(5, 3.4), constrained_layout=True)
+    for extra, grp in table.groupby(table["n"] - table["k"]):
+        grp = grp.sort_values("k")
+        err = [grp["spurious_fraction"] - grp["ci_low"], grp["ci_high"] - grp["spurious_fraction"]]
+        ax.errorbar(grp["k"], grp["spurious_fraction"], yerr=err, marker="o", capsize=3,
+                    label="n = k" if extra == 0 else f"n = k + {extra}")  # fmt: skip
+    runs = int(table["runs"].min()) if len(table) else 0
+    ax.set_xlabel("k (teacher units, input dimension)")
+    ax.set_ylabel("fraction of runs in a spurious minimum")
+    ax.set_title(f"{runs} runs per case, 95% Wilson intervals")
+    ax.legend(frameon=False)
+    return fig

@@ -157,7 +157,7 @@ CLAIMS: tuple[Claim, ...] = (
         "3.spurious_minima",
         3,
         "Two-layer ReLU teacher-student networks (k = n >= 6) have spurious local minima.",
-        "spurious-minimum rate > 0 for k = n >= 6",
+        "spurious-minimum rate > 0 for k = n >= 6, rising with k; n = k + 1 lowers it",
         "Safran & Shamir 2018, Table 1",
     ),
     Claim(

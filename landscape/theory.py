@@ -244,3 +244,64 @@ def deep_linear_critical_point(
             mid[k, k] = root
         blocks[-1][:, k] = root * u[:, i]
     return torch.cat([b.flatten() for b in blocks])
+
+
+def _arc_cosine_g(c: torch.Tensor) -> torch.Tensor:
+    """g(c) = sin(theta) + (pi - theta) cos(theta) with cos(theta) = c, smooth up to c = +-1.
+
+    Near c = 1 (theta -> 0) and c = -1 (theta -> pi) the exact form's derivative is a difference
+    of two infinities; there g is replaced by its expansion pi c + (2 (1 - c))^(3/2) / 3 or
+    (2 (1 + c))^(3/2) / 3, whose error is O((1 -+ c)^(5/2)), below 1e-20 within the 1e-8 band.
+    """
+    band = 1e-8
+    inside = c.clamp(-1 + band, 1 - band)  # the exact branch never sees the endpoints
+    theta = torch.arccos(inside)
+    exact = torch.sin(theta) + (torch.pi - theta) * inside
+    # (floored at 1e-30 so that derivatives at exactly +-1, e.g. on a masked diagonal, stay finite)
+    near_one = torch.pi * c + (2 * (1 - c).clamp_min(1e-30)) ** 1.5 / 3
+    near_minus_one = (2 * (1 + c).clamp_min(1e-30)) ** 1.5 / 3
+    return torch.where(c > 1 - band, near_one, torch.where(c < -1 + band, near_minus_one, exact))
+
+
+def relu_gaussian_kernel(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """E[[w . x]_+ [v . x]_+] for x ~ N(0, I), in closed form (Cho & Saul 2009).
+
+    The expectation is ||w|| ||v|| (sin(theta) + (pi - theta) cos(theta)) / (2 pi), theta the
+    angle between w and v (Safran & Shamir 2018). Broadcasts over leading dimensions.
+
+    Args:
+        w: Vectors (..., d).
+        v: Vectors (..., d).
+
+    Returns:
+        The expectations (...).
+    """
+    nw, nv = w.norm(dim=-1), v.norm(dim=-1)
+    denom = (nw * nv).clamp_min(1e-300)
+    c = ((w * v).sum(-1) / denom).clamp(-1.0, 1.0)
+    return nw * nv * _arc_cosine_g(c) / (2 * torch.pi)
+
+
+def relu_population_loss(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """F(W) = 1/2 E[(sum_j [w_j . x]_+ - sum_i [v_i . x]_+)^2], x ~ N(0, I_d), in closed form.
+
+    With K the kernel of :func:`relu_gaussian_kernel`,
+    F = 1/2 (sum_jl K(w_j, w_l) - 2 sum_ji K(w_j, v_i) + sum_il K(v_i, v_l)); the diagonal
+    K(w, w) = ||w||^2 / 2 is used exactly (its angle is 0).
+
+    Args:
+        w: Student weights (..., n, d): leading dimensions batch independent students.
+        v: Teacher weights (k, d).
+
+    Returns:
+        The loss (...).
+    """
+
+    def gram(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return relu_gaussian_kernel(a[..., :, None, :], b[..., None, :, :])  # (..., |a|, |b|)
+
+    def self_sum(a: torch.Tensor) -> torch.Tensor:
+        off = ~torch.eye(a.shape[-2], dtype=torch.bool, device=a.device)
+        return torch.where(off, gram(a, a), 0.0).sum((-2, -1)) + 0.5 * (a * a).sum((-2, -1))
+
+    return 0.5 * (self_sum(w) - 2 * gram(w, v).sum((-2, -1)) + self_sum(v))

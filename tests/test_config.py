@@ -88,6 +88,16 @@ BROKEN = [
         {"training_plateaus": {"dataset": "teacher_student", "loss": "cross_entropy"}},
         ["'training_plateaus.loss'", "cross_entropy needs a classification dataset"],
     ),
+    (
+        {"relu_spurious": {"early_stop_loss": 1e-2}},
+        ["'relu_spurious.early_stop_loss'", "below 'relu_spurious.spurious_loss'"],
+    ),
+    ({"index_vs_loss": {"pool": 3}}, ["'index_vs_loss.pool'", "divide 8 and 40"]),
+    (
+        {"index_vs_loss": {"networks": {"sigmoid": 3}}},
+        ["'index_vs_loss.networks.sigmoid'", "unknown key"],
+    ),
+    ({"relu_trap": {"hidden": 1}}, ["'relu_trap.hidden'", "minimum of 2"]),
 ]
 
 

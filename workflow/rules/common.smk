@@ -69,6 +69,17 @@ def get_memorisation_files():
     )
 
 
+def get_relu_spurious_files(kind):
+    # One job per (k, n): n = k + extra for every extra in overparameterisation.
+    cfg = config["relu_spurious"]
+    suffix = "" if kind == "summary" else "_runs"
+    return [
+        f"results/tables/relu_spurious/k{k}_n{k + extra}{suffix}.csv"
+        for extra in cfg["overparameterisation"]
+        for k in cfg["ks"]
+    ]
+
+
 def get_all_datasets(wildcards):
     return {name: f"results/data/{name}.npz" for name in DATASETS}
 
@@ -84,6 +95,8 @@ def get_score_files():
         "results/scores/deep_linear_saddles.csv",
         "results/scores/linear_ae_critical_points.csv",
         "results/scores/counting_argument.csv",
+        "results/scores/relu_trap.csv",
+        "results/scores/relu_spurious.csv",
         "results/scores/index_vs_loss.csv",
         "results/scores/index_fit.csv",
     ]
@@ -110,6 +123,10 @@ def get_final_outputs():
         "results/figures/linear_ae_critical_points.pdf",
         "results/figures/counting_argument.png",
         "results/figures/counting_argument.pdf",
+        "results/figures/relu_trap.png",
+        "results/figures/relu_trap.pdf",
+        "results/figures/relu_spurious.png",
+        "results/figures/relu_spurious.pdf",
         "results/figures/index_vs_loss.png",
         "results/figures/min_ratio_vs_loss.png",
         "results/figures/index_vs_loss_histograms.png",

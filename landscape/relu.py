@@ -1,0 +1,341 @@
+"""Section 3b: spurious minima of two-layer ReLU teacher-student networks (Safran & Shamir 2018).
+
+Inputs x ~ N(0, I_d); the teacher is y = sum_{i<=k} [v_i . x]_+ with v_i = e_i (d = k); the
+student sum_{j<=n} [w_j . x]_+ trains W only, on the population loss
+F(W) = 1/2 E[(student - teacher)^2] in closed form (:func:`landscape.theory.relu_population_loss`).
+Hundreds of runs per (k, n) descend at once from W ~ N(0, 1/d). A run that ends, converged, at
+F >= ``spurious_loss`` sits in a spurious minimum; its exact Hessian certifies it.
+
+Stopping rule. Runs heading for a global minimum crawl when n > k (the minima are not isolated).
+Gradient descent here is checked to be monotone (the loss is recorded every step and any
+increase is counted); a monotone run whose loss has fallen below ``spurious_loss`` can never end
+at a loss >= ``spurious_loss``, so it is stopped once F <= ``early_stop_loss`` (a margin below
+that threshold) and labelled ``below threshold``: its classification is already decided. A run
+whose loss ever rose (by more than 1e-12 relative) is never stopped early.
+
+Polish. Near a spurious minimum gradient descent converges linearly at the rate of the smallest
+Hessian eigenvalue (~0.005 for k = 12), i.e. tens of thousands of steps to ||grad F|| = 1e-9. A
+run with F >= spurious_loss and ||grad F|| <= polish_grad whose exact Hessian is positive definite
+there is finished by Newton steps on the closed form; one whose Hessian has a negative eigenvalue
+is near a saddle that gradient descent will leave, so it keeps descending (Newton would converge
+to the saddle), and is checked again ``polish_recheck`` steps later. Every end point is then
+certified like any other (gradient and smallest Hessian eigenvalue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+from torch.func import hessian
+
+from landscape.scorecard import wilson_interval
+from landscape.spectrum import summarize_spectrum
+from landscape.theory import relu_population_loss
+
+RUN_COLUMNS = [
+    "k",
+    "n",
+    "run",
+    "status",
+    "loss",
+    "grad_norm",
+    "steps",
+    "learning_rate",
+    "restarts",
+    "loss_increases",
+    "spurious",
+    "min_hessian_eigenvalue",
+    "eig_tol",
+    "certified",
+]
+CASE_COLUMNS = [
+    "k",
+    "n",
+    "runs",
+    "spurious",
+    "spurious_fraction",
+    "certified",
+    "mean_spurious_loss",
+    "min_hessian_eigenvalue",
+    "ci_low",
+    "ci_high",
+    "below_threshold",
+    "converged",
+    "not_converged",
+    "restarted",
+]
+
+
+@dataclass
+class CensusOptions:
+    """Descent and classification of the teacher-student census (config ``relu_spurious``)."""
+
+    runs: int = 200  # runs per (k, n), batched
+    learning_rate: float = 0.1  # step size (halved for a run that diverges, then restarted)
+    grad_tol: float = 1e-9  # ||grad F|| below this: converged
+    spurious_loss: float = 1e-3  # a converged run with F >= this is in a spurious minimum
+    early_stop_loss: float = 1e-4  # a monotone run below this is stopped (see module docstring)
+    polish_grad: float = 1e-5  # ||grad F|| below this with F >= spurious_loss: Newton polish
+    polish_steps: int = 30  # Newton steps of the polish at most
+    polish_recheck: int = 1000  # steps before a run near a saddle is checked again
+    max_steps: int = 200_000  # steps at most; runs still moving are labelled not converged
+    restarts: int = 3  # halvings of the step at most
+    seed: int = 0  # base seed; case (k, n) draws from seed * 1_000_003 + 1_000 k + n
+
+
+def teacher(k: int) -> torch.Tensor:
+    """v_i = e_i, i = 1..k, in d = k dimensions: (k, k)."""
+    return torch.eye(k, dtype=torch.float64)
+
+
+def initial_weights(k: int, n: int, runs: int, seed: int) -> torch.Tensor:
+    """Xavier-style W ~ N(0, 1/d) for every run: (runs, n, d), from the case's own seed."""
+    gen = torch.Generator().manual_seed(seed * 1_000_003 + 1_000 * k + n)
+    return torch.randn(runs, n, k, generator=gen, dtype=torch.float64) / k**0.5
+
+
+def _kernel_terms(a: torch.Tensor, b: torch.Tensor):
+    """Norms, cosines, sines and angles between the rows of a (..., m, d) and b (..., p, d)."""
+    na, nb = a.norm(dim=-1), b.norm(dim=-1)  # (..., m), (p,)
+    cos = (a @ b.mT) / (na[..., :, None] * nb[..., None, :]).clamp_min(1e-300)
+    cos = cos.clamp(-1.0, 1.0)  # (..., m, p)
+    sin = (1 - cos * cos).clamp_min(0.0).sqrt()
+    return na, nb, cos, sin, torch.arccos(cos)
+
+
+def population_value_and_grad(w: torch.Tensor, v: torch.Tensor):
+    """F(W) and its gradient for a batch of students, in closed form.
+
+    With K(w, u) = ||w|| ||u|| (sin t + (pi - t) cos t) / (2 pi) and its gradient
+    grad_w K(w, u) = (||u|| sin t w / ||w|| + (pi - t) u) / (2 pi) (t the angle between w and u),
+
+        grad_{w_j} F = sum_{l != j} grad_w K(w_j, w_l) + w_j / 2 - sum_i grad_w K(w_j, v_i).
+
+    No derivative of the angle is taken, so the formula holds up to aligned vectors, where the
+    autograd form of :func:`landscape.theory.relu_population_loss` needs care.
+
+    Args:
+        w: Students (R, n, d).
+        v: Teacher (k, d).
+
+    Returns:
+        (losses (R,), gradients (R, n, d)).
+    """
+    n = w.shape[-2]
+    off = ~torch.eye(n, dtype=torch.bool, device=w.device)
+    nw, _, c_ww, s_ww, t_ww = _kernel_terms(w, w)  # (R, n), ., (R, n, n)
+    nw_, nv, c_wv, s_wv, t_wv = _kernel_terms(w, v)  # (R, n, k)
+    g_ww = torch.where(off, s_ww + (torch.pi - t_ww) * c_ww, 0.0)
+    k_ww = nw[..., :, None] * nw[..., None, :] * g_ww / (2 * torch.pi)  # off-diagonal
+    k_wv = nw[..., :, None] * nv[None, None, :] * (s_wv + (torch.pi - t_wv) * c_wv) / (2 * torch.pi)
+    _, _, c_vv, s_vv, t_vv = _kernel_terms(v[None], v)
+    kk = v.shape[0]
+    off_v = ~torch.eye(kk, dtype=torch.bool, device=v.device)
+    k_vv = nv[:, None] * nv[None, :] * (s_vv + (torch.pi - t_vv) * c_vv)[0] / (2 * torch.pi)
+    c_teacher = torch.where(off_v, k_vv, 0.0).sum() + 0.5 * (v * v).sum()
+    loss = 0.5 * (k_ww.sum((-2, -1)) + 0.5 * (nw * nw).sum(-1) - 2 * k_wv.sum((-2, -1)) + c_teacher)
+    unit = w / nw[..., None].clamp_min(1e-300)  # (R, n, d)
+    # sum_l ||w_l|| sin t_jl (over l != j) times w_j / ||w_j||, plus sum_l (pi - t_jl) w_l
+    a_ww = torch.where(off, s_ww, 0.0) @ nw[..., None]  # (R, n, 1)
+    b_ww = torch.where(off, torch.pi - t_ww, 0.0) @ w  # (R, n, d)
+    a_wv = s_wv @ nv[:, None]  # (R, n, 1)
+    b_wv = (torch.pi - t_wv) @ v  # (R, n, d)
+    grad = ((a_ww - a_wv) * unit + b_ww - b_wv) / (2 * torch.pi) + 0.5 * w
+    return loss, grad
+
+
+def _newton_polish(w: torch.Tensor, v: torch.Tensor, opts: CensusOptions):
+    """Newton steps w - H^+ g on the closed form until ||g|| <= grad_tol, kept if ||g|| falls.
+
+    Returns:
+        (w, F, ||g||).
+    """
+    n, d = w.shape
+    flat_loss = lambda t: relu_population_loss(t.reshape(n, d), v)  # noqa: E731
+    f, g = population_value_and_grad(w[None], v)
+    gn = g.norm()
+    for _ in range(opts.polish_steps):
+        if gn <= opts.grad_tol:
+            break
+        lam, vecs = torch.linalg.eigh(hessian(flat_loss)(w.flatten()))
+        keep = lam.abs() > 1e-12 * lam.abs().max()
+        coef = vecs.T @ g.flatten()
+        step = vecs @ torch.where(keep, coef / torch.where(keep, lam, 1.0), 0.0)
+        trial = w - step.reshape(n, d)
+        ft, gt = population_value_and_grad(trial[None], v)
+        if not gt.norm() < gn:
+            break
+        w, f, g, gn = trial, ft, gt, gt.norm()
+    return w, f[0], gn
+
+
+def descend(
+    w0: torch.Tensor, v: torch.Tensor, opts: CensusOptions, log: Callable[[str], None] = print
+) -> dict[str, torch.Tensor]:
+    """Batched gradient descent on F from every start until each run is decided.
+
+    A run stops when ||grad F|| <= grad_tol (``converged``), when F <= early_stop_loss
+    (``below threshold``), or after max_steps (``not converged``). A run whose loss turns
+    non-finite or grows above 10^6 restarts from its start with half the step, at most
+    ``restarts`` times (then ``diverged``).
+
+    Returns:
+        Per run: params (R, n, d), loss, grad_norm, steps, learning_rate, restarts,
+        loss_increases (steps at which F rose), status (list of str).
+    """
+
+    def value_and_grad(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        f, g = population_value_and_grad(w, v)
+        return g, f
+
+    runs = w0.shape[0]
+    w = w0.clone()
+    lr = torch.full((runs,), opts.learning_rate, dtype=w.dtype)
+    restarts = torch.zeros(runs, dtype=torch.long)
+    steps = torch.zeros(runs, dtype=torch.long)
+    increases = torch.zeros(runs, dtype=torch.long)
+    loss = torch.full((runs,), torch.inf, dtype=w.dtype)
+    gnorm = torch.full((runs,), torch.inf, dtype=w.dtype)
+    # 0 descending, 1 converged, 2 below threshold, 4 diverged, 5 not converged
+    state = torch.zeros(runs, dtype=torch.long)
+    next_check = torch.zeros(runs, dtype=torch.long)  # earliest step of a run's next polish check
+    n, d = w0.shape[-2:]
+
+    def min_eigenvalue(wj: torch.Tensor) -> tuple[float, float]:
+        h = hessian(lambda t: relu_population_loss(t.reshape(n, d), v))(wj.flatten())
+        lam = torch.linalg.eigvalsh(h)
+        return float(lam[0]), float(
+            10.0 * lam.numel() * torch.finfo(lam.dtype).eps * lam.abs().max()
+        )
+
+    report = max(1, opts.max_steps // 10)
+    for step in range(opts.max_steps + 1):
+        idx = (state == 0).nonzero()[:, 0]
+        if len(idx) == 0:
+            break
+        # Only the runs still descending are evaluated (most finish early).
+        wa = w[idx]
+        f, g = population_value_and_grad(wa, v)  # (A,), (A, n, d)
+        gn = g.flatten(1).norm(dim=1)
+        bad = ~torch.isfinite(f) | (f > 1e6)
+        ok = ~bad
+        increases[idx] += (ok & (f > loss[idx] * (1 + 1e-12))).long()
+        loss[idx] = torch.where(ok, f, loss[idx])
+        gnorm[idx] = torch.where(ok, gn, gnorm[idx])
+        if bad.any():  # restart with half the step, from the run's own start
+            for j in idx[bad].tolist():
+                if restarts[j] >= opts.restarts:
+                    state[j] = 4
+                    continue
+                restarts[j] += 1
+                lr[j] /= 2
+                w[j], steps[j], loss[j], increases[j] = w0[j], 0, torch.inf, 0
+        conv = ok & (gn <= opts.grad_tol)
+        low = ok & ~conv & (f <= opts.early_stop_loss) & (increases[idx] == 0)
+        state[idx] = torch.where(conv, 1, torch.where(low, 2, state[idx]))
+        cand = ok & ~conv & (gn <= opts.polish_grad) & (f >= opts.spurious_loss)
+        cand &= next_check[idx] <= step
+        for a in cand.nonzero()[:, 0].tolist():
+            j = int(idx[a])
+            lam_min, tol = min_eigenvalue(w[j])
+            next_check[j] = step + opts.polish_recheck
+            if lam_min <= tol:
+                continue  # near a saddle (or a degenerate point): keep descending
+            wj, fj, gj = _newton_polish(w[j], v, opts)
+            if gj <= opts.grad_tol:
+                w[j], loss[j], gnorm[j], state[j] = wj, fj, gj, 1
+        move = ok & (state[idx] == 0)
+        if step == opts.max_steps:
+            state[idx[move]] = 5
+            break
+        mi = idx[move]
+        w[mi] = wa[move] - lr[mi, None, None] * g[move]
+        steps[mi] += 1
+        if step % report == 0 and step:
+            log(f"    step {step}: {int((state == 0).sum())} of {runs} runs still descending")
+    names = ["descending", "converged", "below threshold", "", "diverged", "not converged"]
+    status = [names[int(s)] for s in state]
+    return {
+        "params": w,
+        "loss": loss,
+        "grad_norm": gnorm,
+        "steps": steps,
+        "learning_rate": lr,
+        "restarts": restarts,
+        "loss_increases": increases,
+        "status": status,
+    }
+
+
+def census_case(
+    k: int, n: int, opts: CensusOptions, numerics: dict, log: Callable[[str], None] = print
+) -> tuple[dict, pd.DataFrame]:
+    """All runs of one (k, n) case, classified; spurious end points certified by the Hessian.
+
+    Returns:
+        (the case's summary row, columns :data:`CASE_COLUMNS`; per-run rows, :data:`RUN_COLUMNS`).
+    """
+    v = teacher(k)
+    w0 = initial_weights(k, n, opts.runs, opts.seed)
+    res = descend(w0, v, opts, log)
+    factor = numerics["eigen_tolerance_factor"]
+    rows = []
+    for r in range(opts.runs):
+        loss = float(res["loss"][r])
+        spurious = res["status"][r] == "converged" and loss >= opts.spurious_loss
+        min_eig, tol, certified = float("nan"), float("nan"), False
+        if spurious:
+            flat = res["params"][r].flatten()  # (n d,)
+            h = hessian(lambda t: relu_population_loss(t.reshape(n, k), v))(flat)
+            s = summarize_spectrum(torch.linalg.eigvalsh(h), factor)
+            min_eig, tol = s.lambda_min, s.eig_tol
+            g2 = float(res["grad_norm"][r]) ** 2
+            certified = g2 <= numerics["grad_norm_sq_threshold"] and min_eig > tol
+        rows.append(
+            {
+                "k": k,
+                "n": n,
+                "run": r,
+                "status": res["status"][r],
+                "loss": loss,
+                "grad_norm": float(res["grad_norm"][r]),
+                "steps": int(res["steps"][r]),
+                "learning_rate": float(res["learning_rate"][r]),
+                "restarts": int(res["restarts"][r]),
+                "loss_increases": int(res["loss_increases"][r]),
+                "spurious": spurious,
+                "min_hessian_eigenvalue": min_eig,
+                "eig_tol": tol,
+                "certified": certified,
+            }
+        )
+    runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
+    sp = runs[runs["spurious"]]
+    low, high = wilson_interval(len(sp), len(runs))
+    summary = {
+        "k": k,
+        "n": n,
+        "runs": len(runs),
+        "spurious": len(sp),
+        "spurious_fraction": len(sp) / len(runs),
+        "certified": int(sp["certified"].sum()),
+        "mean_spurious_loss": float(sp["loss"].mean()) if len(sp) else float("nan"),
+        "min_hessian_eigenvalue": float(sp["min_hessian_eigenvalue"].min())
+        if len(sp)
+        else float("nan"),
+        "ci_low": low,
+        "ci_high": high,
+        "below_threshold": int((runs["status"] == "below threshold").sum()),
+        "converged": int((runs["status"] == "converged").sum()),
+        "not_converged": int((runs["status"] == "not converged").sum()),
+        "restarted": int((runs["restarts"] > 0).sum()),
+    }
+    log(
+        f"k = {k}, n = {n}: {len(sp)}/{len(runs)} spurious ({summary['certified']} certified "
+        f"minima), {summary['below_threshold']} stopped below threshold, "
+        f"{summary['not_converged']} not converged"
+    )
+    return summary, runs

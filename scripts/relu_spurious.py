@@ -1,0 +1,11 @@
+"""Figure ``relu_spurious``: the spurious-minimum fraction against k, n = k and n = k + 1."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.relu import CASE_COLUMNS
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    plots.set_style()
+    table = read_table(snakemake.input[0], CASE_COLUMNS)
+    plots.save_figure(plots.relu_spurious(table), snakemake.output.png, snakemake.output.pdf)

@@ -1,0 +1,16 @@
+"""Rule ``relu_spurious_case``: every run of one (k, n) teacher-student case, classified."""
+
+import pandas as pd
+
+from landscape.io import write_table
+from landscape.relu import CASE_COLUMNS, CensusOptions, census_case
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    cfg = dict(snakemake.params.options)
+    for key in ("ks", "overparameterisation"):
+        cfg.pop(key)
+    k, n = int(snakemake.wildcards.k), int(snakemake.wildcards.n)
+    summary, runs = census_case(k, n, CensusOptions(**cfg), snakemake.params.numerics, log.info)
+    write_table(pd.DataFrame([summary], columns=CASE_COLUMNS), snakemake.output.summary)
+    write_table(runs, snakemake.output.runs)

@@ -1,0 +1,14 @@
+"""Figure ``relu_trap``: the trapped and the successful fits, and their training losses."""
+
+from landscape import plots
+from landscape.io import read_table
+from landscape.relu_trap import END_COLUMNS, PERTURBATION_COLUMNS
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule):
+    plots.set_style()
+    ends = read_table(snakemake.input.ends, END_COLUMNS)
+    history = read_table(snakemake.input.history, ["init", "step", "loss"])
+    perturb = read_table(snakemake.input.perturbations, PERTURBATION_COLUMNS)
+    fig = plots.relu_trap(ends, history, perturb)
+    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)

@@ -1,0 +1,95 @@
+"""Section 3: kernel vs Monte Carlo, gradient vs autograd, stopping rule vs full runs, the trap."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from landscape.relu import (
+    CensusOptions,
+    census_case,
+    descend,
+    initial_weights,
+    population_value_and_grad,
+    teacher,
+)
+from landscape.relu_trap import TrapOptions, run_trap, trap_init, trap_problem
+from landscape.theory import relu_gaussian_kernel, relu_population_loss
+
+NUMERICS = {"grad_norm_sq_threshold": 1e-10, "eigen_tolerance_factor": 10.0}
+
+
+def test_relu_kernel_matches_monte_carlo_and_special_angles():
+    gen = torch.Generator().manual_seed(0)
+    w, v = torch.randn(2, 5, generator=gen, dtype=torch.float64)
+    x = torch.randn(1_000_000, 5, generator=gen, dtype=torch.float64)
+    s = torch.relu(x @ w) * torch.relu(x @ v)
+    se = float(s.std()) / math.sqrt(len(s))
+    assert abs(float(relu_gaussian_kernel(w, v)) - float(s.mean())) < 4 * se
+    e1, e2 = torch.eye(2, dtype=torch.float64)
+    assert float(relu_gaussian_kernel(2 * e1, 2 * e1)) == pytest.approx(2.0)  # ||w||^2 / 2
+    assert float(relu_gaussian_kernel(e1, e2)) == pytest.approx(1 / (2 * math.pi))  # orthogonal
+    assert float(relu_gaussian_kernel(e1, -e1)) == pytest.approx(0.0, abs=1e-15)  # opposite
+
+
+def test_population_loss_matches_monte_carlo():
+    gen = torch.Generator().manual_seed(1)
+    w = torch.randn(4, 3, generator=gen, dtype=torch.float64) / 3**0.5
+    v = teacher(3)
+    x = torch.randn(1_000_000, 3, generator=gen, dtype=torch.float64)
+    r = torch.relu(x @ w.T).sum(1) - torch.relu(x @ v.T).sum(1)
+    sq = 0.5 * r * r
+    assert abs(float(relu_population_loss(w, v)) - float(sq.mean())) < 4 * float(sq.std()) / 1e3
+
+
+def test_closed_form_gradient_matches_autograd():
+    gen = torch.Generator().manual_seed(2)
+    w = torch.randn(3, 5, 4, generator=gen, dtype=torch.float64)
+    v = teacher(4)
+    f, g = population_value_and_grad(w, v)
+    auto = torch.func.vmap(torch.func.grad(lambda t: relu_population_loss(t, v)))(w)
+    assert torch.allclose(f, relu_population_loss(w, v), rtol=1e-13, atol=0)
+    assert torch.allclose(g, auto, rtol=1e-10, atol=1e-13)
+    f0, g0 = population_value_and_grad(v[None].clone(), v)  # the teacher itself: F = 0, g = 0
+    assert float(f0) == pytest.approx(0.0, abs=1e-14) and float(g0.abs().max()) < 1e-14
+
+
+def test_early_stop_never_changes_a_classification():
+    # Runs stopped below the threshold, continued 20,000 more steps without the rule, stay
+    # below the spurious threshold (gradient descent is monotone here).
+    k, n = 6, 7
+    opts = CensusOptions(runs=24, max_steps=20000)
+    v = teacher(k)
+    w0 = initial_weights(k, n, opts.runs, opts.seed)
+    fast = descend(w0, v, opts, log=lambda _: None)
+    stopped = [j for j, s in enumerate(fast["status"]) if s == "below threshold"]
+    assert stopped and all(int(fast["loss_increases"][j]) == 0 for j in stopped)
+    slow_opts = CensusOptions(runs=24, max_steps=20000, early_stop_loss=1e-30)
+    slow = descend(fast["params"][stopped], v, slow_opts, log=lambda _: None)
+    assert (slow["loss"] < opts.spurious_loss).all()
+    assert (slow["loss"] <= fast["loss"][stopped] * (1 + 1e-12)).all()
+
+
+def test_census_certifies_spurious_minima_with_the_hessian():
+    summary, runs = census_case(8, 8, CensusOptions(runs=40), NUMERICS, log=lambda _: None)
+    sp = runs[runs["spurious"]]
+    assert summary["spurious"] == len(sp) > 0  # k = n = 8 has spurious minima
+    assert (sp["certified"]).all() and (sp["min_hessian_eigenvalue"] > sp["eig_tol"]).all()
+    assert (sp["loss"] >= 1e-3).all() and (sp["grad_norm"] <= 1e-9).all()
+    assert summary["ci_low"] <= summary["spurious_fraction"] <= summary["ci_high"]
+
+
+def test_trap_is_a_local_minimum_above_the_global_one():
+    model, x, y = trap_problem(3)
+    theta = trap_init(model)
+    assert theta.numel() == model.n_params
+    opts = TrapOptions(steps=5000, contrast_seeds=4, directions=200)
+    ends, perturb, history = run_trap(opts, NUMERICS, log=lambda _: None)
+    trap = ends.iloc[0]
+    assert trap["loss"] == pytest.approx(1 / 9, rel=1e-9)  # the best constant fit of |x|
+    assert trap["grad_norm_sq"] <= 1e-10 and trap["n_negative"] == 0
+    assert trap["dead_units"] == 2 and trap["kink_margin"] > 0.5
+    assert (perturb["min_loss_change"] >= -1e-12).all()
+    assert np.isclose(ends["loss"][1:].min(), 0.0, atol=1e-10)  # some seed reaches |x|
+    assert set(history["init"]) == {"trap", "seed 0", "seed 1", "seed 2", "seed 3"}

@@ -1,0 +1,118 @@
+# Section 3: ReLU networks have bad local minima. 3a: a constructed trap (dead units).
+
+
+rule relu_trap_table:
+    output:
+        ends="results/tables/relu_trap.csv",
+        perturbations="results/tables/relu_trap_perturbations.csv",
+        history="results/tables/relu_trap_history.csv",
+    log:
+        "results/logs/relu_trap_table.log",
+    conda:
+        ENV
+    params:
+        options=config["relu_trap"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/relu_trap_table.py"
+
+
+rule relu_trap_figure:
+    input:
+        ends="results/tables/relu_trap.csv",
+        history="results/tables/relu_trap_history.csv",
+        perturbations="results/tables/relu_trap_perturbations.csv",
+    output:
+        png=report(
+            "results/figures/relu_trap.png",
+            caption="../report/relu_trap.rst",
+            category="Section 3: ReLU networks have bad local minima",
+        ),
+        pdf="results/figures/relu_trap.pdf",
+    log:
+        "results/logs/relu_trap_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/relu_trap.py"
+
+
+rule relu_trap_score:
+    input:
+        ends="results/tables/relu_trap.csv",
+        perturbations="results/tables/relu_trap_perturbations.csv",
+    output:
+        "results/scores/relu_trap.csv",
+    log:
+        "results/logs/relu_trap_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_relu_trap.py"
+
+
+# 3b: the teacher-student census of spurious minima (one job per k and n).
+
+
+rule relu_spurious_case:
+    output:
+        summary="results/tables/relu_spurious/k{k}_n{n}.csv",
+        runs="results/tables/relu_spurious/k{k}_n{n}_runs.csv",
+    log:
+        "results/logs/relu_spurious/k{k}_n{n}.log",
+    wildcard_constraints:
+        k=r"\d+",
+        n=r"\d+",
+    conda:
+        ENV
+    params:
+        options=config["relu_spurious"],
+        numerics=config["numerics"],
+    script:
+        "../../scripts/relu_spurious_case.py"
+
+
+rule relu_spurious_table:
+    input:
+        summary=get_relu_spurious_files("summary"),
+        runs=get_relu_spurious_files("runs"),
+    output:
+        summary="results/tables/relu_spurious.csv",
+        runs="results/tables/relu_spurious_runs.csv",
+    log:
+        "results/logs/relu_spurious_table.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/join_shards.py"
+
+
+rule relu_spurious_figure:
+    input:
+        "results/tables/relu_spurious.csv",
+    output:
+        png=report(
+            "results/figures/relu_spurious.png",
+            caption="../report/relu_spurious.rst",
+            category="Section 3: ReLU networks have bad local minima",
+        ),
+        pdf="results/figures/relu_spurious.pdf",
+    log:
+        "results/logs/relu_spurious_figure.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/relu_spurious.py"
+
+
+rule relu_spurious_score:
+    input:
+        "results/tables/relu_spurious.csv",
+    output:
+        "results/scores/relu_spurious.csv",
+    log:
+        "results/logs/relu_spurious_score.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/score_relu_spurious.py"
