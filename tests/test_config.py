@@ -48,6 +48,8 @@ def test_shipped_configs_are_valid():
     assert default == validate_config({}), "config.yaml should state the schema's defaults"
     smoke = validate_config(yaml.safe_load((ROOT / "tests" / "smoke.yaml").read_text()))
     assert smoke["training_plateaus"]["steps"] < default["training_plateaus"]["steps"]
+    paper = validate_config(yaml.safe_load((ROOT / "workflow/config/paper.yaml").read_text()))
+    assert paper["relu_spurious"]["runs"] == 1000 and paper["relu_spurious"]["ks"][-1] == 20
 
 
 def test_library_defaults_match_schema():

@@ -93,3 +93,12 @@ def test_trap_is_a_local_minimum_above_the_global_one():
     assert (perturb["min_loss_change"] >= -1e-12).all()
     assert np.isclose(ends["loss"][1:].min(), 0.0, atol=1e-10)  # some seed reaches |x|
     assert set(history["init"]) == {"trap", "seed 0", "seed 1", "seed 2", "seed 3"}
+
+
+def test_diverging_runs_restart_with_half_the_step():
+    # A step of 400 overshoots the closed-form loss; each restart halves it until descent works.
+    opts = CensusOptions(runs=3, learning_rate=400.0, max_steps=3000, restarts=12)
+    res = descend(initial_weights(3, 3, 3, seed=0), teacher(3), opts, log=lambda _: None)
+    assert (res["restarts"] > 0).all()
+    assert torch.allclose(res["learning_rate"], 400.0 / 2.0 ** res["restarts"].double())
+    assert all(s != "diverged" for s in res["status"])
