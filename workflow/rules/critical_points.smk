@@ -10,7 +10,10 @@ rule linear_ae_critical_points:
         "results/logs/linear_ae_critical_points.log",
     conda:
         ENV
+    threads: 1
     resources:
+        mem_mb=4000,
+        runtime=60,
         gpu=get_gpu_request,
     params:
         cfg=config["linear_ae"],
@@ -34,6 +37,10 @@ rule linear_ae_critical_points_figure:
         "results/logs/linear_ae_critical_points_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/linear_ae_critical_points.py"
 
@@ -47,5 +54,9 @@ rule linear_ae_critical_points_score:
         "results/logs/linear_ae_critical_points_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_linear_ae_critical_points.py"

@@ -8,6 +8,10 @@ rule deep_linear_toy_table:
         "results/logs/deep_linear_toy_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         numerics=config["numerics"],
     script:
@@ -28,6 +32,10 @@ rule deep_linear_toy_figure:
         "results/logs/deep_linear_toy_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/deep_linear_toy.py"
 
@@ -41,6 +49,10 @@ rule deep_linear_toy_score:
         "results/logs/deep_linear_toy_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_deep_linear_toy.py"
 
@@ -57,6 +69,10 @@ rule deep_linear_optimum:
         "results/logs/deep_linear_optimum/{dataset}.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
     params:
         options=config["deep_linear"],
         numerics=config["numerics"],
@@ -73,6 +89,10 @@ rule deep_linear_optimum_table:
         "results/logs/deep_linear_optimum_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/join_shards.py"
 
@@ -91,6 +111,10 @@ rule deep_linear_optimum_figure:
         "results/logs/deep_linear_optimum_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/deep_linear_optimum_figure.py"
 
@@ -104,6 +128,10 @@ rule deep_linear_optimum_score:
         "results/logs/deep_linear_optimum_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_deep_linear_optimum.py"
 
@@ -118,6 +146,10 @@ rule deep_linear_saddles_table:
         "results/logs/deep_linear_saddles_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         options=config["deep_linear_saddles"],
         numerics=config["numerics"],
@@ -139,6 +171,10 @@ rule deep_linear_saddles_figure:
         "results/logs/deep_linear_saddles_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/deep_linear_saddles.py"
 
@@ -152,5 +188,9 @@ rule deep_linear_saddles_score:
         "results/logs/deep_linear_saddles_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_deep_linear_saddles.py"

@@ -10,6 +10,10 @@ rule counting_argument_table:
         "results/logs/counting_argument_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
     params:
         options=config["counting"],
         sections={
@@ -40,6 +44,10 @@ rule counting_argument_figure:
         "results/logs/counting_argument_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/counting_argument.py"
 
@@ -53,6 +61,10 @@ rule counting_argument_score:
         "results/logs/counting_argument_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_counting_argument.py"
 
@@ -73,6 +85,10 @@ rule index_vs_loss_case:
         loss="mse|cross_entropy",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=240,
     params:
         options=config["index_vs_loss"],
         numerics=config["numerics"],
@@ -91,6 +107,10 @@ rule index_vs_loss_table:
         "results/logs/index_vs_loss_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/join_shards.py"
 
@@ -124,6 +144,10 @@ rule index_vs_loss_figures:
         "results/logs/index_vs_loss_figures.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         numerics=config["numerics"],
     script:
@@ -139,6 +163,10 @@ rule index_vs_loss_score:
         "results/logs/index_vs_loss_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_index_vs_loss.py"
 
@@ -155,6 +183,10 @@ rule memorisation_critical_points:
         phi_index=r"\d+",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=480,
     params:
         options=config["index_fit"],
         numerics=config["numerics"],
@@ -171,6 +203,10 @@ rule memorisation_table:
         "results/logs/memorisation_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/join_shards.py"
 
@@ -185,6 +221,10 @@ rule index_fit_table:
         "results/logs/index_fit_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     params:
         options=config["index_fit"],
     script:
@@ -207,6 +247,10 @@ rule index_fit_figure:
         "results/logs/index_fit_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         options=config["index_fit"],
     script:
@@ -222,5 +266,9 @@ rule index_fit_score:
         "results/logs/index_fit_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_index_fit.py"

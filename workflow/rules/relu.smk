@@ -10,6 +10,10 @@ rule relu_trap_table:
         "results/logs/relu_trap_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         options=config["relu_trap"],
         numerics=config["numerics"],
@@ -33,6 +37,10 @@ rule relu_trap_figure:
         "results/logs/relu_trap_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/relu_trap.py"
 
@@ -47,6 +55,10 @@ rule relu_trap_score:
         "results/logs/relu_trap_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_relu_trap.py"
 
@@ -65,6 +77,10 @@ rule relu_spurious_case:
         n=r"\d+",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=480,
     params:
         options=config["relu_spurious"],
         numerics=config["numerics"],
@@ -83,6 +99,10 @@ rule relu_spurious_table:
         "results/logs/relu_spurious_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/join_shards.py"
 
@@ -101,6 +121,10 @@ rule relu_spurious_figure:
         "results/logs/relu_spurious_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/relu_spurious.py"
 
@@ -114,5 +138,9 @@ rule relu_spurious_score:
         "results/logs/relu_spurious_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_relu_spurious.py"

@@ -14,5 +14,9 @@ rule scorecard:
         "results/logs/scorecard.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/scorecard.py"

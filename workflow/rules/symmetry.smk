@@ -11,6 +11,10 @@ rule symmetry_tables:
         "results/logs/symmetry_tables.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         cfg=config["symmetry"],
     script:
@@ -31,6 +35,10 @@ rule symmetry_figure:
         "results/logs/symmetry_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/symmetry.py"
 
@@ -44,5 +52,9 @@ rule symmetry_score:
         "results/logs/symmetry_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_symmetry.py"

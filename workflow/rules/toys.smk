@@ -8,6 +8,10 @@ rule toy_critical_points_table:
         "results/logs/toy_critical_points_table.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         numerics=config["numerics"],
     script:
@@ -28,6 +32,10 @@ rule toy_critical_points_figure:
         "results/logs/toy_critical_points_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/toy_critical_points.py"
 
@@ -41,6 +49,10 @@ rule toy_critical_points_score:
         "results/logs/toy_critical_points_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_toy_critical_points.py"
 
@@ -56,6 +68,10 @@ rule newton_vs_gd_tables:
         "results/logs/newton_vs_gd_tables.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         options=config["newton_vs_gd"],
         numerics=config["numerics"],
@@ -78,6 +94,10 @@ rule newton_vs_gd_figure:
         "results/logs/newton_vs_gd_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/newton_vs_gd.py"
 
@@ -91,5 +111,9 @@ rule newton_vs_gd_score:
         "results/logs/newton_vs_gd_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_newton_vs_gd.py"

@@ -13,6 +13,10 @@ rule training_plateaus_networks:
         "results/logs/training_plateaus_networks/shard{shard}.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         options=config["training_plateaus"],
         device=config["device"],
@@ -31,7 +35,10 @@ rule training_plateaus_spectra:
         "results/logs/training_plateaus_spectra/shard{shard}.log",
     conda:
         ENV
+    threads: 1
     resources:
+        mem_mb=8000,
+        runtime=120,
         gpu=get_gpu_request,
     params:
         numerics=config["numerics"],
@@ -54,6 +61,10 @@ rule training_plateaus_tables:
         "results/logs/training_plateaus_tables.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/join_shards.py"
 
@@ -74,6 +85,10 @@ rule training_plateaus_figure:
         "results/logs/training_plateaus_figure.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/training_plateaus.py"
 
@@ -87,5 +102,9 @@ rule training_plateaus_score:
         "results/logs/training_plateaus_score.log",
     conda:
         ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/score_training_plateaus.py"
