@@ -32,7 +32,7 @@ import torch
 from torch.func import hessian
 
 from landscape.scorecard import wilson_interval
-from landscape.spectrum import summarize_spectrum
+from landscape.spectrum import eigen_tolerance, summarize_spectrum
 from landscape.theory import relu_population_loss
 
 RUN_COLUMNS = [
@@ -147,6 +147,12 @@ def population_value_and_grad(w: torch.Tensor, v: torch.Tensor):
     return loss, grad
 
 
+def _exact_hessian(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """The exact Hessian (n d, n d) of F at one student w (n, d), by autograd on the closed form."""
+    n, d = w.shape
+    return hessian(lambda t: relu_population_loss(t.reshape(n, d), v))(w.flatten())
+
+
 def _newton_polish(w: torch.Tensor, v: torch.Tensor, opts: CensusOptions):
     """Newton steps w - H^+ g on the closed form until ||g|| <= grad_tol, kept if ||g|| falls.
 
@@ -154,13 +160,12 @@ def _newton_polish(w: torch.Tensor, v: torch.Tensor, opts: CensusOptions):
         (w, F, ||g||).
     """
     n, d = w.shape
-    flat_loss = lambda t: relu_population_loss(t.reshape(n, d), v)  # noqa: E731
     f, g = population_value_and_grad(w[None], v)
     gn = g.norm()
     for _ in range(opts.polish_steps):
         if gn <= opts.grad_tol:
             break
-        lam, vecs = torch.linalg.eigh(hessian(flat_loss)(w.flatten()))
+        lam, vecs = torch.linalg.eigh(_exact_hessian(w, v))
         keep = lam.abs() > 1e-12 * lam.abs().max()
         coef = vecs.T @ g.flatten()
         step = vecs @ torch.where(keep, coef / torch.where(keep, lam, 1.0), 0.0)
@@ -202,14 +207,10 @@ def descend(
     # 0 descending, 1 converged, 2 below threshold, 4 diverged, 5 not converged
     state = torch.zeros(runs, dtype=torch.long)
     next_check = torch.zeros(runs, dtype=torch.long)  # earliest step of a run's next polish check
-    n, d = w0.shape[-2:]
 
     def min_eigenvalue(wj: torch.Tensor) -> tuple[float, float]:
-        h = hessian(lambda t: relu_population_loss(t.reshape(n, d), v))(wj.flatten())
-        lam = torch.linalg.eigvalsh(h)
-        return float(lam[0]), float(
-            10.0 * lam.numel() * torch.finfo(lam.dtype).eps * lam.abs().max()
-        )
+        lam = torch.linalg.eigvalsh(_exact_hessian(wj, v))
+        return float(lam[0]), float(eigen_tolerance(lam, 10.0))
 
     report = max(1, opts.max_steps // 10)
     for step in range(opts.max_steps + 1):
@@ -288,8 +289,7 @@ def census_case(
         spurious = res["status"][r] == "converged" and loss >= opts.spurious_loss
         min_eig, tol, certified = float("nan"), float("nan"), False
         if spurious:
-            flat = res["params"][r].flatten()  # (n d,)
-            h = hessian(lambda t: relu_population_loss(t.reshape(n, k), v))(flat)
+            h = _exact_hessian(res["params"][r], v)  # (n d, n d)
             s = summarize_spectrum(torch.linalg.eigvalsh(h), factor)
             min_eig, tol = s.lambda_min, s.eig_tol
             g2 = float(res["grad_norm"][r]) ** 2
