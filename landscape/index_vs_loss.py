@@ -301,3 +301,25 @@ def histogram_picks(table: pd.DataFrame, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFr
     targets = case["loss"].quantile(list(quantiles), interpolation="nearest")
     picks = [case.iloc[(case["loss"] - t).abs().argmin()] for t in targets]
     return pd.DataFrame(picks).drop_duplicates(["network", "method", "snapshot_step"])
+
+
+def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame) -> list[tuple]:
+    """The groups the 3/2 law is fitted on (4c): every memorisation phi, then every 4b case.
+
+    Args:
+        memorisation: All end points of the memorisation runs (columns ``phi`` and :data:`COLUMNS`).
+        mlp: All end points of the small MLPs (:data:`COLUMNS`).
+
+    Returns:
+        (setting, group, phi, distinct certified points) per group, in order; a group with no
+        certified point is kept, with an empty table.
+    """
+    memo, crit = distinct_critical_points(memorisation), distinct_critical_points(mlp)
+    labels = crit.apply(case_label, axis=1) if len(crit) else pd.Series(dtype=str)
+    return [
+        ("memorisation", f"phi {phi:.3f}", phi, memo[memo["phi"] == phi])
+        for phi in sorted(memorisation["phi"].unique())
+    ] + [
+        ("small MLP", label, float("nan"), crit[labels == label])
+        for label in sorted(mlp.apply(case_label, axis=1).unique())
+    ]

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from landscape.index_fit import FIT_COLUMNS, fit_group
-from landscape.index_vs_loss import COLUMNS, case_label, distinct_critical_points
+from landscape.index_vs_loss import COLUMNS, fit_groups
 from landscape.io import read_table, write_table
 from landscape.runlog import logged
 
@@ -11,16 +11,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options
     memo_all = read_table(snakemake.input.memorisation, ["phi", *COLUMNS])
     mlp_all = read_table(snakemake.input.index_vs_loss, COLUMNS)
-    memo, mlp = distinct_critical_points(memo_all), distinct_critical_points(mlp_all)
-    labels = mlp.apply(case_label, axis=1) if len(mlp) else pd.Series(dtype=str)
     # Every phi and every case gets a row, with or without certified points.
-    groups = [
-        ("memorisation", f"phi {phi:.3f}", phi, memo[memo["phi"] == phi])
-        for phi in sorted(memo_all["phi"].unique())
-    ] + [
-        ("small MLP", label, float("nan"), mlp[labels == label])
-        for label in sorted(mlp_all.apply(case_label, axis=1).unique())
-    ]
+    groups = fit_groups(memo_all, mlp_all)
     rows = []
     for setting, group, phi, grp in groups:
         row = fit_group(

@@ -12,6 +12,7 @@ from landscape.index_vs_loss import (
     SearchOptions,
     classifier_problem,
     distinct_critical_points,
+    fit_groups,
     histogram_picks,
     memorisation_phi,
     memorisation_problem,
@@ -147,3 +148,17 @@ def test_fit_group_reports_too_few_points_and_fits_enough():
     assert row["status"] == "fitted" and row["points"] == 12
     assert row["three_halves_inside"] is True
     assert row["eps_c"] == pytest.approx(0.25, rel=0.05)
+
+
+def test_fit_groups_keep_every_phi_and_case_even_without_points():
+    base = {"dataset": "d", "architecture": "a", "loss_function": "mse", "network": "n",
+            "method": "newton_mr", "snapshot_step": 0, "n_negative": 1, "index": 0.1}  # fmt: skip
+    memo = pd.DataFrame([{**base, "phi": 0.25, "status": "not converged", "loss": 0.3},
+                         {**base, "phi": 0.5, "status": "critical", "loss": 0.2}])  # fmt: skip
+    mlp = pd.DataFrame([{**base, "status": "critical", "loss": 0.4}])
+    groups = fit_groups(memo, mlp)
+    assert [(s, g, len(p)) for s, g, _, p in groups] == [
+        ("memorisation", "phi 0.250", 0),
+        ("memorisation", "phi 0.500", 1),
+        ("small MLP", "d a mse", 1),
+    ]
