@@ -1,5 +1,14 @@
-"""Shared fixtures: the repository root, and the devices every numerical test runs on."""
+"""Shared fixtures: the repository root, the test devices, and one real smoke run.
 
+The smoke run of the whole workflow is shared by the pipeline and SLURM tests.
+"""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -7,9 +16,58 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"]
+SMOKE_DIGESTS = "smoke_digests.json"  # written beside the smoke run, right after it
 
 
 @pytest.fixture(params=DEVICES)
 def device(request) -> torch.device:
     """Every available device: the CPU always, CUDA where a GPU is visible."""
     return torch.device(request.param)
+
+
+def copy_workflow(workdir: Path) -> Path:
+    """Copy what a user checks out (Snakefile, config, workflow/, scripts/) into ``workdir``."""
+    for name in WORKFLOW_FILES:
+        src, dst = ROOT / name, workdir / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy(src, dst)
+    return workdir
+
+
+def snakemake(workdir: Path, *args: str, timeout: float = 300, **kwargs):
+    """Run ``snakemake --cores 2 --configfile tests/smoke.yaml *args`` in ``workdir``."""
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "tests/smoke.yaml"]
+    return subprocess.run(
+        [*cmd, *args], cwd=workdir, capture_output=True, text=True, timeout=timeout, **kwargs
+    )
+
+
+def result_digests(workdir: Path) -> dict[str, str]:
+    """SHA-256 of every table, score and the scorecard under ``workdir/results``."""
+    results = workdir / "results"
+    paths = [*results.glob("tables/*.csv"), *results.glob("scores/*"), results / "scorecard.csv"]
+    return {
+        str(p.relative_to(results)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(paths)
+    }
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """Copy the workflow to a fresh directory and run the smoke config there (locally).
+
+    The digests of its tables are saved at once to ``SMOKE_DIGESTS``, since later tests rerun
+    parts of it under other configs.
+    """
+    workdir = copy_workflow(tmp_path_factory.mktemp("smoke"))
+    start = time.perf_counter()
+    run = snakemake(workdir)
+    print(f"smoke DAG: {time.perf_counter() - start:.1f} s")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Logging error" not in run.stderr, run.stderr[-3000:]  # a malformed log line
+    (workdir / SMOKE_DIGESTS).write_text(json.dumps(result_digests(workdir), indent=1))
+    return workdir

@@ -1,16 +1,10 @@
 """The whole DAG end to end: a real `snakemake` run of the smoke config in a temporary copy."""
 
-import shutil
-import subprocess
-import sys
-import time
-
 import numpy as np
 import pandas as pd
-import pytest
 import torch
 import yaml
-from conftest import ROOT
+from conftest import ROOT, snakemake
 
 from landscape.config import validate_config
 from landscape.data import load_dataset
@@ -18,35 +12,6 @@ from landscape.io import load_checkpoint, read_table
 from landscape.runlog import WALL_TIME_PREFIX
 from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS, VERDICTS
 from landscape.train import plateau_points
-
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"]
-
-
-def _snakemake(workdir, *args, timeout=300):
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "tests/smoke.yaml"]
-    return subprocess.run(
-        [*cmd, *args], cwd=workdir, capture_output=True, text=True, timeout=timeout
-    )
-
-
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
-    """Copy the workflow to a fresh directory and run the smoke config there."""
-    workdir = tmp_path_factory.mktemp("smoke")
-    for name in WORKFLOW_FILES:
-        src, dst = ROOT / name, workdir / name
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dst)
-        else:
-            shutil.copy(src, dst)
-    start = time.perf_counter()
-    run = _snakemake(workdir)
-    seconds = time.perf_counter() - start
-    print(f"smoke DAG: {seconds:.1f} s")
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "Logging error" not in run.stderr, run.stderr[-3000:]  # a malformed log line
-    return workdir
 
 
 def test_every_final_output_exists_and_is_well_formed(smoke_run):
@@ -155,9 +120,9 @@ def test_logs_state_wall_time(smoke_run):
 
 
 def test_rerun_has_nothing_to_do_and_report_builds(smoke_run):
-    dry = _snakemake(smoke_run, "--dry-run")
+    dry = snakemake(smoke_run, "--dry-run")
     assert dry.returncode == 0 and "Nothing to be done" in dry.stdout + dry.stderr
-    report = _snakemake(smoke_run, "--report", "results/report.html")
+    report = snakemake(smoke_run, "--report", "results/report.html")
     assert report.returncode == 0, report.stderr[-2000:]
     html = (smoke_run / "results" / "report.html").read_text(errors="replace")
     assert "training_plateaus.png" in html and "scorecard.csv" in html
@@ -168,7 +133,7 @@ def test_inertia_mode_counts_like_the_spectrum(smoke_run):
     summary = smoke_run / "results" / "tables" / "training_plateaus.csv"
     dense = read_table(summary)
     (smoke_run / "inertia.yaml").write_text("curvature:\n  spectrum: inertia\n")
-    run = _snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "inertia.yaml")
+    run = snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "inertia.yaml")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     counted = read_table(summary)
     assert set(counted["spectrum_method"]) == {"inertia (LDL^T)"}
@@ -176,7 +141,7 @@ def test_inertia_mode_counts_like_the_spectrum(smoke_run):
     assert counted["nullity"].tolist() == dense["nullity"].tolist()
     assert read_table(smoke_run / "results/tables/training_plateaus_eigenvalues.csv").empty
     # Back to the default, so that later tests see the full spectra again.
-    assert _snakemake(smoke_run).returncode == 0
+    assert snakemake(smoke_run).returncode == 0
     assert read_table(summary)["spectrum_method"].tolist() == ["eigvalsh"] * len(dense)
 
 
@@ -184,7 +149,7 @@ def test_diverged_networks_are_reported_and_the_run_completes(smoke_run):
     # A deep linear network under squared loss blows up super-exponentially at this step size.
     diverge = "training_plateaus:\n  activation: linear\n  loss: mse\n  learning_rate: 10.0\n"
     (smoke_run / "diverge.yaml").write_text(diverge)
-    run = _snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "diverge.yaml")
+    run = snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "diverge.yaml")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     summary = read_table(smoke_run / "results/tables/training_plateaus.csv")
     assert summary["status"].tolist() == ["diverged", "diverged"]
@@ -194,7 +159,7 @@ def test_diverged_networks_are_reported_and_the_run_completes(smoke_run):
     history = read_table(smoke_run / "results/tables/training_plateaus_history.csv")
     assert history["diverged"].all()
     assert (smoke_run / "results/figures/training_plateaus.png").exists()
-    assert _snakemake(smoke_run).returncode == 0  # back to the default for later tests
+    assert snakemake(smoke_run).returncode == 0  # back to the default for later tests
 
 
 def test_no_temporary_files_left(smoke_run):

@@ -1,50 +1,133 @@
 #!/usr/bin/env bash
-# Start (or stop) a single-node SLURM cluster with accounting (slurmdbd + MariaDB) on this machine,
-# by hand: there is no service manager. Needs root and Debian 12's packages
+# A private single-node SLURM cluster with accounting (munge, MariaDB, slurmdbd, slurmctld, slurmd),
+# started by hand: there is no service manager. Everything lives under one run directory (its own
+# slurm.conf, munge socket and key, database, ports), so a site's own SLURM or MariaDB is never
+# touched. Needs root and Debian 12's packages:
 #   apt-get install slurmctld slurmd slurm-client munge slurmdbd mariadb-server
-# Usage: tests/slurm/cluster.sh start | stop. It starts in about 3 s once the packages are there.
-# The automated SLURM test of issue 7 is to be built on it; so far it is run by hand (README).
+#
+# Usage: tests/slurm/cluster.sh start | stop | status     (run directory: $LANDSCAPE_SLURM_DIR,
+#        default /tmp/landscape-slurm).
+# `start` brings the daemons up and waits (at most 60 s each) until the node is idle; on any
+# failure it prints the daemons' log tails and exits non-zero. `stop` kills exactly the daemons
+# that `start` recorded in <dir>/pids. Used by tests/test_slurm.py; takes about 3 s.
 set -euo pipefail
 ACTION=${1:-start}
-RUN=/tmp/landscape-slurm
+RUN=${LANDSCAPE_SLURM_DIR:-/tmp/landscape-slurm}
+PORT_BASE=${LANDSCAPE_SLURM_PORT_BASE:-16817}  # slurmctld, slurmd, slurmdbd, then MariaDB
+ETC=/etc/slurm
+export SLURM_CONF=$ETC/slurm.conf
+
+MARK="# landscape test cluster (tests/slurm/cluster.sh)"
+
+stop() {
+  if [ -f "$RUN/pids" ]; then
+    # Reverse start order: compute daemons first, the database last.
+    for pid in $(tac "$RUN/pids"); do kill "$pid" 2>/dev/null || true; done
+    for pid in $(cat "$RUN/pids"); do
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+    done
+    rm -f "$RUN/pids"
+  fi
+  for f in slurm.conf slurmdbd.conf; do  # put back what start moved aside; remove only ours
+    if [ -f "$RUN/$f.orig" ]; then mv "$RUN/$f.orig" "$ETC/$f"
+    elif head -n 1 "$ETC/$f" 2>/dev/null | grep -qF "$MARK"; then rm -f "$ETC/$f"; fi
+  done
+}
+
+fail() {
+  echo "SLURM cluster did not start: $1" >&2
+  for f in "$RUN"/log/*.log "$RUN"/munge/*.log; do [ -s "$f" ] && { echo "--- $f" >&2; tail -n 15 "$f" >&2; }; done
+  stop
+  exit 1
+}
+
+# Wait until the command succeeds: at most 120 tries, each at most 10 s, half a second apart; give
+# up at once when a daemon started here has died.
+await() {
+  for _ in $(seq 120); do
+    timeout 10 "$@" > /dev/null 2>&1 && return 0
+    if [ -f "$RUN/pids" ]; then
+      for pid in $(cat "$RUN/pids"); do kill -0 "$pid" 2>/dev/null || return 1; done
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+record() { echo "$1" >> "$RUN/pids"; }
+
+case "$ACTION" in
+  stop) stop; exit 0 ;;
+  status) exec sinfo ;;
+  start) ;;
+  *) echo "usage: $0 start | stop | status" >&2; exit 2 ;;
+esac
+
+[ "$(id -u)" = 0 ] || { echo "SLURM cluster needs root (daemons run as root here)" >&2; exit 1; }
+for bin in munged mariadbd mariadb-install-db slurmdbd slurmctld slurmd sbatch sacct sacctmgr; do
+  command -v "$bin" > /dev/null || { echo "SLURM cluster: '$bin' is missing; install Debian's \
+slurmctld slurmd slurm-client munge slurmdbd mariadb-server (.ci/run does)" >&2; exit 1; }
+done
+stop  # a previous cluster of this run directory
+rm -rf "$RUN" && mkdir -p "$RUN"/{spool,state,log,munge,mysql}
 HOST=$(hostname -s)
-if [ "$ACTION" = stop ]; then
-  for p in slurmd slurmctld slurmdbd; do pkill -x $p || true; done
-  pkill -x munged || true
-  [ -f /run/mysqld/mariadb.pid ] && kill "$(cat /run/mysqld/mariadb.pid)" 2>/dev/null || true
-  exit 0
+pgrep -x slurmctld > /dev/null && { echo "a slurmctld is already running on this machine" >&2; exit 1; }
+mkdir -p $ETC
+for f in slurm.conf slurmdbd.conf; do [ -f "$ETC/$f" ] && mv "$ETC/$f" "$RUN/$f.orig"; done
+
+# munge at its standard socket (sacctmgr ignores AuthInfo=socket=...), with this run's own key; a
+# munged already answering there (a site's own) is used as it is.
+SOCK=/run/munge/munge.socket.2
+if ! munge -n > /dev/null 2>&1; then
+  mkdir -p /run/munge && chown munge:munge /run/munge "$RUN/munge"
+  dd if=/dev/urandom of="$RUN/munge/munge.key" bs=1 count=1024 status=none
+  chown munge:munge "$RUN/munge/munge.key" && chmod 400 "$RUN/munge/munge.key"
+  runuser -u munge -- munged --force --key-file="$RUN/munge/munge.key" --socket=$SOCK \
+    --pid-file="$RUN/munge/munged.pid" --seed-file="$RUN/munge/munged.seed" \
+    --log-file="$RUN/munge/munged.log" || fail "munged"
+  await test -s "$RUN/munge/munged.pid" || fail "munged wrote no pid file"
+  record "$(cat "$RUN/munge/munged.pid")"
 fi
-mkdir -p $RUN/{spool,state,log} /run/munge /etc/slurm
-# munge
-if [ ! -s /etc/munge/munge.key ]; then dd if=/dev/urandom of=/etc/munge/munge.key bs=1 count=1024 status=none; fi
-chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge 2>/dev/null || true
-chmod 400 /etc/munge/munge.key
-runuser -u munge -- /usr/sbin/munged --force
-# mariadb
-mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
-[ -d /var/lib/mysql/mysql ] || mariadb-install-db --user=mysql --datadir=/var/lib/mysql > $RUN/log/mariadb-install.log 2>&1
-(mariadbd --user=mysql --datadir=/var/lib/mysql --socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mariadb.pid > $RUN/log/mariadb.log 2>&1 &)
-for i in $(seq 60); do mariadb -e "select 1" > /dev/null 2>&1 && break; sleep 0.5; done
-mariadb -e "CREATE USER IF NOT EXISTS 'slurm'@'localhost' IDENTIFIED BY 'slurm'; GRANT ALL ON slurm_acct_db.* TO 'slurm'@'localhost'; FLUSH PRIVILEGES;"
+
+# MariaDB: own data directory, socket and TCP port on 127.0.0.1.
+chown mysql:mysql "$RUN/mysql"
+mariadb-install-db --user=mysql --datadir="$RUN/mysql" --auth-root-authentication-method=socket \
+  > "$RUN/log/mariadb-install.log" 2>&1 || fail "mariadb-install-db"
+mariadbd --user=mysql --datadir="$RUN/mysql" --socket="$RUN/mysql/mysql.sock" --port=$((PORT_BASE + 3)) \
+  --bind-address=127.0.0.1 --pid-file="$RUN/mysql/mariadb.pid" > "$RUN/log/mariadb.log" 2>&1 &
+record $!
+SQL=(mariadb --socket="$RUN/mysql/mysql.sock")
+await "${SQL[@]}" -e "select 1" || fail "MariaDB did not answer"
+"${SQL[@]}" -e "CREATE USER 'slurm'@'127.0.0.1' IDENTIFIED BY 'slurm';
+  GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1'; FLUSH PRIVILEGES;" || fail "database user"
+
 MEM=$(awk '/MemTotal/ {print int($2 / 1024 * 0.9)}' /proc/meminfo)
-CPUS=$(nproc)
-cat > /etc/slurm/slurmdbd.conf <<CONF
-AuthType=auth/munge
+AUTH="AuthType=auth/munge"
+cat > "$ETC/slurmdbd.conf" <<CONF
+$MARK
+$AUTH
 DbdHost=localhost
+DbdPort=$((PORT_BASE + 2))
 SlurmUser=root
 StorageType=accounting_storage/mysql
-StorageHost=localhost
+StorageHost=127.0.0.1
+StoragePort=$((PORT_BASE + 3))
 StorageUser=slurm
 StoragePass=slurm
 StorageLoc=slurm_acct_db
 LogFile=$RUN/log/slurmdbd.log
 PidFile=$RUN/slurmdbd.pid
 CONF
-chmod 600 /etc/slurm/slurmdbd.conf
-cat > /etc/slurm/slurm.conf <<CONF
+chmod 600 "$ETC/slurmdbd.conf"
+# DefMemPerCPU: without it a job that sets no --mem takes the whole node, one job at a time.
+cat > "$SLURM_CONF" <<CONF
+$MARK
 ClusterName=landscape
 SlurmctldHost=$HOST
-AuthType=auth/munge
+SlurmctldPort=$PORT_BASE
+SlurmdPort=$((PORT_BASE + 1))
+$AUTH
 SlurmUser=root
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -60,15 +143,24 @@ SlurmctldLogFile=$RUN/log/slurmctld.log
 SlurmdLogFile=$RUN/log/slurmd.log
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
+AccountingStoragePort=$((PORT_BASE + 2))
+AccountingStoreFlags=job_comment
 JobAcctGatherType=jobacct_gather/none
 MpiDefault=none
-NodeName=$HOST CPUs=$CPUS RealMemory=$MEM State=UNKNOWN
+NodeName=$HOST CPUs=$(nproc) RealMemory=$MEM State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 CONF
-slurmdbd
-for i in $(seq 60); do sacctmgr -n list cluster > /dev/null 2>&1 && break; sleep 0.5; done
+
+slurmdbd || fail "slurmdbd"
+await test -s "$RUN/slurmdbd.pid" || fail "slurmdbd wrote no pid file"
+record "$(cat "$RUN/slurmdbd.pid")"
+await sacctmgr -n list cluster || fail "slurmdbd did not answer sacctmgr"
 sacctmgr -i add cluster landscape > /dev/null 2>&1 || true
-slurmctld
-slurmd
-for i in $(seq 60); do sinfo -h -o %T 2>/dev/null | grep -q idle && break; sleep 0.5; done
+slurmctld || fail "slurmctld"
+await test -s "$RUN/slurmctld.pid" || fail "slurmctld wrote no pid file"
+record "$(cat "$RUN/slurmctld.pid")"
+slurmd || fail "slurmd"
+await test -s "$RUN/slurmd.pid" || fail "slurmd wrote no pid file"
+record "$(cat "$RUN/slurmd.pid")"
+await sh -c "sinfo -h -o %T | grep -q idle" || fail "the node never became idle"
 sinfo
