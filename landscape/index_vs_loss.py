@@ -18,7 +18,7 @@ Two settings:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,10 @@ class Problem:
     loss: str  # mse | cross_entropy
     x: torch.Tensor  # inputs (n, d_in), float64
     y: torch.Tensor  # labels (n,) or targets (n, d_out)
+
+    def to(self, device: str | torch.device) -> Problem:
+        """The same problem with its data on ``device`` (searches then run there)."""
+        return replace(self, x=self.x.to(device), y=self.y.to(device))
 
     @property
     def architecture(self) -> str:
@@ -172,7 +176,8 @@ def starting_points(problem: Problem, opts: SearchOptions) -> tuple[torch.Tensor
     """
     loss_fn = make_loss(problem.model, problem.loss, problem.x, problem.y)
     seeds = [opts.seed + k for k in range(opts.networks)]
-    theta0 = torch.stack([init_params(problem.model, s) for s in seeds])  # (K, P)
+    device = problem.x.device
+    theta0 = torch.stack([init_params(problem.model, s, device=device) for s in seeds])  # (K, P)
     every = opts.snapshot_every
     run = train(loss_fn, theta0, TrainOptions("gd", opts.learning_rate, opts.steps, every,
                                               snapshot_every=every))  # fmt: skip

@@ -50,15 +50,17 @@ COLUMNS = [
 ]
 
 
-def starting_points(cfg: dict, loss_fn, model) -> tuple[torch.Tensor, pd.DataFrame]:
+def starting_points(
+    cfg: dict, loss_fn, model, device: str | torch.device = "cpu"
+) -> tuple[torch.Tensor, pd.DataFrame]:
     """Snapshots evenly spaced in loss along GD trajectories, then the same with noise.
 
     Returns:
-        Starts (S, P) and a table describing each (trajectory, kind).
+        Starts (S, P) on ``device`` and a table describing each (trajectory, kind).
     """
     k = cfg["trajectories"]
     theta0 = torch.stack(
-        [init_params(model, cfg["seed"] + j) * cfg["init_scale"] for j in range(k)]
+        [init_params(model, cfg["seed"] + j, device=device) * cfg["init_scale"] for j in range(k)]
     )
     every = max(1, cfg["train_steps"] // 50)
     opts = TrainOptions("gd", cfg["learning_rate"], cfg["train_steps"], every, snapshot_every=every)
@@ -69,6 +71,7 @@ def starting_points(cfg: dict, loss_fn, model) -> tuple[torch.Tensor, pd.DataFra
     )
     gen = torch.Generator().manual_seed(cfg["seed"])
     noise = cfg["noise_std"] * torch.randn(clean.shape, generator=gen, dtype=clean.dtype)
+    noise = noise.to(clean.device)  # drawn on the CPU: the same starts on every device
     traj = [j for j in range(k) for _ in range(len(picks))]
     meta = pd.DataFrame(
         {
@@ -80,7 +83,10 @@ def starting_points(cfg: dict, loss_fn, model) -> tuple[torch.Tensor, pd.DataFra
 
 
 def run_validation(
-    cfg: dict, numerics: dict, log: Callable[[str], None] = print
+    cfg: dict,
+    numerics: dict,
+    log: Callable[[str], None] = print,
+    device: str | torch.device = "cpu",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every finder from every start; match the end points to the analytic ones.
 
@@ -88,6 +94,7 @@ def run_validation(
         cfg: The config's ``linear_ae`` section.
         numerics: The config's ``numerics`` section (thresholds).
         log: Progress callback.
+        device: Where training, the finders and the spectra run (data drawn on the CPU).
 
     Returns:
         (end points, one row per finder and start, columns :data:`COLUMNS`; analytic table).
@@ -95,11 +102,12 @@ def run_validation(
     d, p = cfg["input_dim"], cfg["hidden"]
     lam = torch.arange(1, d + 1, dtype=torch.float64)
     x = covariance_equivalent(gaussian_with_covariance(cfg["n_samples"], lam, cfg["seed"]))
+    x = x.to(device)  # (n, d)
     model = deep_linear((d, p, d))
     loss_fn = make_loss(model, "mse", x, x)
     hess_fn = make_hessian(model, "mse", x, x)
     analytic = linear_ae_critical_points(lam, p)
-    starts, meta = starting_points(cfg, loss_fn, model)
+    starts, meta = starting_points(cfg, loss_fn, model, device)
     log(f"{len(starts)} starts, {model.n_params} parameters, {len(analytic)} analytic points")
     factor = numerics["eigen_tolerance_factor"]
     tables = []

@@ -198,15 +198,17 @@ def descend(
 
     runs = w0.shape[0]
     w = w0.clone()
-    lr = torch.full((runs,), opts.learning_rate, dtype=w.dtype)
-    restarts = torch.zeros(runs, dtype=torch.long)
-    steps = torch.zeros(runs, dtype=torch.long)
-    increases = torch.zeros(runs, dtype=torch.long)
-    loss = torch.full((runs,), torch.inf, dtype=w.dtype)
-    gnorm = torch.full((runs,), torch.inf, dtype=w.dtype)
+    real = {"dtype": w.dtype, "device": w.device}  # per-run state lives beside the weights
+    count = {"dtype": torch.long, "device": w.device}
+    lr = torch.full((runs,), opts.learning_rate, **real)
+    restarts = torch.zeros(runs, **count)
+    steps = torch.zeros(runs, **count)
+    increases = torch.zeros(runs, **count)
+    loss = torch.full((runs,), torch.inf, **real)
+    gnorm = torch.full((runs,), torch.inf, **real)
     # 0 descending, 1 converged, 2 below threshold, 4 diverged, 5 not converged
-    state = torch.zeros(runs, dtype=torch.long)
-    next_check = torch.zeros(runs, dtype=torch.long)  # earliest step of a run's next polish check
+    state = torch.zeros(runs, **count)
+    next_check = torch.zeros(runs, **count)  # earliest step of a run's next polish check
 
     def min_eigenvalue(wj: torch.Tensor) -> tuple[float, float]:
         lam = torch.linalg.eigvalsh(_exact_hessian(wj, v))
@@ -272,15 +274,30 @@ def descend(
 
 
 def census_case(
-    k: int, n: int, opts: CensusOptions, numerics: dict, log: Callable[[str], None] = print
+    k: int,
+    n: int,
+    opts: CensusOptions,
+    numerics: dict,
+    log: Callable[[str], None] = print,
+    device: str | torch.device = "cpu",
 ) -> tuple[dict, pd.DataFrame]:
     """All runs of one (k, n) case, classified; spurious end points certified by the Hessian.
+
+    Args:
+        k: Teacher width (and input dimension).
+        n: Student width.
+        opts: The census options.
+        numerics: The config's ``numerics`` section (certification threshold, eigenvalue
+            tolerance factor).
+        log: Progress callback.
+        device: Where the descent and the Hessians run; the starts are drawn on the CPU, so
+            every device starts from the same weights.
 
     Returns:
         (the case's summary row, columns :data:`CASE_COLUMNS`; per-run rows, :data:`RUN_COLUMNS`).
     """
-    v = teacher(k)
-    w0 = initial_weights(k, n, opts.runs, opts.seed)
+    v = teacher(k).to(device)
+    w0 = initial_weights(k, n, opts.runs, opts.seed).to(device)
     res = descend(w0, v, opts, log)
     factor = numerics["eigen_tolerance_factor"]
     rows = []

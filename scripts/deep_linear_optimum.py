@@ -5,6 +5,7 @@ import torch
 from landscape.critical import FinderOptions
 from landscape.data import load_dataset
 from landscape.deep_linear import OptimumOptions, optimum_runs, whiten
+from landscape.device import resolve_device
 from landscape.io import write_table
 from landscape.runlog import logged
 
@@ -12,8 +13,10 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = dict(snakemake.params.options)
     numerics = snakemake.params.numerics
     ds = load_dataset(snakemake.input[0])
-    x = whiten(torch.as_tensor(ds.x_train), cfg["whiten_rtol"])  # (n, k)
-    y = torch.as_tensor(ds.y_train)
+    device = resolve_device(snakemake.params.device)
+    log.info("device: %s", device)
+    x = whiten(torch.as_tensor(ds.x_train), cfg["whiten_rtol"]).to(device)  # (n, k)
+    y = torch.as_tensor(ds.y_train, device=device)
     if ds.task == "classification":
         y = torch.nn.functional.one_hot(y, ds.output_dim).to(torch.float64)  # (n, d_y)
     log.info("%s: %d samples, %d whitened input components (of %d), %d outputs",

@@ -1,6 +1,7 @@
 """Rule ``index_vs_loss_case``: critical points of one case (dataset, activation, loss)."""
 
 from landscape.data import load_dataset
+from landscape.device import resolve_device
 from landscape.index_vs_loss import SearchOptions, classifier_problem, search
 from landscape.io import write_table
 from landscape.runlog import logged
@@ -16,7 +17,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         w.activation,
         w.loss,
         cfg["seed"],
-    )
+    ).to(resolve_device(snakemake.params.device))
+    log.info("device: %s", problem.x.device)
     keys = ("snapshots", "learning_rate", "steps", "snapshot_every", "max_iter",
             "gradient_norm_max_iter", "pinv_rtol", "seed")  # fmt: skip
     opts = SearchOptions(

@@ -1,5 +1,6 @@
 """Rule ``memorisation_critical_points``: Pennington & Bahri's memorisation task at one phi."""
 
+from landscape.device import resolve_device
 from landscape.index_vs_loss import SearchOptions, memorisation_phi, memorisation_problem, search
 from landscape.io import write_table
 from landscape.runlog import logged
@@ -8,6 +9,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options
     k = int(snakemake.wildcards.phi_index)
     problem = memorisation_problem(cfg["width"], cfg["phis"][k], cfg["seed"] + k)
+    problem = problem.to(resolve_device(snakemake.params.device))
+    log.info("device: %s", problem.x.device)
     phi = memorisation_phi(problem)
     log.info("phi = %.4f (asked %.4f): %d data points", phi, cfg["phis"][k], len(problem.x))
     keys = ("networks", "snapshots", "learning_rate", "steps", "max_iter", "seed")

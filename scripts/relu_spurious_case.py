@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from landscape.device import resolve_device
 from landscape.io import write_table
 from landscape.relu import CASE_COLUMNS, CensusOptions, census_case
 from landscape.runlog import logged
@@ -11,6 +12,9 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     for key in ("ks", "overparameterisation"):
         cfg.pop(key)
     k, n = int(snakemake.wildcards.k), int(snakemake.wildcards.n)
-    summary, runs = census_case(k, n, CensusOptions(**cfg), snakemake.params.numerics, log.info)
+    device = resolve_device(snakemake.params.device)
+    log.info("device: %s", device)
+    numerics = snakemake.params.numerics
+    summary, runs = census_case(k, n, CensusOptions(**cfg), numerics, log.info, device)
     write_table(pd.DataFrame([summary], columns=CASE_COLUMNS), snakemake.output.summary)
     write_table(runs, snakemake.output.runs)

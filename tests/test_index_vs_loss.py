@@ -65,8 +65,9 @@ def test_starting_points_are_distinct_snapshots_falling_in_loss():
         assert grp["start_loss"].is_monotonic_decreasing
 
 
-def test_search_spectra_match_autograd_hessians():
-    problem = _tiny_classifier()
+def test_search_spectra_match_autograd_hessians(device):
+    problem = _tiny_classifier().to(device)
+    assert problem.x.device.type == device.type
     opts = SearchOptions(networks=2, snapshots=3, steps=150, max_iter=40,
                          gradient_norm_max_iter=10)  # fmt: skip
     table, eigs = search(problem, opts, NUMERICS, log=lambda _: None)

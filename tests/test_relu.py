@@ -71,8 +71,9 @@ def test_early_stop_never_changes_a_classification():
     assert (slow["loss"] <= fast["loss"][stopped] * (1 + 1e-12)).all()
 
 
-def test_census_certifies_spurious_minima_with_the_hessian():
-    summary, runs = census_case(8, 8, CensusOptions(runs=40), NUMERICS, log=lambda _: None)
+def test_census_certifies_spurious_minima_with_the_hessian(device):
+    opts = CensusOptions(runs=40)
+    summary, runs = census_case(8, 8, opts, NUMERICS, log=lambda _: None, device=device)
     sp = runs[runs["spurious"]]
     assert summary["spurious"] == len(sp) > 0  # k = n = 8 has spurious minima
     assert (sp["certified"]).all() and (sp["min_hessian_eigenvalue"] > sp["eig_tol"]).all()
@@ -95,10 +96,12 @@ def test_trap_is_a_local_minimum_above_the_global_one():
     assert set(history["init"]) == {"trap", "seed 0", "seed 1", "seed 2", "seed 3"}
 
 
-def test_diverging_runs_restart_with_half_the_step():
+def test_diverging_runs_restart_with_half_the_step(device):
     # A step of 400 overshoots the closed-form loss; each restart halves it until descent works.
     opts = CensusOptions(runs=3, learning_rate=400.0, max_steps=3000, restarts=12)
-    res = descend(initial_weights(3, 3, 3, seed=0), teacher(3), opts, log=lambda _: None)
+    w0, v = initial_weights(3, 3, 3, seed=0).to(device), teacher(3).to(device)
+    res = descend(w0, v, opts, log=lambda _: None)
+    assert res["params"].device.type == res["restarts"].device.type == device.type
     assert (res["restarts"] > 0).all()
     assert torch.allclose(res["learning_rate"], 400.0 / 2.0 ** res["restarts"].double())
     assert all(s != "diverged" for s in res["status"])

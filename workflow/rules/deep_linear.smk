@@ -73,9 +73,11 @@ rule deep_linear_optimum:
     resources:
         mem_mb=4000,
         runtime=120,
+        gpu=get_gpu_request,
     params:
         options=config["deep_linear"],
         numerics=config["numerics"],
+        device=config["device"],
     script:
         "../../scripts/deep_linear_optimum.py"
 

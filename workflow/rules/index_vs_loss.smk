@@ -89,9 +89,11 @@ rule index_vs_loss_case:
     resources:
         mem_mb=4000,
         runtime=240,
+        gpu=get_gpu_request,
     params:
         options=config["index_vs_loss"],
         numerics=config["numerics"],
+        device=config["device"],
     script:
         "../../scripts/index_vs_loss_case.py"
 
@@ -187,9 +189,11 @@ rule memorisation_critical_points:
     resources:
         mem_mb=4000,
         runtime=480,
+        gpu=get_gpu_request,
     params:
         options=config["index_fit"],
         numerics=config["numerics"],
+        device=config["device"],
     script:
         "../../scripts/memorisation_critical_points.py"
 

@@ -81,9 +81,11 @@ rule relu_spurious_case:
     resources:
         mem_mb=4000,
         runtime=480,
+        gpu=get_gpu_request,
     params:
         options=config["relu_spurious"],
         numerics=config["numerics"],
+        device=config["device"],
     script:
         "../../scripts/relu_spurious_case.py"
 
