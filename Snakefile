@@ -1,6 +1,7 @@
 # The landscape pipeline: wiring only. The work is done by the `landscape` library through the
 # thin adapters in scripts/; see README.md and workflow/schemas/config.schema.yaml.
 from landscape.config import validate_config
+from landscape.report import FIGURE_CLAIMS
 
 
 configfile: "config.yaml"
@@ -23,9 +24,12 @@ include: "workflow/rules/deep_linear.smk"
 include: "workflow/rules/relu.smk"
 include: "workflow/rules/index_vs_loss.smk"
 include: "workflow/rules/scorecard.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     default_target: True
     input:
         get_final_outputs(),
+        get_report_parts(),
+        "results/report/run_statistics.html",

@@ -113,8 +113,10 @@ def test_logs_state_wall_time(smoke_run):
     # toy classification, Newton vs gradient descent, deep linear toy; deep linear optimum: one
     # dataset, join, figure, score; deep linear saddles; counting argument; index vs loss: one
     # case, join, figures, score; 3/2 law: one phi, join, fit, figure, score; ReLU trap; ReLU
-    # census: two cases, join, figure, score
-    assert len(logs) == 3 + 2 * 2 + 4 + 3 + 3 + 3 + 3 + 3 + 4 + 3 + 3 + (1 + 3) + (1 + 4) + 3 + 5
+    # census: two cases, join, figure, score; report: captions, scorecard page, run statistics
+    assert (
+        len(logs) == 3 + 2 * 2 + 4 + 3 + 3 + 3 + 3 + 3 + 4 + 3 + 3 + (1 + 3) + (1 + 4) + 3 + 5 + 3
+    )
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
 

@@ -5,6 +5,8 @@
 ENV = "../envs/landscape.yaml"
 
 DATASETS = ["digits", "mnist1d", "teacher_student"]
+# Every figure of the report, by stem (landscape.report.FIGURE_CLAIMS says which claims each shows).
+FIGURES = list(FIGURE_CLAIMS)
 
 
 wildcard_constraints:
@@ -134,4 +136,12 @@ def get_final_outputs():
         "results/figures/index_fit.png",
         "results/figures/index_fit.pdf",
         "results/scorecard.csv",
+    ]
+
+
+def get_report_parts():
+    return [
+        *expand("results/report/captions/{figure}.rst", figure=FIGURES),
+        "results/report/scorecard.html",
+        "results/report/scorecard.rst",
     ]

@@ -1,0 +1,178 @@
+"""The HTML report's generated parts: measured-number captions, the scorecard page, run statistics.
+
+Snakemake's report shows each figure with a caption from ``workflow/report/<figure>.rst`` (what the
+figure shows and its claim, in words). Each of those ends by including
+``results/report/captions/<figure>.rst``, written here from the scorecard, so the measured numbers
+in a caption are always those of the tables, never typed by hand. :data:`FIGURE_CLAIMS` says which
+scorecard rows belong to which figure.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from landscape.runlog import WALL_TIME_PREFIX
+
+# Figure stem -> (lecture section, the scorecard claims the figure illustrates).
+FIGURE_CLAIMS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "symmetry": (0, ("0.permutation_invariance", "0.permutation_barrier")),
+    "toy_critical_points": (1, ("1.toy_classification",)),
+    "newton_vs_gd": (1, ("1.newton_attracted", "1.gd_escapes_saddles")),
+    "training_plateaus": (1, ("1.stopped_not_minimum",)),
+    "deep_linear_toy": (2, ("2.toy_saddle", "2.toy_flat_saddle")),
+    "deep_linear_optimum": (2, ("2.no_bad_minima",)),
+    "deep_linear_saddles": (
+        2,
+        ("2.one_layer_strict_saddles", "2.flat_saddles", "2.saddles_analytic"),
+    ),
+    "linear_ae_critical_points": (2, ("2.linear_ae_newton_mr", "2.linear_ae_exact")),
+    "relu_trap": (3, ("3.relu_trap",)),
+    "relu_spurious": (3, ("3.spurious_minima",)),
+    "counting_argument": (4, ("4.counting_argument",)),
+    "index_vs_loss": (4, ("4.index_grows_with_loss",)),
+    "min_ratio_vs_loss": (4, ("4.index_grows_with_loss",)),
+    "index_vs_loss_histograms": (4, ("4.index_grows_with_loss",)),
+    "index_vs_loss_by_status": (4, ("4.index_grows_with_loss",)),
+    "index_fit": (4, ("4.three_halves_law",)),
+}
+STATS_COLUMNS = ["log", "rule", "wall_time_s"]
+
+
+def _rst_literal(text: str) -> str:
+    """Text safe inside RST running prose (no markup characters interpreted)."""
+    return re.sub(r"([*`|_\\])", r"\\\1", str(text))
+
+
+def measured_caption(card: pd.DataFrame, figure: str) -> str:
+    """The measured part of one figure's caption (RST), read from the scorecard.
+
+    Args:
+        card: The scorecard (``results/scorecard.csv``).
+        figure: A key of :data:`FIGURE_CLAIMS`.
+
+    Returns:
+        One paragraph per claim: its id, the measured value, the reference with its source, the
+        tolerance and the verdict.
+
+    Raises:
+        KeyError: If the figure is unknown or a claim is missing from the scorecard.
+    """
+    _, claims = FIGURE_CLAIMS[figure]
+    rows = card.set_index("claim_id")
+    missing = [c for c in claims if c not in rows.index]
+    if missing:
+        raise KeyError(f"scorecard has no row for claim(s) {missing} of figure '{figure}'")
+    parts = []
+    for claim in claims:
+        r = rows.loc[claim]
+        parts.append(
+            f"**Measured** ({claim}, verdict **{r['verdict']}**): "
+            f"{_rst_literal(r['measured'])}. Reference: {_rst_literal(r['reference'])}; "
+            f"tolerance: {_rst_literal(r['tolerance'])}."
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def scorecard_rst(card: pd.DataFrame) -> str:
+    """The scorecard as an RST list-table, shown on the report's front page.
+
+    Columns: claim (with its id), measured, reference (with source), tolerance, verdict.
+    """
+    counts = card["verdict"].value_counts()
+    summary = ", ".join(f"{n} {v}" for v, n in counts.items())
+    lines = [
+        f"**Replication scorecard**: {len(card)} claims, {summary}.",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 25 30 25 12 8",
+        "",
+        "   * - claim",
+        "     - measured",
+        "     - reference",
+        "     - tolerance",
+        "     - verdict",
+    ]
+    for _, r in card.iterrows():
+        claim = f"{_rst_literal(r['claim'])} ({_rst_literal(r['claim_id'])})"
+        lines += [f"   * - {claim}"]
+        lines += [f"     - {_rst_literal(r[c])}" for c in ("measured", "reference", "tolerance")]
+        lines += [f"     - **{r['verdict']}**"]
+    return "\n".join(lines) + "\n"
+
+
+def scorecard_html(card: pd.DataFrame) -> str:
+    """The scorecard as a standalone HTML table (claim, measured, reference, tolerance, verdict)."""
+    colour = {"replicated": "#d7f0d7", "not replicated": "#f6d5d5", "not run": "#eeeeee"}
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in ("section", "claim", "measured", "reference", "tolerance", "verdict")
+    )
+    body = []
+    for _, r in card.iterrows():
+        cells = "".join(
+            f"<td>{html.escape(str(r[c]))}</td>"
+            for c in ("section", "claim", "measured", "reference", "tolerance")
+        )
+        bg = colour.get(r["verdict"], "#ffffff")
+        body.append(
+            f'<tr id="{html.escape(r["claim_id"])}">{cells}'
+            f'<td style="background:{bg}"><b>{html.escape(r["verdict"])}</b></td></tr>'
+        )
+    counts = card["verdict"].value_counts()
+    summary = ", ".join(f"{counts.get(v, 0)} {v}" for v in colour)
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Replication scorecard</title>"
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:4px;vertical-align:top;font-size:13px}</style>"
+        f"</head><body><h1>Replication scorecard</h1><p>{len(card)} claims: {summary}.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        "</body></html>\n"
+    )
+
+
+def run_statistics(log_dir: str | Path) -> pd.DataFrame:
+    """Every job's wall time, read from the ``wall time`` line that ends each rule's log.
+
+    Args:
+        log_dir: ``results/logs``.
+
+    Returns:
+        Columns :data:`STATS_COLUMNS`, one row per log that has finished (longest first); logs
+        without a wall-time line (a job that failed or is still running) are left out.
+    """
+    log_dir = Path(log_dir)
+    pattern = re.compile(rf"landscape\.(\S+) INFO {WALL_TIME_PREFIX} ([0-9.]+) s")
+    rows = []
+    for path in sorted(log_dir.rglob("*.log")):
+        found = pattern.findall(path.read_text(errors="replace"))
+        if found:
+            rule, seconds = found[-1]
+            rows.append([str(path.relative_to(log_dir)), rule, float(seconds)])
+    table = pd.DataFrame(rows, columns=STATS_COLUMNS)
+    return table.sort_values("wall_time_s", ascending=False, ignore_index=True)
+
+
+def run_statistics_html(stats: pd.DataFrame, config_text: str) -> str:
+    """Run statistics (jobs, total and largest wall times) and the config used, as HTML."""
+    total = stats["wall_time_s"].sum()
+    rows = "".join(
+        f"<tr><td>{html.escape(r.log)}</td><td>{html.escape(r.rule)}</td>"
+        f"<td style='text-align:right'>{r.wall_time_s:.1f}</td></tr>"
+        for r in stats.itertuples()
+    )
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Run statistics</title>"
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+        "td,th{border:1px solid #999;padding:3px;font-size:13px}</style></head><body>"
+        f"<h1>Run statistics</h1><p>{len(stats)} jobs, {total:.0f} s of job wall time in all "
+        "(the sum over jobs; jobs run side by side, so the run itself took less).</p>"
+        "<h2>Config used</h2>"
+        f"<pre>{html.escape(config_text)}</pre>"
+        "<h2>Jobs</h2><table><thead><tr><th>log</th><th>rule</th><th>wall time (s)</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></body></html>\n"
+    )

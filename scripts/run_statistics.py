@@ -1,0 +1,17 @@
+"""Rule ``run_statistics``: every job's wall time (from the logs) and the config used."""
+
+import yaml
+
+from landscape.io import atomic_path, write_table
+from landscape.report import run_statistics, run_statistics_html
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    stats = run_statistics(snakemake.params.log_dir)
+    config_text = yaml.safe_dump(dict(snakemake.params.config), sort_keys=False)
+    write_table(stats, snakemake.output.table)
+    with atomic_path(snakemake.output.config) as tmp:
+        tmp.write_text(config_text)
+    with atomic_path(snakemake.output.html) as tmp:
+        tmp.write_text(run_statistics_html(stats, config_text))
+    log.info("%d finished jobs, %.0f s of job wall time", len(stats), stats["wall_time_s"].sum())

@@ -1,0 +1,14 @@
+"""Rule ``scorecard_page``: the scorecard as an HTML page and as the report's front-page table."""
+
+from landscape.io import atomic_path, read_table
+from landscape.report import scorecard_html, scorecard_rst
+from landscape.runlog import logged
+from landscape.scorecard import SCORECARD_COLUMNS
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    card = read_table(snakemake.input[0], SCORECARD_COLUMNS)
+    with atomic_path(snakemake.output.html) as tmp:
+        tmp.write_text(scorecard_html(card))
+    with atomic_path(snakemake.output.rst) as tmp:
+        tmp.write_text(scorecard_rst(card))
+    log.info("%d claims", len(card))

@@ -1,0 +1,128 @@
+"""The report: captions, scorecard table, run statistics, and the real HTML in headless Chromium.
+
+Captions must quote the scorecard (never typed numbers); the report built by `snakemake --report`
+from the smoke run must load offline in Debian's Chromium with every section and claim present.
+"""
+
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+from conftest import ROOT, snakemake
+from docutils.core import publish_parts
+
+from landscape.io import read_table
+from landscape.report import (
+    FIGURE_CLAIMS,
+    measured_caption,
+    run_statistics,
+    scorecard_html,
+    scorecard_rst,
+)
+from landscape.runlog import logged
+from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS
+
+SECTIONS = [f"Section {k}" for k in range(5)]
+
+
+def _card() -> pd.DataFrame:
+    rows = [
+        [c.claim_id, c.section, c.claim, f"{k}/7 | *x* `y`", c.reference, "95% Wilson", "not run"]
+        for k, c in enumerate(CLAIMS)
+    ]
+    return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+
+def _render(rst: str) -> str:
+    """RST -> HTML body, failing on any docutils warning (bad escaping, broken table)."""
+    return publish_parts(rst, writer="html", settings_overrides={"halt_level": 2})["body"]
+
+
+def test_every_claim_has_a_figure_and_every_figure_a_caption_include():
+    shown = {c for _, claims in FIGURE_CLAIMS.values() for c in claims}
+    assert shown == {c.claim_id for c in CLAIMS}
+    sections = {c.claim_id: c.section for c in CLAIMS}
+    for figure, (section, claims) in FIGURE_CLAIMS.items():
+        assert {sections[c] for c in claims} == {section}, figure
+        static = (ROOT / "workflow" / "report" / f"{figure}.rst").read_text()
+        assert f".. include:: results/report/captions/{figure}.rst" in static, figure
+
+
+def test_captions_quote_the_scorecard_and_render():
+    card = _card()
+    for figure, (_, claims) in FIGURE_CLAIMS.items():
+        rst = measured_caption(card, figure)
+        body = _render(rst)
+        for claim in claims:
+            k = [c.claim_id for c in CLAIMS].index(claim)
+            assert claim in body and f"{k}/7 | *x* `y`" in body  # markup characters kept literal
+    with pytest.raises(KeyError, match="symmetry"):
+        measured_caption(card[card["claim_id"] != "0.permutation_barrier"], "symmetry")
+
+
+def test_scorecard_table_renders_every_row():
+    card = _card()
+    body = _render(scorecard_rst(card))
+    assert body.count("<tr") == len(card) + 1
+    assert all(c.claim_id in body for c in CLAIMS)
+    page = scorecard_html(card)
+    assert page.count('<tr id="') == len(card) and "19 not run" in page
+
+
+def test_run_statistics_read_the_wall_time_of_every_finished_log(tmp_path):
+    for name in ("a", "b"):
+        with logged(tmp_path / f"{name}.log", f"rule_{name}"):
+            pass
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "failed.log").write_text("12:00:00 landscape.x INFO start\n")
+    stats = run_statistics(tmp_path)
+    assert sorted(stats["rule"]) == ["rule_a", "rule_b"]  # the unfinished log is left out
+    assert (stats["wall_time_s"] >= 0).all() and stats["wall_time_s"].is_monotonic_decreasing
+
+
+@pytest.fixture(scope="module")
+def report(smoke_run):
+    """The smoke run's HTML report, built by `snakemake --report`."""
+    path = smoke_run / "results" / "report_test.html"
+    run = snakemake(smoke_run, "--report", str(path.relative_to(smoke_run)))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "ERROR/" not in run.stderr, run.stderr[-3000:]  # docutils problems in a caption
+    return path
+
+
+def test_report_opens_offline_in_headless_chromium(report, smoke_run, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Debian's chromium is needed for this test (.ci/run installs it)"
+    html = report.read_text()
+    # Self-contained: no script, style or image is fetched from elsewhere.
+    assert re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']https?:""", html) == []
+    cmd = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--proxy-server=127.0.0.1:9",  # any network request fails: the page must load offline
+        "--virtual-time-budget=20000",
+        "--dump-dom",
+        report.as_uri(),
+    ]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-3000:]
+    # What the browser rendered, without the scripts that carry the report's data.
+    dom = re.sub(r"<(script|style)\b.*?</\1>", "", run.stdout, flags=re.S)
+    assert "Please enable Javascript" in dom  # the page itself, as loaded
+    assert "Replication scorecard" in dom, dom[:2000]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
+    card = read_table(smoke_run / "results" / "scorecard.csv", SCORECARD_COLUMNS)
+    for row in card.itertuples():
+        assert f"({row.claim_id})" in text, row.claim_id  # one rendered row per claim
+    for verdict in set(card["verdict"]):
+        assert verdict in text
+    for section in SECTIONS:
+        assert section in text, section  # the figure categories, one per lecture section
+    assert "Run statistics and config" in text
+    for figure in FIGURE_CLAIMS:
+        assert f"results/figures/{figure}.png" in html, figure  # every figure embedded

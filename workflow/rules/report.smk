@@ -1,0 +1,68 @@
+# The report's generated parts: captions with the measured numbers, the scorecard as a table, and
+# the run statistics with the config used. `snakemake --report results/report.html` embeds them.
+
+
+rule figure_captions:
+    input:
+        "results/scorecard.csv",
+    output:
+        expand("results/report/captions/{figure}.rst", figure=FIGURES),
+    log:
+        "results/logs/figure_captions.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../../scripts/figure_captions.py"
+
+
+rule scorecard_page:
+    input:
+        "results/scorecard.csv",
+    output:
+        html=report(
+            "results/report/scorecard.html",
+            caption="../report/scorecard.rst",
+            category="Scorecard",
+        ),
+        rst="results/report/scorecard.rst",
+    log:
+        "results/logs/scorecard_page.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../../scripts/scorecard_page.py"
+
+
+rule run_statistics:
+    input:
+        get_final_outputs(),
+        get_report_parts(),
+    output:
+        table="results/report/run_statistics.csv",
+        config="results/report/config.yaml",
+        html=report(
+            "results/report/run_statistics.html",
+            caption="../report/run_statistics.rst",
+            category="Run statistics and config",
+        ),
+    log:
+        "results/logs/run_statistics.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        config=config,
+        log_dir="results/logs",
+    script:
+        "../../scripts/run_statistics.py"
