@@ -61,6 +61,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike) -> None:
 def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV table, raising :class:`DataFileError` naming the file on any problem.
 
+    A table whose last line lacks its newline was cut off (every table is written whole, with a
+    final newline, by :func:`write_table`), so it is refused rather than read short.
+
     Args:
         path: The ``.csv`` file.
         columns: Columns that must be present.
@@ -69,6 +72,12 @@ def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.
         The table.
     """
     try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            if f.tell() > 0:
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":  # write_table ends every table with a newline
+                    raise DataFileError(f"{path}: table is truncated (its last line is cut off)")
         df = pd.read_csv(path)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise DataFileError(f"{path}: cannot read table ({exc})") from exc

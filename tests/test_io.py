@@ -39,6 +39,16 @@ def test_read_table_names_file_and_missing_columns(tmp_path):
         read_table(tmp_path / "t.csv", ["a", "b"])
 
 
+def test_truncated_table_is_refused_not_read_short(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(pd.DataFrame({"a": range(100), "b": 0.5}), path)
+    data = path.read_bytes()
+    assert len(read_table(path, ["a", "b"])) == 100
+    path.write_bytes(data[: len(data) // 2])  # cut mid-row: pandas alone would read 50 rows
+    with pytest.raises(DataFileError, match=r"t.csv: table is truncated"):
+        read_table(path, ["a", "b"])
+
+
 def test_checkpoint_roundtrip_and_corruption(tmp_path):
     path = tmp_path / "nets.pt"
     save_checkpoint({"params": torch.ones(2, 3), "seeds": [0, 1]}, path)
