@@ -1,5 +1,9 @@
 """The whole DAG end to end: a real `snakemake` run of the smoke config in a temporary copy."""
 
+import re
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import torch
@@ -168,3 +172,29 @@ def test_no_temporary_files_left(smoke_run):
     leftovers = [p for p in (smoke_run / "results").rglob(".*") if p.is_file()]
     assert leftovers == []
     assert isinstance(pd.read_csv(smoke_run / "results" / "scorecard.csv"), pd.DataFrame)
+
+
+def test_gpu_requested_by_the_heavy_rules_under_cuda():
+    """With `device: cuda`, exactly the training, Hessian and critical-point rules ask for a GPU."""
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "-F", "--configfile", "tests/smoke.yaml",
+         "--config", "device=cuda"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    jobs = re.split(r"\n(?=(?:local)?rule \w+:)", run.stdout + run.stderr)
+    asking = {re.match(r"(?:local)?rule (\w+):", j).group(1) for j in jobs if "gpu=1" in j}
+    assert asking == {
+        "training_plateaus_networks",
+        "training_plateaus_spectra",
+        "linear_ae_critical_points",
+        "deep_linear_optimum",
+        "index_vs_loss_case",
+        "memorisation_critical_points",
+        "relu_spurious_case",
+    }
+    cpu = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "-F", "--configfile", "tests/smoke.yaml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert cpu.returncode == 0 and "gpu=1" not in cpu.stdout + cpu.stderr

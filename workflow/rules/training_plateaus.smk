@@ -17,6 +17,7 @@ rule training_plateaus_networks:
     resources:
         mem_mb=4000,
         runtime=60,
+        gpu=get_gpu_request,
     params:
         options=config["training_plateaus"],
         device=config["device"],
