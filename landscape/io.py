@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,24 @@ import pandas as pd
 
 class DataFileError(RuntimeError):
     """A pipeline file is missing, truncated, corrupted or lacks an expected field."""
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Delete temporaries that an earlier, killed writer of ``path`` left beside it.
+
+    :func:`atomic_path` writes to ``.<stem>.<8 random characters><suffix>``; a writer killed with
+    ``kill -9`` cannot remove it. Only one job ever writes a given output, so any such file is
+    stale once a new writer of ``path`` starts.
+
+    Returns:
+        The files removed.
+    """
+    path = Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.stem)}\.[A-Za-z0-9_]{{8}}{re.escape(path.suffix)}")
+    stale = [p for p in path.parent.glob(f".{path.stem}.*") if pattern.fullmatch(p.name)]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
 
 
 @contextlib.contextmanager
@@ -36,6 +55,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     os.close(fd)
     tmp_path = Path(tmp)

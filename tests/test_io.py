@@ -1,5 +1,9 @@
 """Atomic writes and readers that name the file they failed on."""
 
+import signal
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 import torch
@@ -37,6 +41,34 @@ def test_read_table_names_file_and_missing_columns(tmp_path):
     write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
     with pytest.raises(DataFileError, match=r"t.csv: table lacks columns \['b'\]"):
         read_table(tmp_path / "t.csv", ["a", "b"])
+
+
+def test_writer_killed_mid_write_leaves_no_final_file_and_its_temporary_is_cleared(tmp_path):
+    """Kill -9 a writer half-way: nothing under the final name, and the next writer cleans up.
+
+    The next writer of that path removes the orphaned temporary and writes the whole table.
+    """
+    path = tmp_path / "t.csv"
+    code = (
+        "import sys, time; from landscape.io import atomic_path\n"
+        f"with atomic_path({str(path)!r}) as tmp:\n"
+        "    tmp.write_text('a,b\\n1,')\n"
+        "    print('half', flush=True); time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "half"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    orphans = list(tmp_path.glob(".t.*.csv"))
+    assert len(orphans) == 1 and orphans[0].read_text() == "a,b\n1,"
+    assert not path.exists()  # the half-written table is not under its name
+    write_table(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), path)
+    assert list(tmp_path.glob(".t.*")) == []
+    assert read_table(path, ["a", "b"])["b"].tolist() == [3, 4]
+    (tmp_path / ".t.csv.keep").write_text("not ours")  # names that are not temporaries stay
+    (tmp_path / ".tx.abcdefgh.csv").write_text("another file's")
+    write_table(pd.DataFrame({"a": [1]}), path)
+    assert sorted(p.name for p in tmp_path.glob(".*")) == [".t.csv.keep", ".tx.abcdefgh.csv"]
 
 
 def test_truncated_table_is_refused_not_read_short(tmp_path):

@@ -13,6 +13,7 @@ no root.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SMOKE_DIGESTS, copy_workflow, result_digests
 
-pytestmark = [pytest.mark.slurm, pytest.mark.timeout(2400)]
+pytestmark = [pytest.mark.slurm, pytest.mark.timeout(3600)]  # above the sum of the limits below
 CLUSTER = ROOT / "tests" / "slurm" / "cluster.sh"
 FIRST_RUN_S, RERUN_S = 1200, 900  # wall-clock limits: a hang fails the test, never stalls CI
 
@@ -53,6 +54,7 @@ def cluster():
     assert stop.returncode == 0, stop.stderr
     alive = [p for p in pids if Path(f"/proc/{p}").exists()]
     assert alive == [], f"daemons still running after stop: {alive}"
+    shutil.rmtree(run_dir, ignore_errors=True)  # its database and logs
 
 
 def _submitted(log: str) -> list[str]:
@@ -68,17 +70,21 @@ def _run_workflow(workdir, env, limit_s, on_poll=None):
     start = time.monotonic()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-        while proc.poll() is None:
-            if time.monotonic() - start > limit_s:
+        try:
+            while proc.poll() is None:
+                if time.monotonic() - start > limit_s:
+                    pytest.fail(
+                        f"SLURM run still going after {limit_s} s (killed):\n"
+                        + log_path.read_text()[-4000:]
+                    )
+                if on_poll is not None:
+                    on_poll(log_path.read_text())
+                time.sleep(0.5)
+        finally:  # whatever stopped the loop (a limit, a failed check), leave nothing running
+            if proc.poll() is None:
                 proc.kill()
+                proc.wait()
                 _sh(env, "scancel", "--user", "root")
-                pytest.fail(
-                    f"SLURM run still going after {limit_s} s (killed):\n"
-                    + log_path.read_text()[-4000:]
-                )
-            if on_poll is not None:
-                on_poll(log_path.read_text())
-            time.sleep(0.5)
     print(f"SLURM run: {time.monotonic() - start:.0f} s, exit {proc.returncode}")
     return proc.returncode, log_path.read_text()
 

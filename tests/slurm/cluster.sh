@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # A private single-node SLURM cluster with accounting (munge, MariaDB, slurmdbd, slurmctld, slurmd),
-# started by hand: there is no service manager. Everything lives under one run directory (its own
-# slurm.conf, munge socket and key, database, ports), so a site's own SLURM or MariaDB is never
-# touched. Needs root and Debian 12's packages:
+# started by hand: there is no service manager. State, logs, database and munge key live under one
+# run directory, on ports of their own. The config must be /etc/slurm/slurm.conf (the slurm
+# executor's job steps drop SLURM_CONF before calling srun), so an existing slurm.conf and
+# slurmdbd.conf there are moved to /etc/slurm/.landscape-orig/ and put back by `stop` (also by the
+# next `start`, should a run die before its `stop`). It refuses to start beside a running
+# slurmctld. Needs root and Debian 12's packages:
 #   apt-get install slurmctld slurmd slurm-client munge slurmdbd mariadb-server
 #
 # Usage: tests/slurm/cluster.sh start | stop | status     (run directory: $LANDSCAPE_SLURM_DIR,
 #        default /tmp/landscape-slurm).
-# `start` brings the daemons up and waits (at most 60 s each) until the node is idle; on any
-# failure it prints the daemons' log tails and exits non-zero. `stop` kills exactly the daemons
-# that `start` recorded in <dir>/pids. Used by tests/test_slurm.py; takes about 3 s.
+# `start` brings the daemons up and waits until the node is idle (each wait bounded, see `await`);
+# on any failure it prints the daemons' log tails and exits non-zero. `stop` kills exactly the
+# daemons that `start` recorded in <dir>/pids. Used by tests/test_slurm.py; starts in about 4 s.
 set -euo pipefail
 ACTION=${1:-start}
 RUN=${LANDSCAPE_SLURM_DIR:-/tmp/landscape-slurm}
 PORT_BASE=${LANDSCAPE_SLURM_PORT_BASE:-16817}  # slurmctld, slurmd, slurmdbd, then MariaDB
 ETC=/etc/slurm
+ORIG=$ETC/.landscape-orig  # a site's own config files, while the test cluster owns $ETC
 export SLURM_CONF=$ETC/slurm.conf
 
 MARK="# landscape test cluster (tests/slurm/cluster.sh)"
@@ -29,10 +33,11 @@ stop() {
     done
     rm -f "$RUN/pids"
   fi
-  for f in slurm.conf slurmdbd.conf; do  # put back what start moved aside; remove only ours
-    if [ -f "$RUN/$f.orig" ]; then mv "$RUN/$f.orig" "$ETC/$f"
-    elif head -n 1 "$ETC/$f" 2>/dev/null | grep -qF "$MARK"; then rm -f "$ETC/$f"; fi
+  for f in slurm.conf slurmdbd.conf; do  # remove only ours; put back what start moved aside
+    if head -n 1 "$ETC/$f" 2>/dev/null | grep -qF "$MARK"; then rm -f "$ETC/$f"; fi
+    if [ -f "$ORIG/$f" ]; then mv "$ORIG/$f" "$ETC/$f"; fi
   done
+  rmdir "$ORIG" 2>/dev/null || true
 }
 
 fail() {
@@ -74,7 +79,8 @@ rm -rf "$RUN" && mkdir -p "$RUN"/{spool,state,log,munge,mysql}
 HOST=$(hostname -s)
 pgrep -x slurmctld > /dev/null && { echo "a slurmctld is already running on this machine" >&2; exit 1; }
 mkdir -p $ETC
-for f in slurm.conf slurmdbd.conf; do [ -f "$ETC/$f" ] && mv "$ETC/$f" "$RUN/$f.orig"; done
+mkdir -p "$ORIG"
+for f in slurm.conf slurmdbd.conf; do if [ -f "$ETC/$f" ]; then mv "$ETC/$f" "$ORIG/$f"; fi; done
 
 # munge at its standard socket (sacctmgr ignores AuthInfo=socket=...), with this run's own key; a
 # munged already answering there (a site's own) is used as it is.
