@@ -105,6 +105,15 @@ def scorecard_rst(card: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _html_page(title: str, cell_style: str, body: str) -> str:
+    """A standalone HTML page: ``title`` as title and heading, then ``body``."""
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+        f"td,th{{{cell_style}}}</style></head><body><h1>{title}</h1>{body}</body></html>\n"
+    )
+
+
 def scorecard_html(card: pd.DataFrame) -> str:
     """The scorecard as a standalone HTML table (claim, measured, reference, tolerance, verdict)."""
     colour = {"replicated": "#d7f0d7", "not replicated": "#f6d5d5", "not run": "#eeeeee"}
@@ -125,13 +134,11 @@ def scorecard_html(card: pd.DataFrame) -> str:
         )
     counts = card["verdict"].value_counts()
     summary = ", ".join(f"{counts.get(v, 0)} {v}" for v in colour)
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Replication scorecard</title>"
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:4px;vertical-align:top;font-size:13px}</style>"
-        f"</head><body><h1>Replication scorecard</h1><p>{len(card)} claims: {summary}.</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        "</body></html>\n"
+    return _html_page(
+        "Replication scorecard",
+        "border:1px solid #999;padding:4px;vertical-align:top;font-size:13px",
+        f"<p>{len(card)} claims: {summary}.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
     )
 
 
@@ -165,16 +172,15 @@ def run_statistics_html(stats: pd.DataFrame, config_text: str) -> str:
         f"<td style='text-align:right'>{r.wall_time_s:.1f}</td></tr>"
         for r in stats.itertuples()
     )
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Run statistics</title>"
-        "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:3px;font-size:13px}</style></head><body>"
-        f"<h1>Run statistics</h1><p>{len(stats)} jobs, {total:.0f} s of job wall time in all "
+    return _html_page(
+        "Run statistics",
+        "border:1px solid #999;padding:3px;font-size:13px",
+        f"<p>{len(stats)} jobs, {total:.0f} s of job wall time in all "
         "(the sum over jobs; jobs run side by side, so the run itself took less). Every finished "
         "log under results/logs is listed: a log left by an earlier run with another config "
         "stays there until <code>make clean</code>.</p>"
         "<h2>Config used</h2>"
         f"<pre>{html.escape(config_text)}</pre>"
         "<h2>Jobs</h2><table><thead><tr><th>log</th><th>rule</th><th>wall time (s)</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table></body></html>\n"
+        f"</thead><tbody>{rows}</tbody></table>",
     )

@@ -5,6 +5,7 @@ The smoke run of the whole workflow is shared by the pipeline and SLURM tests.
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,25 @@ def result_digests(workdir: Path) -> dict[str, str]:
         str(p.relative_to(results)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(paths)
     }
+
+
+def output_mtimes(workdir: Path) -> dict[Path, int]:
+    """Modification time of every output under results/ except logs (reruns rewrite those).
+
+    Keys are paths relative to ``workdir`` (``results/...``).
+    """
+    results = workdir / "results"
+    return {
+        p.relative_to(workdir): p.stat().st_mtime_ns
+        for p in results.rglob("*")
+        if p.is_file() and "logs" not in p.relative_to(results).parts
+    }
+
+
+def third_of_steps_done(log: str) -> bool:
+    """Whether a running Snakemake's log reports at least a third of its steps done."""
+    done = re.findall(r"(\d+) of (\d+) steps", log)
+    return bool(done) and 3 * int(done[-1][0]) >= int(done[-1][1])
 
 
 @pytest.fixture(scope="session")

@@ -16,18 +16,16 @@ import time
 
 import pytest
 import yaml
-from conftest import ROOT, SMOKE_DIGESTS, copy_workflow, result_digests, snakemake
+from conftest import (
+    ROOT,
+    SMOKE_DIGESTS,
+    copy_workflow,
+    output_mtimes,
+    result_digests,
+    snakemake,
+    third_of_steps_done,
+)
 from test_config import BROKEN
-
-
-def _outputs(workdir):
-    """Modification time of every output under results/ except logs (reruns rewrite those)."""
-    results = workdir / "results"
-    return {
-        p.relative_to(workdir): p.stat().st_mtime_ns
-        for p in results.rglob("*")
-        if p.is_file() and "logs" not in p.relative_to(results).parts
-    }
 
 
 def _rerun_outputs(log: str) -> dict[str, str]:
@@ -56,21 +54,20 @@ def test_killed_run_resumes_without_redoing_finished_work(smoke_run, tmp_path):
                                 start_new_session=True)  # fmt: skip
         deadline = time.monotonic() + 300
         while proc.poll() is None and time.monotonic() < deadline:
-            done = re.findall(r"(\d+) of (\d+) steps", log_path.read_text())
-            if done and 3 * int(done[-1][0]) >= int(done[-1][1]):
+            if third_of_steps_done(log_path.read_text()):
                 break
             time.sleep(0.2)
         assert proc.poll() is None, "the run ended before it could be killed"
         os.killpg(proc.pid, signal.SIGKILL)  # Snakemake and every job it runs, at once
         proc.wait()
-    before = _outputs(workdir)
+    before = output_mtimes(workdir)
     assert before, "nothing was finished before the kill"
 
     unlock = snakemake(workdir, "--unlock")
     assert unlock.returncode == 0, unlock.stderr[-2000:]
     rerun = snakemake(workdir, timeout=600)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
-    after = _outputs(workdir)
+    after = output_mtimes(workdir)
     remade = _rerun_outputs(rerun.stdout + rerun.stderr)
     changed = [str(p) for p, t in before.items() if after.get(p) != t]
     # Only outputs of jobs cut short by the kill are made again, and Snakemake says so.
@@ -147,13 +144,13 @@ def test_figures_only_command_redraws_figures_without_training(finished_copy):
     assert dry.returncode == 0, dry.stderr
     commands = [c for c in dry.stdout.splitlines() if "snakemake" in c]
     assert len(commands) == 2 and "--report" in commands[1]
-    before = _outputs(finished_copy)
+    before = output_mtimes(finished_copy)
     (finished_copy / "results/figures/symmetry.png").unlink()
     for command in commands:
         run = subprocess.run(command, shell=True, cwd=finished_copy, capture_output=True,
                              text=True, timeout=600)  # fmt: skip
         assert run.returncode == 0, run.stderr[-3000:]
-    after = _outputs(finished_copy)
+    after = output_mtimes(finished_copy)
     redrawn = {p for p in before if after.get(p) != before[p]}
     # Only figures, the report's parts and the report itself were written.
     assert {p.parts[1] for p in redrawn} <= {"figures", "report", "report.html"}, sorted(

@@ -21,7 +21,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SMOKE_DIGESTS, copy_workflow, result_digests
+from conftest import (
+    ROOT,
+    SMOKE_DIGESTS,
+    copy_workflow,
+    output_mtimes,
+    result_digests,
+    third_of_steps_done,
+)
 
 pytestmark = [pytest.mark.slurm, pytest.mark.timeout(3600)]  # above the sum of the limits below
 CLUSTER = ROOT / "tests" / "slurm" / "cluster.sh"
@@ -98,16 +105,6 @@ def _sacct(env, job_ids):
     return {job: (state, comment) for job, state, comment in rows}
 
 
-def _output_mtimes(workdir):
-    """Modification times of every output under results/ except logs (reruns append to them)."""
-    results = workdir / "results"
-    return {
-        p: p.stat().st_mtime_ns
-        for p in results.rglob("*")
-        if p.is_file() and "logs" not in p.relative_to(results).parts
-    }
-
-
 def test_smoke_config_on_slurm_survives_a_cancelled_job(cluster, smoke_run, tmp_path):
     env = cluster
     workdir = copy_workflow(tmp_path)
@@ -117,8 +114,7 @@ def test_smoke_config_on_slurm_survives_a_cancelled_job(cluster, smoke_run, tmp_
         """Once a third of the steps are done, scancel one RUNNING job (retry if it just ended)."""
         if cancelled.get("state", "").startswith("CANCELLED"):
             return
-        done = re.findall(r"(\d+) of (\d+) steps", log)
-        if not done or 3 * int(done[-1][0]) < int(done[-1][1]):
+        if not third_of_steps_done(log):
             return
         if "job" in cancelled:  # cancelled earlier: did it take, or had the job finished?
             state = _sacct(env, [cancelled["job"]]).get(cancelled["job"], ("", ""))[0]
@@ -140,12 +136,12 @@ def test_smoke_config_on_slurm_survives_a_cancelled_job(cluster, smoke_run, tmp_
     assert rc != 0, "the run with a cancelled job exited 0:\n" + first[-3000:]
     assert f"SLURM-job '{job}' failed, SLURM status is: 'CANCELLED'" in first, first[-3000:]
     assert "Exiting because a job execution failed" in first, first[-3000:]
-    finished = _output_mtimes(workdir)
+    finished = output_mtimes(workdir)
     assert finished, "the first run left no outputs"
 
     rc, rerun = _run_workflow(workdir, env, RERUN_S)
     assert rc == 0, rerun[-4000:]
-    assert _output_mtimes(workdir).items() >= finished.items(), "finished outputs were recomputed"
+    assert output_mtimes(workdir).items() >= finished.items(), "finished outputs were recomputed"
 
     # Every job went through SLURM: COMPLETED in sacct, each rule and wildcards exactly once,
     # except the cancelled one, which is there twice.
