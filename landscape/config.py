@@ -10,6 +10,7 @@ starts.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,68 @@ CLASSIFICATION_DATASETS = ("digits", "mnist1d")
 
 class ConfigError(ValueError):
     """The configuration is invalid; the message names every offending key."""
+
+
+# A number as YAML 1.2 and Python write it; YAML 1.1 (PyYAML, hence Snakemake) reads `1e-10` and
+# `1E-9` (no dot) as strings, and Snakemake passes nested `--config` values as strings.
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NULL = ("null", "~", "None", "")
+_BOOLEAN = {"true": True, "false": False}
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    kind = node.get("type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def _coerced(value: str, types: list[str]) -> Any:
+    """``value`` as the first schema type that reads it exactly, else ``value`` unchanged."""
+    text = value.strip()
+    if "integer" in types and _INTEGER.fullmatch(text):
+        return int(text)
+    if "number" in types and _NUMBER.fullmatch(text):
+        return float(text) if not _INTEGER.fullmatch(text) else int(text)
+    if "boolean" in types and text.lower() in _BOOLEAN:
+        return _BOOLEAN[text.lower()]
+    if "null" in types and text in _NULL:
+        return None
+    return value
+
+
+def coerce_strings(config: Any, schema: dict[str, Any]) -> Any:
+    """Read strings as the numbers, booleans or nulls that the schema expects there.
+
+    YAML 1.1 (PyYAML, which Snakemake uses) reads ``1e-10`` and ``1E-9`` as strings, since its
+    float pattern needs a dot; Snakemake's ``--config 'key={a: 4}'`` passes nested values as
+    strings. A string is converted only where the schema's type at that key is not ``string`` and
+    the text is exactly such a value, so ``'1e-10'`` becomes ``1e-10`` for a number key but a
+    misspelt ``'1e-1O'`` is still refused by the validator, naming the key.
+
+    Args:
+        config: A configuration (or part of one), changed in place where it is a dict or list.
+        schema: The schema node that describes ``config``.
+
+    Returns:
+        The converted value (the same object for dicts and lists).
+    """
+    if isinstance(config, dict):
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for key, value in config.items():
+            sub = props.get(key, extra if isinstance(extra, dict) else None)
+            if sub is not None:
+                config[key] = coerce_strings(value, sub)
+        return config
+    if isinstance(config, list):
+        items = schema.get("items")
+        if isinstance(items, dict):
+            config[:] = [coerce_strings(v, items) for v in config]
+        return config
+    types = _types(schema)
+    if isinstance(config, str) and types and "string" not in types:
+        return _coerced(config, types)
+    return config
 
 
 def load_schema(path: str | Path = SCHEMA_PATH) -> dict[str, Any]:
@@ -79,7 +142,14 @@ def _describe(error: jsonschema.ValidationError, schema: dict[str, Any]) -> Iter
         return
     description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
     what = f" ({description.split('.')[0].strip()})" if description else ""
-    yield f"config key '{_key(error.absolute_path)}'{what}: {error.message}"
+    fix = ""
+    if error.validator == "type" and isinstance(error.instance, str):
+        fix = (
+            "; a string is read as a number only when it is written as one (4, 0.5, 1e-10): "
+            "fix the value, or set it in a --configfile (nested --config values reach the "
+            "workflow as strings)"
+        )
+    yield f"config key '{_key(error.absolute_path)}'{what}: {error.message}{fix}"
 
 
 def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
@@ -124,6 +194,9 @@ def validate_config(
 ) -> dict[str, Any]:
     """Validate ``config`` in place, filling in every default.
 
+    Strings where the schema expects a number, boolean or null are read as such first
+    (:func:`coerce_strings`): ``1e-10`` in a YAML file and nested ``--config`` values.
+
     Args:
         config: The configuration as loaded from YAML (Snakemake's ``config``).
         schema: The schema; read from :data:`SCHEMA_PATH` when omitted.
@@ -140,6 +213,7 @@ def validate_config(
             f"config must be a mapping of keys to values, got {type(config).__name__}"
         )
     schema = load_schema() if schema is None else schema
+    coerce_strings(config, schema)
     validator_class = _with_defaults(jsonschema.validators.validator_for(schema))
     validator = validator_class(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))

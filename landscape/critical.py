@@ -9,6 +9,7 @@ exceeds 0.9, Frye et al.), else ``not converged``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,9 +32,10 @@ def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> st
         diverged: Whether training diverged (non-finite loss or gradient).
 
     Returns:
-        ``critical``, ``not converged`` or ``diverged``.
+        ``critical``, ``not converged`` or ``diverged`` (also for a NaN or infinite
+        ``grad_norm_sq``: an overflowed gradient is no measurement of distance to criticality).
     """
-    if diverged or grad_norm_sq != grad_norm_sq:  # NaN compares unequal to itself
+    if diverged or not math.isfinite(grad_norm_sq):
         return DIVERGED
     return CRITICAL if grad_norm_sq <= threshold else NOT_CONVERGED
 
@@ -71,6 +73,9 @@ class FinderOptions:
     solver: str = "eigh"  # Newton-MR's solve: eigh (dense, exact) or minres (matrix-free, HVPs)
     minres_rtol: float = 1e-8  # MINRES's relative residual tolerance
     minres_maxiter: int | None = None  # MINRES's iteration cap (None: the dimension P)
+    # Exact Hessians assembled at once (config curvature.memory_budget_mb, through
+    # CurvatureOptions.networks_per_chunk); None: every start at once.
+    hessian_chunk: int | None = None
 
 
 @dataclass
@@ -224,7 +229,7 @@ def find_critical_points(
 
     def eigh_at(points: torch.Tensor, finite: torch.Tensor | None = None):
         """Eigendecomposition of the exact Hessians; rows not ``finite`` are replaced by zeros."""
-        h = batched_hessians(hessian_fn, points, chunk_size=None)  # (S, P, P)
+        h = batched_hessians(hessian_fn, points, chunk_size=options.hessian_chunk)  # (S, P, P)
         return torch.linalg.eigh(h if finite is None else torch.where(finite[:, None, None], h, 0))
 
     def _step(method: str, theta: torch.Tensor, g: torch.Tensor, gn: torch.Tensor):
@@ -252,7 +257,7 @@ def find_critical_points(
             return _backtrack(theta, direction, torch.ones_like(gn), moving, decreases_loss,
                               options.backtracks)  # fmt: skip
         if method == "gradient_norm":
-            h = batched_hessians(hessian_fn, theta, chunk_size=None)  # (A, P, P)
+            h = batched_hessians(hessian_fn, theta, chunk_size=options.hessian_chunk)  # (A, P, P)
             direction = (h @ g[..., None])[..., 0]  # grad of 1/2 ||g||^2
             slope = (direction * direction).sum(-1)  # decrease rate of 1/2 ||g||^2
             # Start at 4 / ||H||^2, beyond the stable step of the quadratic model, then halve.
@@ -312,15 +317,18 @@ def find_critical_points(
     # The residual that flags gradient-flat points uses the spectrum's own tolerance.
     eig_rtol = options.eigen_tolerance_factor * lam.shape[-1] * torch.finfo(lam.dtype).eps
     _, residual = _pinv_solve(lam, vecs, g, zero, eig_rtol)
+    loss = vmap(loss_fn)(theta)
+    # An overflow (+-inf) is as diverged as a NaN: in the loss, the gradient or the point.
+    finite = finite & torch.isfinite(gn) & torch.isfinite(loss)
     status = []
     for k in range(s):
-        label = certify(float(gn[k]), options.grad_norm_sq_threshold)
+        label = certify(float(gn[k]), options.grad_norm_sq_threshold, not bool(finite[k]))
         if label == NOT_CONVERGED and float(residual[k]) > options.flat_residual:
             label = GRADIENT_FLAT
         status.append(label)
     return FinderResult(
         params=theta,
-        loss=vmap(loss_fn)(theta),
+        loss=loss,
         grad_norm_sq=gn,
         residual=residual,
         iterations=iterations,

@@ -25,6 +25,9 @@ Two exact Hessian paths:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 import torch
 from torch.func import grad, jvp, vmap
@@ -213,7 +216,58 @@ def make_hessian_mlp(
     return hessian
 
 
-HESSIAN_METHODS = ("auto", "structured", "hvp")
+class HessianMethod(StrEnum):
+    """How an exact Hessian is assembled (config ``curvature.hessian_method``)."""
+
+    AUTO = "auto"  # structured for MLPs, HVPs otherwise
+    STRUCTURED = "structured"  # :func:`make_hessian_mlp`
+    HVP = "hvp"  # :func:`make_hessian_hvp`
+
+
+class SpectrumMethod(StrEnum):
+    """How a Hessian's spectrum is read (config ``curvature.spectrum``)."""
+
+    FULL = "full"  # every eigenvalue (eigvalsh)
+    INERTIA = "inertia"  # counts only, from two LDL^T factorisations (Sylvester's law)
+
+
+HESSIAN_METHODS = tuple(HessianMethod)
+
+
+@dataclass(frozen=True)
+class CurvatureOptions:
+    """How exact Hessians and their spectra are computed: the config's ``curvature`` section.
+
+    Applies to every rule that takes Hessians of a network's loss on data (sections 1c, 2b, 2c,
+    4b, 4c and the linear autoencoder), in the critical-point searches and in the spectra.
+    """
+
+    hessian_method: HessianMethod = HessianMethod.AUTO
+    memory_budget_mb: float = 4096  # Hessians assembled at once fit in this many MiB
+    sample_chunk: int | None = None  # samples per pass of the structured path (None: all)
+    spectrum: SpectrumMethod = SpectrumMethod.FULL
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> CurvatureOptions:
+        """The options from a validated ``curvature`` config section (missing keys: defaults)."""
+        known = {k: cfg[k] for k in cls.__dataclass_fields__ if k in cfg}
+        if "hessian_method" in known:
+            known["hessian_method"] = HessianMethod(known["hessian_method"])
+        if "spectrum" in known:
+            known["spectrum"] = SpectrumMethod(known["spectrum"])
+        return cls(**known)
+
+    def hessian(self, model, loss: str, x: torch.Tensor, y: torch.Tensor) -> HessianFn:
+        """The exact Hessian theta (P,) -> H (P, P) of the loss, by :func:`make_hessian`."""
+        return make_hessian(model, loss, x, y, self.hessian_method, self.sample_chunk)
+
+    def networks_per_chunk(self, model, n_samples: int) -> int:
+        """Networks whose Hessians fit in the memory budget at once (at least one)."""
+        per_network = hessian_bytes(model, n_samples, self.sample_chunk)
+        return networks_per_chunk(per_network, self.memory_budget_mb)
+
+
+DEFAULT_CURVATURE = CurvatureOptions()  # the schema's defaults (tests/test_config.py checks)
 
 
 def make_hessian(
@@ -221,7 +275,7 @@ def make_hessian(
     loss: str,
     x: torch.Tensor,
     y: torch.Tensor,
-    method: str = "auto",
+    method: str = HessianMethod.AUTO,
     sample_chunk: int | None = None,
     vector_chunk: int | None = 256,
 ) -> HessianFn:
@@ -302,8 +356,60 @@ def batched_hessians(
     return 0.5 * (h + h.transpose(-1, -2))
 
 
+def point_spectra(
+    hessian_fn: HessianFn,
+    params: torch.Tensor,
+    factor: float,
+    options: CurvatureOptions,
+    chunk: int | None = None,
+    norm: float | None = None,
+    finite: torch.Tensor | None = None,
+) -> tuple[list, list]:
+    """Spectrum summaries of the exact Hessians at a stack of points, chunked to a memory budget.
+
+    Args:
+        hessian_fn: theta (P,) -> H (P, P), e.g. from :meth:`CurvatureOptions.hessian`.
+        params: Points (K, P), float64.
+        factor: Eigenvalue tolerance factor (config ``numerics.eigen_tolerance_factor``).
+        options: ``spectrum`` picks eigvalsh or inertia (Sylvester's law, see
+            :func:`landscape.spectrum.inertia`).
+        chunk: Hessians assembled at once (:meth:`CurvatureOptions.networks_per_chunk`); None:
+            all of them.
+        norm: Curvature scale of the tolerance (see :func:`landscape.spectrum.summarize_spectrum`).
+        finite: (K,) bool, the points whose spectrum is read; the others (diverged: a non-finite
+            loss, gradient or parameter) get ``None``.
+
+    Returns:
+        (K summaries, :class:`~landscape.spectrum.SpectrumSummary` or None; K eigenvalue tensors
+        (P,) ascending, None where the spectrum was not computed: inertia, or not ``finite``).
+    """
+    from landscape.spectrum import inertia, summarize_spectrum
+
+    k_points = params.shape[0]
+    usable = [k for k in range(k_points) if finite is None or bool(finite[k])]
+    step = max(1, len(usable) if chunk is None else chunk)
+    summaries, spectra = [None] * k_points, [None] * k_points
+    for start in range(0, len(usable), step):
+        ids = usable[start : start + step]
+        hs = batched_hessians(hessian_fn, params[ids], chunk_size=step)  # (k, P, P)
+        if options.spectrum == SpectrumMethod.FULL:
+            eigs = torch.linalg.eigvalsh(hs)  # (k, P) ascending
+            for j, k in enumerate(ids):
+                summaries[k] = summarize_spectrum(eigs[j], factor, norm=norm)
+                spectra[k] = eigs[j]
+        else:
+            for j, k in enumerate(ids):
+                summaries[k] = inertia(hs[j], factor, norm=norm)
+    return summaries, spectra
+
+
 __all__ = [
     "HESSIAN_METHODS",
+    "DEFAULT_CURVATURE",
+    "CurvatureOptions",
+    "HessianMethod",
+    "SpectrumMethod",
+    "point_spectra",
     "batched_hessians",
     "grad_norm_sq",
     "make_hessian",

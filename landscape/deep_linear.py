@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-from landscape.critical import FinderOptions, certify, find_critical_points
-from landscape.curvature import grad_norm_sq, make_hessian
+from landscape.critical import DIVERGED, FinderOptions, certify, find_critical_points
+from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, grad_norm_sq, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
-from landscape.spectrum import summarize_spectrum
+from landscape.spectrum import not_computed, summarize_spectrum
 from landscape.theory import (
     linear_regression_optimum,
     product_loss,
@@ -133,6 +133,7 @@ def optimum_runs(
     finder: FinderOptions,
     factor: float,
     log=None,
+    curvature: CurvatureOptions = DEFAULT_CURVATURE,
 ) -> pd.DataFrame:
     """Train deep linear networks of every depth and width, certify the end, compare with theory.
 
@@ -154,6 +155,7 @@ def optimum_runs(
         finder: Options of the Newton-MR refinement (threshold, tolerance, ...).
         factor: Eigenvalue tolerance factor.
         log: Optional progress callback.
+        curvature: How the exact Hessians (saddle-free Newton, polish, spectra) are computed.
 
     Returns:
         One row per network: ``data, depth, widths, hidden_width, bottleneck, seed, status,
@@ -172,7 +174,8 @@ def optimum_runs(
             schedule = TrainOptions("gd", opts.learning_rate, opts.steps, record_every=opts.steps)
             fast = choose_value_and_grad(model, "mse", x, y)
             trained = train(loss_fn, theta0, schedule, value_and_grad=fast)
-            hess_fn = make_hessian(model, "mse", x, y)
+            hess_fn = curvature.hessian(model, "mse", x, y)
+            chunk = curvature.networks_per_chunk(model, len(x))
             ok = ~trained.diverged
             polished = trained.params.clone()
             status = ["diverged"] * len(seeds)
@@ -181,6 +184,7 @@ def optimum_runs(
                 # that the spectrum is read at a point converged well past certification.
                 deeper = replace(
                     finder,
+                    hessian_chunk=chunk,
                     max_iter=opts.polish_iter,
                     grad_norm_sq_threshold=finder.grad_norm_sq_threshold * 1e-6,
                 )
@@ -190,15 +194,22 @@ def optimum_runs(
                 # Then Newton-MR polish of every certified point, kept while it lowers the
                 # gradient: near the manifold of minima the zero eigenvalues are perturbed by
                 # about ||g||, so the spectrum is read at round-off (as in section 2c).
-                polish = replace(finder, max_iter=0, polish_steps=max(finder.polish_steps, 50))
+                polish = replace(finder, hessian_chunk=chunk, max_iter=0,
+                                 polish_steps=max(finder.polish_steps, 50))  # fmt: skip
                 found = find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", polish)
                 polished[ok] = found.params
                 for j, k in enumerate(torch.nonzero(ok).flatten().tolist()):
-                    status[k] = certify(float(found.grad_norm_sq[j]), finder.grad_norm_sq_threshold)
+                    status[k] = (
+                        found.status[j]
+                        if found.status[j] == DIVERGED
+                        else certify(float(found.grad_norm_sq[j]), finder.grad_norm_sq_threshold)
+                    )
             rank = width if width < min(dx, dy) else None
             optimum = linear_regression_optimum(x, y, rank)
             losses = torch.vmap(loss_fn)(polished)
             gns = grad_norm_sq(loss_fn, polished)
+            finite = torch.tensor([st != DIVERGED for st in status])
+            spectra, _ = point_spectra(hess_fn, polished, factor, curvature, chunk, finite=finite)
             for k, seed in enumerate(seeds):
                 row = {
                     "data": name,
@@ -221,9 +232,8 @@ def optimum_runs(
                 }
                 spectrum = {"index": math.nan, "n_negative": math.nan, "n_zero": math.nan,
                             "lambda_min": math.nan, "eig_tol": math.nan}  # fmt: skip
-                if status[k] != "diverged":
-                    eigs = torch.linalg.eigvalsh(hess_fn(polished[k]))
-                    s = summarize_spectrum(eigs, factor)
+                if spectra[k] is not None:
+                    s = spectra[k]
                     spectrum = {"index": s.index, "n_negative": s.n_negative,
                                 "n_zero": s.n_zero, "lambda_min": s.lambda_min,
                                 "eig_tol": s.eig_tol}  # fmt: skip
@@ -272,7 +282,12 @@ def _kind(status: str, loss: float, global_loss: float, n_negative: int, tol: fl
     return "strict saddle" if n_negative > 0 else "flat saddle"
 
 
-def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> pd.DataFrame:
+def saddle_table(
+    opts: SaddleOptions,
+    finder: FinderOptions,
+    factor: float,
+    curvature: CurvatureOptions = DEFAULT_CURVATURE,
+) -> pd.DataFrame:
     """Analytic and searched critical points of deep linear networks of several depths.
 
     Data: :func:`landscape.theory.deep_linear_regression_problem`. For each depth, every
@@ -287,6 +302,8 @@ def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> p
         opts: The problem and the searches.
         finder: Newton-MR options (threshold, tolerance factor, ...).
         factor: Eigenvalue tolerance factor.
+        curvature: How the exact Hessians (Newton-MR, spectra) are computed. The curvature scale
+            at the global minimum is always read from the full spectrum (one Hessian per depth).
 
     Returns:
         One row per point: ``depth, widths, source, start, status, loss, grad_norm_sq,
@@ -314,7 +331,8 @@ def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> p
         widths = (d, *[opts.hidden] * depth, d)
         model = deep_linear(widths)
         loss_fn = make_loss(model, "mse", x, y)
-        hess_fn = make_hessian(model, "mse", x, y)
+        hess_fn = curvature.hessian(model, "mse", x, y)
+        chunk = curvature.networks_per_chunk(model, len(x))
         best = tuple(range(min(opts.hidden, d)))  # the top singular directions: global minimum
         scale = float(
             torch.linalg.eigvalsh(hess_fn(deep_linear_critical_point(best, u, s, v, widths)))
@@ -338,11 +356,12 @@ def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> p
         picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
         along = torch.stack([run.snapshots[picks[j, k], k] for k in range(opts.starts)
                              for j in range(opts.snapshots)])  # fmt: skip
+        search = replace(finder, hessian_chunk=chunk)
         found = find_critical_points(loss_fn, hess_fn, torch.cat([near_origin, along]),
-                                     "newton_mr", finder)  # fmt: skip
+                                     "newton_mr", search)  # fmt: skip
         # Polish to round-off with an untruncated pseudo-inverse: the search's truncation
         # (pinv_rtol) stalls at |g|^2 ~ 1e-13, where near-zero eigenvalues still read as negative.
-        exact = replace(finder, max_iter=0, pinv_rtol=1e-10)
+        exact = replace(search, max_iter=0, pinv_rtol=1e-10)
         searched = find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", exact).params
         sources += ["origin"] * opts.starts + ["trajectory"] * (opts.starts * opts.snapshots)
         starts = (
@@ -353,10 +372,12 @@ def saddle_table(opts: SaddleOptions, finder: FinderOptions, factor: float) -> p
         everything = torch.cat([analytic, searched])
         losses = torch.vmap(loss_fn)(everything)
         gns = grad_norm_sq(loss_fn, everything)
+        finite = torch.isfinite(losses) & torch.isfinite(gns) & torch.isfinite(everything).all(-1)
+        spectra, _ = point_spectra(hess_fn, everything, factor, curvature, chunk, norm=scale,
+                                   finite=finite)  # fmt: skip
         for k in range(len(everything)):
-            status = certify(float(gns[k]), finder.grad_norm_sq_threshold)
-            eigs = torch.linalg.eigvalsh(hess_fn(everything[k]))
-            summ = summarize_spectrum(eigs, factor, norm=scale)
+            status = certify(float(gns[k]), finder.grad_norm_sq_threshold, not bool(finite[k]))
+            summ = spectra[k] or not_computed(model.n_params)
             loss = float(losses[k])
             gaps = relative_gap(values["loss"].to_numpy(), loss)
             nearest = float(values["loss"].iloc[int(gaps.argmin())])

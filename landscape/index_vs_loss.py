@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from landscape.critical import CRITICAL, FinderOptions, find_critical_points
-from landscape.curvature import make_hessian
+from landscape.critical import CRITICAL, DIVERGED, FinderOptions, find_critical_points
+from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.data import Dataset
 from landscape.models import MLP, init_params, make_loss
-from landscape.spectrum import summarize_spectrum
+from landscape.spectrum import not_computed
 from landscape.train import TrainOptions, even_in_loss, train
 
 COLUMNS = [
@@ -204,6 +204,7 @@ def search(
     opts: SearchOptions,
     numerics: dict,
     log: Callable[[str], None] = print,
+    curvature: CurvatureOptions = DEFAULT_CURVATURE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every search from every start; the exact spectrum at every end point.
 
@@ -213,14 +214,17 @@ def search(
         numerics: The config's ``numerics`` section (certification threshold, eigenvalue
             tolerance factor).
         log: Progress callback.
+        curvature: How the finders' and the spectra's exact Hessians are computed; with
+            ``spectrum: inertia`` the eigenvalue table is empty.
 
     Returns:
         (end points, columns :data:`COLUMNS`; eigenvalues of the certified ones, columns
-        :data:`EIGEN_COLUMNS`).
+        :data:`EIGEN_COLUMNS`). A diverged end point has NaN spectrum columns.
     """
     model = problem.model
     loss_fn = make_loss(model, problem.loss, problem.x, problem.y)
-    hess_fn = make_hessian(model, problem.loss, problem.x, problem.y)
+    hess_fn = curvature.hessian(model, problem.loss, problem.x, problem.y)
+    chunk = curvature.networks_per_chunk(model, len(problem.x))
     starts, meta = starting_points(problem, opts)
     factor = numerics["eigen_tolerance_factor"]
     name = f"{problem.dataset} {problem.architecture} {problem.loss}"
@@ -233,11 +237,15 @@ def search(
             grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
             eigen_tolerance_factor=factor,
             pinv_rtol=opts.pinv_rtol,
+            hessian_chunk=chunk,
         )
         res = find_critical_points(loss_fn, hess_fn, starts, method, finder)
+        finite = torch.tensor([st != DIVERGED for st in res.status])
+        spectra, eigenvalues = point_spectra(hess_fn, res.params, factor, curvature, chunk,
+                                             finite=finite)  # fmt: skip
         for k in range(len(starts)):
-            eigs = torch.linalg.eigvalsh(hess_fn(res.params[k]))  # (P,) ascending
-            s = summarize_spectrum(eigs, factor)
+            s = spectra[k] or not_computed(model.n_params)
+            eigs = eigenvalues[k]
             start = meta.iloc[k]
             network = f"{name} seed {int(start['seed'])}"
             rows.append(
@@ -265,7 +273,7 @@ def search(
                     "iterations": int(res.iterations[k]),
                 }
             )
-            if res.status[k] == CRITICAL:
+            if res.status[k] == CRITICAL and eigs is not None:
                 for r, value in enumerate(eigs.tolist()):
                     eig_rows.append([network, method, int(start["snapshot_step"]), r, value])
         certified = sum(s == CRITICAL for s in res.status)

@@ -17,9 +17,8 @@ import pandas as pd
 import torch
 
 from landscape.critical import CRITICAL, FINDERS, FinderOptions, find_critical_points
-from landscape.curvature import make_hessian
+from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
-from landscape.spectrum import summarize_spectrum
 from landscape.theory import (
     covariance_equivalent,
     gaussian_with_covariance,
@@ -87,6 +86,7 @@ def run_validation(
     numerics: dict,
     log: Callable[[str], None] = print,
     device: str | torch.device = "cpu",
+    curvature: CurvatureOptions = DEFAULT_CURVATURE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every finder from every start; match the end points to the analytic ones.
 
@@ -95,6 +95,7 @@ def run_validation(
         numerics: The config's ``numerics`` section (thresholds).
         log: Progress callback.
         device: Where training, the finders and the spectra run (data drawn on the CPU).
+        curvature: How the finders' and the spectra's exact Hessians are computed.
 
     Returns:
         (end points, one row per finder and start, columns :data:`COLUMNS`; analytic table).
@@ -105,7 +106,8 @@ def run_validation(
     x = x.to(device)  # (n, d)
     model = deep_linear((d, p, d))
     loss_fn = make_loss(model, "mse", x, x)
-    hess_fn = make_hessian(model, "mse", x, x)
+    hess_fn = curvature.hessian(model, "mse", x, x)
+    chunk = curvature.networks_per_chunk(model, len(x))
     analytic = linear_ae_critical_points(lam, p)
     starts, meta = starting_points(cfg, loss_fn, model, device)
     log(f"{len(starts)} starts, {model.n_params} parameters, {len(analytic)} analytic points")
@@ -118,11 +120,13 @@ def run_validation(
             grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
             eigen_tolerance_factor=factor,
             damping=cfg["damping"],
+            hessian_chunk=chunk,
         )
         res = find_critical_points(loss_fn, hess_fn, starts, method, opts)
+        spectra, _ = point_spectra(hess_fn, res.params, factor, curvature, chunk)
         rows = []
         for k in range(len(starts)):
-            s = summarize_spectrum(torch.linalg.eigvalsh(hess_fn(res.params[k])), factor)
+            s = spectra[k]
             near = nearest_analytic(float(res.loss[k]), s.n_negative, analytic)
             rel = float(relative_gap(near["loss"], float(res.loss[k])))
             rows.append(

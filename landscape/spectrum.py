@@ -64,6 +64,15 @@ class SpectrumSummary:
         return asdict(self)
 
 
+def not_computed(n_params: int, reason: str = "diverged") -> SpectrumSummary:
+    """The summary of a point whose Hessian was not read (e.g. diverged): every count NaN."""
+    nan = float("nan")
+    return SpectrumSummary(
+        n_params=n_params, n_negative=nan, n_zero=nan, n_positive=nan, index=nan, nullity=nan,
+        eig_tol=nan, lambda_min=nan, lambda_max=nan, definiteness=f"not computed ({reason})",
+    )  # fmt: skip
+
+
 def definiteness(n_negative: int, n_zero: int, n_positive: int) -> str:
     """Name the definiteness of a symmetric matrix from its inertia.
 

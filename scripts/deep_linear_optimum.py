@@ -3,6 +3,7 @@
 import torch
 
 from landscape.critical import FinderOptions
+from landscape.curvature import CurvatureOptions
 from landscape.data import load_dataset
 from landscape.deep_linear import OptimumOptions, optimum_runs, whiten
 from landscape.device import resolve_device
@@ -37,7 +38,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         damping=cfg["damping"],
         eigen_tolerance_factor=numerics["eigen_tolerance_factor"],
     )
-    table = optimum_runs(
-        ds.name, x, y, opts, finder, numerics["eigen_tolerance_factor"], log=log.info
-    )
+    curvature = CurvatureOptions.from_config(snakemake.params.curvature)
+    log.info("curvature: %s", curvature)
+    factor = numerics["eigen_tolerance_factor"]
+    table = optimum_runs(ds.name, x, y, opts, finder, factor, log=log.info, curvature=curvature)
     write_table(table, snakemake.output[0])

@@ -4,25 +4,20 @@ import pandas as pd
 import torch
 
 from landscape.critical import certify
-from landscape.curvature import (
-    batched_hessians,
-    grad_norm_sq,
-    hessian_bytes,
-    make_hessian,
-    networks_per_chunk,
-)
+from landscape.curvature import CurvatureOptions, SpectrumMethod, grad_norm_sq, point_spectra
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.io import load_checkpoint, write_table
 from landscape.models import MLP, make_loss
 from landscape.runlog import logged
-from landscape.spectrum import SpectrumSummary, inertia, summarize_spectrum
+from landscape.spectrum import not_computed
 
 # Columns that identify a point: which network, which plateau, which step.
 POINT_COLUMNS = ["network", "seed", "point", "plateau", "plateau_start", "plateau_end", "step"]
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    numerics, curv = snakemake.params.numerics, snakemake.params.curvature
+    numerics = snakemake.params.numerics
+    curv = CurvatureOptions.from_config(snakemake.params.curvature)
     factor = numerics["eigen_tolerance_factor"]
     device = resolve_device(snakemake.params.device)
     ckpt = load_checkpoint(
@@ -35,17 +30,14 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     x = torch.as_tensor(ds.x_train, device=device)  # (n, d_in)
     y = torch.as_tensor(ds.y_train, device=device)  # (n,) or (n, d_out)
     loss_fn = make_loss(model, ckpt["loss"], x, y)
-    hess_fn = make_hessian(
-        model, ckpt["loss"], x, y, method=curv["hessian_method"], sample_chunk=curv["sample_chunk"]
-    )
-    per_network = hessian_bytes(model, len(x), curv["sample_chunk"])
-    chunk = networks_per_chunk(per_network, curv["memory_budget_mb"])
+    hess_fn = curv.hessian(model, ckpt["loss"], x, y)
+    chunk = curv.networks_per_chunk(model, len(x))
     log.info(
         "Hessians at %d points with %d parameters: method %s, %d per chunk, spectrum %s, device %s",
         *params.shape,
-        curv["hessian_method"],
+        curv.hessian_method,
         chunk,
-        curv["spectrum"],
+        curv.spectrum,
         device,
     )
     losses = torch.vmap(loss_fn)(params)  # (K,)
@@ -55,25 +47,14 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     points = ckpt["points"]
     flagged = torch.tensor([pt["diverged"] for pt in points], dtype=torch.bool)
     diverged = flagged | ~torch.isfinite(losses.cpu() + gns.cpu())
-    usable = [k for k in range(params.shape[0]) if not diverged[k]]
-    summaries, spectra_of = {}, {}
-    for start in range(0, len(usable), chunk):
-        ids = usable[start : start + chunk]
-        hs = batched_hessians(hess_fn, params[ids], chunk_size=chunk)
-        eigs = torch.linalg.eigvalsh(hs) if curv["spectrum"] == "full" else None  # (k, P)
-        for j, k in enumerate(ids):
-            if eigs is not None:
-                summaries[k], spectra_of[k] = summarize_spectrum(eigs[j], factor), eigs[j]
-            else:
-                summaries[k] = inertia(hs[j], factor)
-    empty = {name: float("nan") for name in SpectrumSummary.__dataclass_fields__}
-    empty.update(n_params=model.n_params, definiteness="not computed (diverged)")
-    method = "eigvalsh" if curv["spectrum"] == "full" else "inertia (LDL^T)"
+    summaries, spectra_of = point_spectra(hess_fn, params, factor, curv, chunk, finite=~diverged)
+    empty = not_computed(model.n_params).as_dict()
+    method = "eigvalsh" if curv.spectrum == SpectrumMethod.FULL else "inertia (LDL^T)"
     rows, eig_rows = [], []
     for k in range(params.shape[0]):
         threshold = numerics["grad_norm_sq_threshold"]
         status = certify(float(gns[k]), threshold, bool(diverged[k]))
-        summary = summaries[k].as_dict() if k in summaries else empty
+        summary = summaries[k].as_dict() if summaries[k] else empty
         pt = points[k]
         rows.append(
             {
@@ -88,7 +69,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
                 "status": status,
                 **summary,
                 "eigen_tolerance_factor": factor,
-                "spectrum_method": method if k in summaries else "none",
+                "spectrum_method": method if summaries[k] else "none",
             }
         )
         log.info(
@@ -96,7 +77,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
             pt["network"], pt["step"], pt["point"], losses[k], gns[k], status,
             summary["index"], summary["nullity"], summary["definiteness"],
         )  # fmt: skip
-        if k in spectra_of:
+        if spectra_of[k] is not None:
             eig_rows.append(
                 pd.DataFrame(
                     {

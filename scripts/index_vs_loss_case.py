@@ -1,5 +1,6 @@
 """Rule ``index_vs_loss_case``: critical points of one case (dataset, activation, loss)."""
 
+from landscape.curvature import CurvatureOptions
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.index_vs_loss import SearchOptions, classifier_problem, search
@@ -26,6 +27,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         methods=tuple(cfg["methods"]),
         **{k: cfg[k] for k in keys},
     )
-    table, eigs = search(problem, opts, snakemake.params.numerics, log=log.info)
+    curvature = CurvatureOptions.from_config(snakemake.params.curvature)
+    log.info("curvature: %s", curvature)
+    table, eigs = search(problem, opts, snakemake.params.numerics, log.info, curvature)
     write_table(table, snakemake.output.table)
     write_table(eigs, snakemake.output.eigenvalues)

@@ -1,5 +1,6 @@
 """Rule ``memorisation_critical_points``: Pennington & Bahri's memorisation task at one phi."""
 
+from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
 from landscape.index_vs_loss import SearchOptions, memorisation_phi, memorisation_problem, search
 from landscape.io import write_table
@@ -15,7 +16,9 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     log.info("phi = %.4f (asked %.4f): %d data points", phi, cfg["phis"][k], len(problem.x))
     keys = ("networks", "snapshots", "learning_rate", "steps", "max_iter", "seed")
     opts = SearchOptions(methods=("newton_mr",), **{k: cfg[k] for k in keys})
-    table, eigs = search(problem, opts, snakemake.params.numerics, log=log.info)
+    curvature = CurvatureOptions.from_config(snakemake.params.curvature)
+    log.info("curvature: %s", curvature)
+    table, eigs = search(problem, opts, snakemake.params.numerics, log.info, curvature)
     table.insert(1, "phi", phi)
     table["network"] = [f"{n} phi {phi:.3f}" for n in table["network"]]
     write_table(table, snakemake.output[0])

@@ -18,6 +18,7 @@ rule linear_ae_critical_points:
     params:
         cfg=config["linear_ae"],
         numerics=config["numerics"],
+        curvature=config["curvature"],
         device=config["device"],
     script:
         "../../scripts/find_linear_ae_critical_points.py"

@@ -77,6 +77,7 @@ rule deep_linear_optimum:
     params:
         options=config["deep_linear"],
         numerics=config["numerics"],
+        curvature=config["curvature"],
         device=config["device"],
     script:
         "../../scripts/deep_linear_optimum.py"
@@ -155,6 +156,7 @@ rule deep_linear_saddles_table:
     params:
         options=config["deep_linear_saddles"],
         numerics=config["numerics"],
+        curvature=config["curvature"],
     script:
         "../../scripts/deep_linear_saddles_table.py"
 

@@ -93,6 +93,7 @@ rule index_vs_loss_case:
     params:
         options=config["index_vs_loss"],
         numerics=config["numerics"],
+        curvature=config["curvature"],
         device=config["device"],
     script:
         "../../scripts/index_vs_loss_case.py"
@@ -193,6 +194,7 @@ rule memorisation_critical_points:
     params:
         options=config["index_fit"],
         numerics=config["numerics"],
+        curvature=config["curvature"],
         device=config["device"],
     script:
         "../../scripts/memorisation_critical_points.py"
