@@ -283,7 +283,7 @@ def relu_gaussian_kernel(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 
 
 def value_clamp(x: torch.Tensor, low: float, high: float) -> torch.Tensor:
-    """x clamped to [low, high] in value, with the derivative of x itself (a straight-through clamp).
+    """Clamp x to [low, high] in value, keeping the derivative of x (a straight-through clamp).
 
     A cosine computed as u . v / (||u|| ||v||) rounds to 1 + 2e-16 for parallel vectors; a plain
     ``clamp`` would then have zero derivative and drop the curvature of the cosine (for the ReLU

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import ROOT, snakemake
+
 from landscape.config import load_schema, validate_config
 
 # Jobs every config change schedules: they record the whole config, so they prove nothing.
