@@ -8,7 +8,7 @@ CONFIG ?= config.yaml
 SNAKEMAKE_ARGS ?=
 SNAKEMAKE := $(BIN)/snakemake --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
-.PHONY: run report figures test lint format lock clean help
+.PHONY: run report figures test system-packages lint format lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,8 +27,11 @@ figures: $(VENV)/.installed  ## redraw every figure from the tables in results/ 
 	$(SNAKEMAKE) --cores $(CORES) --forcerun $(FIGURE_RULES) --allowed-rules $(FIGURE_RULES) run_statistics all
 	$(SNAKEMAKE) --report results/report.html
 
-test: lint  ## lint, then run the test suite (includes a real smoke run of the whole DAG)
+test: lint system-packages  ## lint, then the tests (a real smoke run, SLURM cluster, the report)
 	$(BIN)/pytest
+
+system-packages:  ## install the Debian packages the tests need (as root; else say what is skipped)
+	bash tests/system_packages.sh
 
 lint: $(VENV)/.installed  ## ruff (with docstring rules), snakefmt and snakemake --lint
 	$(BIN)/ruff check .

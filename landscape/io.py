@@ -67,15 +67,17 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_table(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a tidy table as CSV, atomically, with full float64 precision.
+def write_table(df: pd.DataFrame, path: str | os.PathLike, float_format: str = "%.17g") -> None:
+    """Write a tidy table as CSV, atomically, with full float64 precision by default.
 
     Args:
         df: The table.
         path: Destination ``.csv`` path.
+        float_format: printf format of floats; the default round-trips every float64. A
+            quantity measured to fewer digits (a wall time) passes its own, e.g. ``%.2f``.
     """
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, float_format="%.17g")
+        df.to_csv(tmp, index=False, float_format=float_format)
 
 
 def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:

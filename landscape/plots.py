@@ -554,6 +554,8 @@ def index_vs_loss_histograms(picks: pd.DataFrame, eigenvalues: pd.DataFrame) -> 
     """
     if picks.empty:
         return _empty_figure("no certified critical point: no spectrum to draw")
+    if eigenvalues.empty:
+        return _empty_figure("no eigenvalues: counted by inertia (curvature.spectrum: inertia)")
     fig, axes = plt.subplots(1, len(picks), figsize=(4 * len(picks), 3), squeeze=False,
                              constrained_layout=True)  # fmt: skip
     for ax, row in zip(axes[0], picks.itertuples(), strict=True):

@@ -40,6 +40,8 @@ FIGURE_CLAIMS: dict[str, tuple[int, tuple[str, ...]]] = {
     "index_fit": (4, ("4.three_halves_law",)),
 }
 STATS_COLUMNS = ["log", "rule", "wall_time_s"]
+# Wall times are logged to 0.01 s (landscape.runlog), and written to that precision.
+WALL_TIME_FORMAT = "%.2f"
 
 
 def _rst_literal(text: str) -> str:
@@ -78,14 +80,14 @@ def measured_caption(card: pd.DataFrame, figure: str) -> str:
 
 
 def scorecard_rst(card: pd.DataFrame) -> str:
-    """The scorecard as an RST list-table, shown on the report's front page.
+    """The scorecard as an RST list-table, shown in the report's Scorecard section.
 
     Columns: claim (with its id), measured, reference (with source), tolerance, verdict.
     """
     counts = card["verdict"].value_counts()
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
     lines = [
-        f"**Replication scorecard**: {len(card)} claims, {summary}.",
+        f"**Replication scorecard, every claim**: {len(card)} claims, {summary}.",
         "",
         ".. list-table::",
         "   :header-rows: 1",
@@ -102,6 +104,30 @@ def scorecard_rst(card: pd.DataFrame) -> str:
         lines += [f"   * - {claim}"]
         lines += [f"     - {_rst_literal(r[c])}" for c in ("measured", "reference", "tolerance")]
         lines += [f"     - **{r['verdict']}**"]
+    return "\n".join(lines) + "\n"
+
+
+def scorecard_summary_rst(card: pd.DataFrame) -> str:
+    """The report's front page: the verdict counts and each claim's verdict, two narrow columns.
+
+    The front page shows its text in a narrow column beside the workflow graph, so the full table
+    (measured, reference, tolerance) is its own page, ``scorecard.html``, in the "Scorecard"
+    section.
+    """
+    counts = card["verdict"].value_counts()
+    summary = ", ".join(f"{n} {v}" for v, n in counts.items())
+    lines = [
+        f"**Replication scorecard**: {len(card)} claims, {summary}. The full table (measured "
+        "value, reference with its source, tolerance) is in the section *Scorecard*.",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - claim",
+        "     - verdict",
+    ]
+    for _, r in card.iterrows():
+        lines += [f"   * - ({_rst_literal(r['claim_id'])})", f"     - **{r['verdict']}**"]
     return "\n".join(lines) + "\n"
 
 

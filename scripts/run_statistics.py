@@ -3,13 +3,13 @@
 import yaml
 
 from landscape.io import atomic_path, write_table
-from landscape.report import run_statistics, run_statistics_html
+from landscape.report import WALL_TIME_FORMAT, run_statistics, run_statistics_html
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     stats = run_statistics(snakemake.params.log_dir)
     config_text = yaml.safe_dump(dict(snakemake.params.config), sort_keys=False)
-    write_table(stats, snakemake.output.table)
+    write_table(stats, snakemake.output.table, float_format=WALL_TIME_FORMAT)
     with atomic_path(snakemake.output.config) as tmp:
         tmp.write_text(config_text)
     with atomic_path(snakemake.output.html) as tmp:

@@ -1,7 +1,7 @@
-"""Rule ``scorecard_page``: the scorecard as an HTML page and as the report's front-page table."""
+"""Rule ``scorecard_page``: the scorecard as an HTML page and the report's front-page summary."""
 
 from landscape.io import atomic_path, read_table
-from landscape.report import scorecard_html, scorecard_rst
+from landscape.report import scorecard_html, scorecard_rst, scorecard_summary_rst
 from landscape.runlog import logged
 from landscape.scorecard import SCORECARD_COLUMNS
 
@@ -10,5 +10,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     with atomic_path(snakemake.output.html) as tmp:
         tmp.write_text(scorecard_html(card))
     with atomic_path(snakemake.output.rst) as tmp:
-        tmp.write_text(scorecard_rst(card))
+        tmp.write_text(scorecard_summary_rst(card))  # the front page
+    with atomic_path(snakemake.output.table) as tmp:
+        tmp.write_text(scorecard_rst(card))  # the full table, in the Scorecard section
     log.info("%d claims", len(card))

@@ -5,6 +5,7 @@ The smoke run of the whole workflow is shared by the pipeline and SLURM tests.
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,21 @@ ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 WORKFLOW_FILES = ["Snakefile", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"]
 SMOKE_DIGESTS = "smoke_digests.json"  # written beside the smoke run, right after it
+
+
+def require_program(*names: str, why: str) -> str:
+    """The path of the first of ``names`` on PATH; without one, skip (not root) or fail (root).
+
+    As root, ``make test`` installs the Debian packages first (tests/system_packages.sh), so a
+    missing program is an error there; without root the test is skipped, saying what to install.
+    """
+    for name in names:
+        if path := shutil.which(name):
+            return path
+    message = f"{' or '.join(names)} not found: needed for {why} (see tests/system_packages.sh)"
+    if os.geteuid() == 0:
+        pytest.fail(message)
+    pytest.skip(message + "; not root, so skipped")
 
 
 @pytest.fixture(params=DEVICES)

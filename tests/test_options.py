@@ -175,4 +175,5 @@ def test_command_line_values_reach_the_workflow_as_numbers(tmp_path):
     bad = snakemake(ROOT, "--config", "relu_trap={hidden: four}", "--dry-run", "--nolock",
                     timeout=120)  # fmt: skip
     assert bad.returncode != 0
-    assert "config key 'relu_trap.hidden'" in bad.stderr and "--configfile" in bad.stderr
+    said = bad.stdout + bad.stderr
+    assert "config key 'relu_trap.hidden'" in said and "--configfile" in said

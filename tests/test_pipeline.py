@@ -135,10 +135,18 @@ def test_rerun_has_nothing_to_do_and_report_builds(smoke_run):
 
 
 def test_inertia_mode_counts_like_the_spectrum(smoke_run):
-    """Rerun the spectra in inertia mode: the same counts, no eigenvalue table rows."""
+    """Every Hessian rule under inertia, HVP Hessians, sample chunks and a tiny memory budget.
+
+    The same counts as the full spectra of the structured path, no eigenvalue table rows.
+    """
     summary = smoke_run / "results" / "tables" / "training_plateaus.csv"
     dense = read_table(summary)
-    (smoke_run / "inertia.yaml").write_text("curvature:\n  spectrum: inertia\n")
+    tables = ["linear_ae_critical_points", "index_vs_loss", "deep_linear_saddles"]
+    before = {t: read_table(smoke_run / f"results/tables/{t}.csv") for t in tables}
+    (smoke_run / "inertia.yaml").write_text(
+        "curvature:\n  spectrum: inertia\n  hessian_method: hvp\n  sample_chunk: 7\n"
+        "  memory_budget_mb: 0.01\n"
+    )
     run = snakemake(smoke_run, "--configfile", "tests/smoke.yaml", "inertia.yaml")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     counted = read_table(summary)
@@ -146,6 +154,11 @@ def test_inertia_mode_counts_like_the_spectrum(smoke_run):
     assert counted["n_negative"].tolist() == dense["n_negative"].tolist()
     assert counted["nullity"].tolist() == dense["nullity"].tolist()
     assert read_table(smoke_run / "results/tables/training_plateaus_eigenvalues.csv").empty
+    assert read_table(smoke_run / "results/tables/index_vs_loss_eigenvalues.csv").empty
+    for name, table in before.items():
+        after = read_table(smoke_run / f"results/tables/{name}.csv")
+        assert after["n_negative"].tolist() == table["n_negative"].tolist(), name
+        assert after["status"].tolist() == table["status"].tolist(), name
     # Back to the default, so that later tests see the full spectra again.
     assert snakemake(smoke_run).returncode == 0
     assert read_table(summary)["spectrum_method"].tolist() == ["eigvalsh"] * len(dense)

@@ -7,22 +7,23 @@ from the smoke run must load offline in Debian's Chromium with every section and
 import base64
 import json
 import re
-import shutil
 import subprocess
 from html import escape as html_escape
 
 import pandas as pd
 import pytest
-from conftest import ROOT, snakemake
+from conftest import ROOT, require_program, snakemake
 from docutils.core import publish_parts
 
-from landscape.io import read_table
+from landscape.io import read_table, write_table
 from landscape.report import (
     FIGURE_CLAIMS,
+    WALL_TIME_FORMAT,
     measured_caption,
     run_statistics,
     scorecard_html,
     scorecard_rst,
+    scorecard_summary_rst,
 )
 from landscape.runlog import logged
 from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS
@@ -74,6 +75,22 @@ def test_scorecard_table_renders_every_row():
     assert page.count('<tr id="') == len(card) and "19 not run" in page
 
 
+def test_front_page_summary_is_narrow_and_names_every_claim():
+    """The front page sits beside the workflow graph: two columns, the full table elsewhere."""
+    card = _card()
+    body = _render(scorecard_summary_rst(card))
+    assert body.count("<tr") == len(card) + 1
+    assert all(f"({c.claim_id})" in body for c in CLAIMS)
+    assert "19 not run" in body and "Wilson" not in body  # no tolerance or reference column
+    assert max(row.count("<td") for row in body.split("<tr")) == 2
+
+
+def test_run_statistics_csv_keeps_the_measured_digits(tmp_path):
+    stats = pd.DataFrame({"log": ["a.log"], "rule": ["a"], "wall_time_s": [504.48]})
+    write_table(stats, tmp_path / "s.csv", float_format=WALL_TIME_FORMAT)
+    assert (tmp_path / "s.csv").read_text().splitlines()[1] == "a.log,a,504.48"
+
+
 def test_run_statistics_read_the_wall_time_of_every_finished_log(tmp_path):
     for name in ("a", "b"):
         with logged(tmp_path / f"{name}.log", f"rule_{name}"):
@@ -96,8 +113,7 @@ def report(smoke_run):
 
 
 def test_report_opens_offline_in_headless_chromium(report, smoke_run, tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Debian's chromium is needed for this test (.ci/run installs it)"
+    chromium = require_program("chromium", "chromium-browser", why="the headless report test")
     html = report.read_text()
     # Self-contained: no script, style or image is fetched from elsewhere.
     assert re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']https?:""", html) == []

@@ -26,6 +26,7 @@ from conftest import (
     SMOKE_DIGESTS,
     copy_workflow,
     output_mtimes,
+    require_program,
     result_digests,
     third_of_steps_done,
 )
@@ -42,6 +43,8 @@ def _sh(env, *cmd, timeout=60):
 @pytest.fixture(scope="module")
 def cluster():
     """Start the cluster, yield the environment that points clients at it, stop its daemons."""
+    for program in ("slurmctld", "slurmd", "sbatch", "sacct", "munged", "mariadbd", "slurmdbd"):
+        require_program(program, why="the SLURM test")
     run_dir = Path(tempfile.mkdtemp(prefix="landscape-slurm-"))
     run_dir.chmod(0o755)  # the munge and mysql users must reach their directories
     env = {**os.environ, "LANDSCAPE_SLURM_DIR": str(run_dir)}

@@ -144,4 +144,5 @@ def get_report_parts():
         *expand("results/report/captions/{figure}.rst", figure=FIGURES),
         "results/report/scorecard.html",
         "results/report/scorecard.rst",
+        "results/report/scorecard_table.rst",
     ]

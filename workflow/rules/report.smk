@@ -29,6 +29,7 @@ rule scorecard_page:
             category="Scorecard",
         ),
         rst="results/report/scorecard.rst",
+        table="results/report/scorecard_table.rst",
     log:
         "results/logs/scorecard_page.log",
     conda:
