@@ -1,7 +1,15 @@
 # The landscape pipeline: wiring only. The work is done by the `landscape` library through the
 # thin adapters in scripts/; see README.md and workflow/schemas/config.schema.yaml.
 from landscape.config import validate_config
-from landscape.report import FIGURE_CLAIMS
+from landscape.sections import (
+    CATEGORIES,
+    EXPERIMENTS,
+    figure_claims,
+    figure_targets,
+    score_files,
+    score_inputs,
+    score_settings,
+)
 
 
 configfile: "config.yaml"

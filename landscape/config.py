@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,19 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / 
 
 # Keys whose value must name a classification dataset when the loss is cross-entropy.
 CLASSIFICATION_DATASETS = ("digits", "mnist1d")
+
+
+@dataclass(frozen=True)
+class Numerics:
+    """The config's ``numerics`` section: the tolerances that decide signs and small norms."""
+
+    grad_norm_sq_threshold: float = 1e-10  # ||g||^2 at most this: critical
+    eigen_tolerance_factor: float = 10.0  # tol = factor * n * eps * max|lambda|
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> Numerics:
+        """From a validated ``numerics`` section (keys left out take the defaults)."""
+        return cls(**{k: float(cfg[k]) for k in cls.__dataclass_fields__ if k in cfg})
 
 
 class ConfigError(ValueError):

@@ -12,15 +12,26 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import torch
 from torch.func import grad, vmap
 
-CRITICAL = "critical"
-NOT_CONVERGED = "not converged"
-DIVERGED = "diverged"
-GRADIENT_FLAT = "gradient-flat"
-STATUSES = (CRITICAL, GRADIENT_FLAT, NOT_CONVERGED, DIVERGED)
+
+class Status(StrEnum):
+    """The label of an end point; written to tables as its value."""
+
+    CRITICAL = "critical"  # ||g||^2 <= numerics.grad_norm_sq_threshold
+    GRADIENT_FLAT = "gradient-flat"  # not critical; the gradient lies in the near-kernel
+    NOT_CONVERGED = "not converged"  # neither
+    DIVERGED = "diverged"  # a non-finite loss, gradient or point
+
+
+CRITICAL = Status.CRITICAL
+NOT_CONVERGED = Status.NOT_CONVERGED
+DIVERGED = Status.DIVERGED
+GRADIENT_FLAT = Status.GRADIENT_FLAT
+STATUSES = tuple(Status)
 
 
 def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> str:

@@ -4,7 +4,7 @@ Snakemake's report shows each figure with a caption from ``workflow/report/<figu
 figure shows and its claim, in words). Each of those ends by including
 ``results/report/captions/<figure>.rst``, written here from the scorecard, so the measured numbers
 in a caption are always those of the tables, never typed by hand. :data:`FIGURE_CLAIMS` says which
-scorecard rows belong to which figure.
+scorecard rows belong to which figure; it is derived from the registry, :mod:`landscape.sections`.
 """
 
 from __future__ import annotations
@@ -16,29 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from landscape.runlog import WALL_TIME_PREFIX
+from landscape.sections import figure_claims
 
 # Figure stem -> (lecture section, the scorecard claims the figure illustrates).
-FIGURE_CLAIMS: dict[str, tuple[int, tuple[str, ...]]] = {
-    "symmetry": (0, ("0.permutation_invariance", "0.permutation_barrier")),
-    "toy_critical_points": (1, ("1.toy_classification",)),
-    "newton_vs_gd": (1, ("1.newton_attracted", "1.gd_escapes_saddles")),
-    "training_plateaus": (1, ("1.stopped_not_minimum",)),
-    "deep_linear_toy": (2, ("2.toy_saddle", "2.toy_flat_saddle")),
-    "deep_linear_optimum": (2, ("2.no_bad_minima",)),
-    "deep_linear_saddles": (
-        2,
-        ("2.one_layer_strict_saddles", "2.flat_saddles", "2.saddles_analytic"),
-    ),
-    "linear_ae_critical_points": (2, ("2.linear_ae_newton_mr", "2.linear_ae_exact")),
-    "relu_trap": (3, ("3.relu_trap",)),
-    "relu_spurious": (3, ("3.spurious_minima",)),
-    "counting_argument": (4, ("4.counting_argument",)),
-    "index_vs_loss": (4, ("4.index_grows_with_loss",)),
-    "min_ratio_vs_loss": (4, ("4.index_grows_with_loss",)),
-    "index_vs_loss_histograms": (4, ("4.index_grows_with_loss",)),
-    "index_vs_loss_by_status": (4, ("4.index_grows_with_loss",)),
-    "index_fit": (4, ("4.three_halves_law",)),
-}
+FIGURE_CLAIMS = figure_claims()
 STATS_COLUMNS = ["log", "rule", "wall_time_s"]
 # Wall times are logged to 0.01 s (landscape.runlog), and written to that precision.
 WALL_TIME_FORMAT = "%.2f"
@@ -63,7 +44,7 @@ def measured_caption(card: pd.DataFrame, figure: str) -> str:
     Raises:
         KeyError: If the figure is unknown or a claim is missing from the scorecard.
     """
-    _, claims = FIGURE_CLAIMS[figure]
+    _, claims = figure_claims()[figure]
     rows = card.set_index("claim_id")
     missing = [c for c in claims if c not in rows.index]
     if missing:
@@ -127,7 +108,7 @@ def scorecard_summary_rst(card: pd.DataFrame) -> str:
         "     - verdict",
     ]
     for _, r in card.iterrows():
-        lines += [f"   * - ({_rst_literal(r['claim_id'])})", f"     - **{r['verdict']}**"]
+        lines += [f"   * - {_rst_literal(r['claim_id'])}", f"     - **{r['verdict']}**"]
     return "\n".join(lines) + "\n"
 
 

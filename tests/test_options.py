@@ -151,7 +151,7 @@ def test_every_config_key_reaches_a_job(smoke_run):
         assert not missing, f"{key} does not reach the Hessian rules {sorted(missing)}"
     # Keys of one section reach that section's rules only, not (say) the datasets.
     assert reached["relu_trap.directions"] == {
-        "relu_trap_table", "relu_trap_figure", "relu_trap_score", "scorecard",
+        "relu_trap_table", "relu_trap_figure", "score", "scorecard",
         "figure_captions", "scorecard_page",
     }  # fmt: skip
 

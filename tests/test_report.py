@@ -80,7 +80,7 @@ def test_front_page_summary_is_narrow_and_names_every_claim():
     card = _card()
     body = _render(scorecard_summary_rst(card))
     assert body.count("<tr") == len(card) + 1
-    assert all(f"({c.claim_id})" in body for c in CLAIMS)
+    assert all(f"<td>{c.claim_id}</td>" in body for c in CLAIMS)
     assert "19 not run" in body and "Wilson" not in body  # no tolerance or reference column
     assert max(row.count("<td") for row in body.split("<tr")) == 2
 
@@ -136,7 +136,8 @@ def test_report_opens_offline_in_headless_chromium(report, smoke_run, tmp_path):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
     card = read_table(smoke_run / "results" / "scorecard.csv", SCORECARD_COLUMNS)
     for row in card.itertuples():
-        assert f"({row.claim_id})" in text, row.claim_id  # one rendered row per claim
+        # The front page's summary: one rendered row per claim, its id beside its verdict.
+        assert f" {row.claim_id} {row.verdict} " in text, row.claim_id
     for verdict in set(card["verdict"]):
         assert verdict in text
     for section in SECTIONS:

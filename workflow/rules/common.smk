@@ -5,8 +5,9 @@
 ENV = "../envs/landscape.yaml"
 
 DATASETS = ["digits", "mnist1d", "teacher_student"]
-# Every figure of the report, by stem (landscape.report.FIGURE_CLAIMS says which claims each shows).
-FIGURES = list(FIGURE_CLAIMS)
+# Every figure of the report, by stem (the registry, landscape.sections, says which claims each
+# shows).
+FIGURES = list(figure_claims())
 
 
 wildcard_constraints:
@@ -86,55 +87,20 @@ def get_all_datasets(wildcards):
     return {name: f"results/data/{name}.npz" for name in DATASETS}
 
 
-def get_score_files():
-    return [
-        "results/scores/symmetry.csv",
-        "results/scores/toy_critical_points.csv",
-        "results/scores/newton_vs_gd.csv",
-        "results/scores/training_plateaus.csv",
-        "results/scores/deep_linear_toy.csv",
-        "results/scores/deep_linear_optimum.csv",
-        "results/scores/deep_linear_saddles.csv",
-        "results/scores/linear_ae_critical_points.csv",
-        "results/scores/counting_argument.csv",
-        "results/scores/relu_trap.csv",
-        "results/scores/relu_spurious.csv",
-        "results/scores/index_vs_loss.csv",
-        "results/scores/index_fit.csv",
-    ]
+def get_score_inputs(wildcards):
+    # The tables the experiment's verdicts read (landscape.sections).
+    return score_inputs(wildcards.experiment)
+
+
+def get_score_settings(wildcards):
+    # Only the config keys the experiment's verdicts read, so no other key reruns them.
+    return score_settings(wildcards.experiment, config)
 
 
 def get_final_outputs():
     return [
         *expand("results/data/{dataset}.npz", dataset=DATASETS),
-        "results/figures/symmetry.png",
-        "results/figures/symmetry.pdf",
-        "results/figures/toy_critical_points.png",
-        "results/figures/toy_critical_points.pdf",
-        "results/figures/newton_vs_gd.png",
-        "results/figures/newton_vs_gd.pdf",
-        "results/figures/training_plateaus.png",
-        "results/figures/training_plateaus.pdf",
-        "results/figures/deep_linear_toy.png",
-        "results/figures/deep_linear_toy.pdf",
-        "results/figures/deep_linear_optimum.png",
-        "results/figures/deep_linear_optimum.pdf",
-        "results/figures/deep_linear_saddles.png",
-        "results/figures/deep_linear_saddles.pdf",
-        "results/figures/linear_ae_critical_points.png",
-        "results/figures/linear_ae_critical_points.pdf",
-        "results/figures/counting_argument.png",
-        "results/figures/counting_argument.pdf",
-        "results/figures/relu_trap.png",
-        "results/figures/relu_trap.pdf",
-        "results/figures/relu_spurious.png",
-        "results/figures/relu_spurious.pdf",
-        "results/figures/index_vs_loss.png",
-        "results/figures/min_ratio_vs_loss.png",
-        "results/figures/index_vs_loss_histograms.png",
-        "results/figures/index_vs_loss_by_status.png",
-        "results/figures/index_fit.png",
-        "results/figures/index_fit.pdf",
+        *figure_targets(),
         "results/scorecard.csv",
     ]
 

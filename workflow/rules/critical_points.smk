@@ -32,7 +32,7 @@ rule linear_ae_critical_points_figure:
         png=report(
             "results/figures/linear_ae_critical_points.png",
             caption="../report/linear_ae_critical_points.rst",
-            category="Section 2: deep linear networks",
+            category=CATEGORIES[2],
         ),
         pdf="results/figures/linear_ae_critical_points.pdf",
     log:
@@ -45,20 +45,3 @@ rule linear_ae_critical_points_figure:
         runtime=10,
     script:
         "../../scripts/linear_ae_critical_points.py"
-
-
-rule linear_ae_critical_points_score:
-    input:
-        table="results/tables/linear_ae_critical_points.csv",
-    output:
-        "results/scores/linear_ae_critical_points.csv",
-    log:
-        "results/logs/linear_ae_critical_points_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_linear_ae_critical_points.py"

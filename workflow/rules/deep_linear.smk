@@ -25,7 +25,7 @@ rule deep_linear_toy_figure:
         png=report(
             "results/figures/deep_linear_toy.png",
             caption="../report/deep_linear_toy.rst",
-            category="Section 2: deep linear networks",
+            category=CATEGORIES[2],
         ),
         pdf="results/figures/deep_linear_toy.pdf",
     log:
@@ -38,23 +38,6 @@ rule deep_linear_toy_figure:
         runtime=10,
     script:
         "../../scripts/deep_linear_toy.py"
-
-
-rule deep_linear_toy_score:
-    input:
-        "results/tables/deep_linear_toy.csv",
-    output:
-        "results/scores/deep_linear_toy.csv",
-    log:
-        "results/logs/deep_linear_toy_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_deep_linear_toy.py"
 
 
 # 2b: deep linear networks trained to the end reach the closed-form optimum (one job per dataset).
@@ -107,7 +90,7 @@ rule deep_linear_optimum_figure:
         png=report(
             "results/figures/deep_linear_optimum.png",
             caption="../report/deep_linear_optimum.rst",
-            category="Section 2: deep linear networks",
+            category=CATEGORIES[2],
         ),
         pdf="results/figures/deep_linear_optimum.pdf",
     log:
@@ -120,23 +103,6 @@ rule deep_linear_optimum_figure:
         runtime=10,
     script:
         "../../scripts/deep_linear_optimum_figure.py"
-
-
-rule deep_linear_optimum_score:
-    input:
-        "results/tables/deep_linear_optimum.csv",
-    output:
-        "results/scores/deep_linear_optimum.csv",
-    log:
-        "results/logs/deep_linear_optimum_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_deep_linear_optimum.py"
 
 
 # 2c: saddles, analytic and found; strict with one hidden layer, flat beyond.
@@ -168,7 +134,7 @@ rule deep_linear_saddles_figure:
         png=report(
             "results/figures/deep_linear_saddles.png",
             caption="../report/deep_linear_saddles.rst",
-            category="Section 2: deep linear networks",
+            category=CATEGORIES[2],
         ),
         pdf="results/figures/deep_linear_saddles.pdf",
     log:
@@ -181,20 +147,3 @@ rule deep_linear_saddles_figure:
         runtime=10,
     script:
         "../../scripts/deep_linear_saddles.py"
-
-
-rule deep_linear_saddles_score:
-    input:
-        "results/tables/deep_linear_saddles.csv",
-    output:
-        "results/scores/deep_linear_saddles.csv",
-    log:
-        "results/logs/deep_linear_saddles_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_deep_linear_saddles.py"

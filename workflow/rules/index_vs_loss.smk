@@ -37,7 +37,7 @@ rule counting_argument_figure:
         png=report(
             "results/figures/counting_argument.png",
             caption="../report/counting_argument.rst",
-            category="Section 4: index against loss",
+            category=CATEGORIES[4],
         ),
         pdf="results/figures/counting_argument.pdf",
     log:
@@ -50,23 +50,6 @@ rule counting_argument_figure:
         runtime=10,
     script:
         "../../scripts/counting_argument.py"
-
-
-rule counting_argument_score:
-    input:
-        "results/tables/counting_argument.csv",
-    output:
-        "results/scores/counting_argument.csv",
-    log:
-        "results/logs/counting_argument_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_counting_argument.py"
 
 
 # 4b: the index of critical points of small MLPs against their loss (one job per case).
@@ -126,22 +109,22 @@ rule index_vs_loss_figures:
         index=report(
             "results/figures/index_vs_loss.png",
             caption="../report/index_vs_loss.rst",
-            category="Section 4: index against loss",
+            category=CATEGORIES[4],
         ),
         min_ratio=report(
             "results/figures/min_ratio_vs_loss.png",
             caption="../report/min_ratio_vs_loss.rst",
-            category="Section 4: index against loss",
+            category=CATEGORIES[4],
         ),
         histograms=report(
             "results/figures/index_vs_loss_histograms.png",
             caption="../report/index_vs_loss_histograms.rst",
-            category="Section 4: index against loss",
+            category=CATEGORIES[4],
         ),
         by_status=report(
             "results/figures/index_vs_loss_by_status.png",
             caption="../report/index_vs_loss_by_status.rst",
-            category="Section 4: index against loss",
+            category=CATEGORIES[4],
         ),
     log:
         "results/logs/index_vs_loss_figures.log",
@@ -155,23 +138,6 @@ rule index_vs_loss_figures:
         numerics=config["numerics"],
     script:
         "../../scripts/index_vs_loss.py"
-
-
-rule index_vs_loss_score:
-    input:
-        "results/tables/index_vs_loss.csv",
-    output:
-        "results/scores/index_vs_loss.csv",
-    log:
-        "results/logs/index_vs_loss_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_index_vs_loss.py"
 
 
 # 4c: the 3/2 law, in Pennington & Bahri's memorisation setting (one job per phi) and per 4b case.
@@ -246,7 +212,7 @@ rule index_fit_figure:
         png=report(
             "results/figures/index_fit.png",
             caption="../report/index_fit.rst",
-            category="Section 4: index against loss",
+            category=CATEGORIES[4],
         ),
         pdf="results/figures/index_fit.pdf",
     log:
@@ -261,20 +227,3 @@ rule index_fit_figure:
         options=config["index_fit"],
     script:
         "../../scripts/index_fit.py"
-
-
-rule index_fit_score:
-    input:
-        "results/tables/index_fit.csv",
-    output:
-        "results/scores/index_fit.csv",
-    log:
-        "results/logs/index_fit_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_index_fit.py"

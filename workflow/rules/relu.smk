@@ -30,7 +30,7 @@ rule relu_trap_figure:
         png=report(
             "results/figures/relu_trap.png",
             caption="../report/relu_trap.rst",
-            category="Section 3: ReLU networks have bad local minima",
+            category=CATEGORIES[3],
         ),
         pdf="results/figures/relu_trap.pdf",
     log:
@@ -43,24 +43,6 @@ rule relu_trap_figure:
         runtime=10,
     script:
         "../../scripts/relu_trap.py"
-
-
-rule relu_trap_score:
-    input:
-        ends="results/tables/relu_trap.csv",
-        perturbations="results/tables/relu_trap_perturbations.csv",
-    output:
-        "results/scores/relu_trap.csv",
-    log:
-        "results/logs/relu_trap_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_relu_trap.py"
 
 
 # 3b: the teacher-student census of spurious minima (one job per k and n).
@@ -116,7 +98,7 @@ rule relu_spurious_figure:
         png=report(
             "results/figures/relu_spurious.png",
             caption="../report/relu_spurious.rst",
-            category="Section 3: ReLU networks have bad local minima",
+            category=CATEGORIES[3],
         ),
         pdf="results/figures/relu_spurious.pdf",
     log:
@@ -129,20 +111,3 @@ rule relu_spurious_figure:
         runtime=10,
     script:
         "../../scripts/relu_spurious.py"
-
-
-rule relu_spurious_score:
-    input:
-        "results/tables/relu_spurious.csv",
-    output:
-        "results/scores/relu_spurious.csv",
-    log:
-        "results/logs/relu_spurious_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_relu_spurious.py"

@@ -1,9 +1,31 @@
-# The replication scorecard, assembled from the per-section score files.
+# Verdicts: one generic score rule per registry entry (landscape.sections), then the scorecard.
+
+
+rule score:
+    input:
+        unpack(get_score_inputs),
+    output:
+        "results/scores/{experiment}.csv",
+    log:
+        "results/logs/{experiment}_score.log",
+    wildcard_constraints:
+        experiment="|".join(e.name for e in EXPERIMENTS),
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        numerics=config["numerics"],
+        settings=get_score_settings,
+    script:
+        "../../scripts/score.py"
 
 
 rule scorecard:
     input:
-        get_score_files(),
+        score_files(),
     output:
         report(
             "results/scorecard.csv",

@@ -28,7 +28,7 @@ rule symmetry_figure:
         png=report(
             "results/figures/symmetry.png",
             caption="../report/symmetry.rst",
-            category="Section 0: non-convexity from symmetry",
+            category=CATEGORIES[0],
         ),
         pdf="results/figures/symmetry.pdf",
     log:
@@ -41,20 +41,3 @@ rule symmetry_figure:
         runtime=10,
     script:
         "../../scripts/symmetry.py"
-
-
-rule symmetry_score:
-    input:
-        table="results/tables/symmetry.csv",
-    output:
-        "results/scores/symmetry.csv",
-    log:
-        "results/logs/symmetry_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_symmetry.py"

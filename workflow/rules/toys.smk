@@ -25,7 +25,7 @@ rule toy_critical_points_figure:
         png=report(
             "results/figures/toy_critical_points.png",
             caption="../report/toy_critical_points.rst",
-            category="Section 1: the Hessian at critical points",
+            category=CATEGORIES[1],
         ),
         pdf="results/figures/toy_critical_points.pdf",
     log:
@@ -38,23 +38,6 @@ rule toy_critical_points_figure:
         runtime=10,
     script:
         "../../scripts/toy_critical_points.py"
-
-
-rule toy_critical_points_score:
-    input:
-        "results/tables/toy_critical_points.csv",
-    output:
-        "results/scores/toy_critical_points.csv",
-    log:
-        "results/logs/toy_critical_points_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_toy_critical_points.py"
 
 
 # Section 1b: Newton's method against gradient descent from the same starts.
@@ -87,7 +70,7 @@ rule newton_vs_gd_figure:
         png=report(
             "results/figures/newton_vs_gd.png",
             caption="../report/newton_vs_gd.rst",
-            category="Section 1: the Hessian at critical points",
+            category=CATEGORIES[1],
         ),
         pdf="results/figures/newton_vs_gd.pdf",
     log:
@@ -100,20 +83,3 @@ rule newton_vs_gd_figure:
         runtime=10,
     script:
         "../../scripts/newton_vs_gd.py"
-
-
-rule newton_vs_gd_score:
-    input:
-        "results/tables/newton_vs_gd.csv",
-    output:
-        "results/scores/newton_vs_gd.csv",
-    log:
-        "results/logs/newton_vs_gd_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_newton_vs_gd.py"

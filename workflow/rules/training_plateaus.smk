@@ -79,7 +79,7 @@ rule training_plateaus_figure:
         png=report(
             "results/figures/training_plateaus.png",
             caption="../report/training_plateaus.rst",
-            category="Section 1: the Hessian at critical points",
+            category=CATEGORIES[1],
         ),
         pdf="results/figures/training_plateaus.pdf",
     log:
@@ -92,20 +92,3 @@ rule training_plateaus_figure:
         runtime=10,
     script:
         "../../scripts/training_plateaus.py"
-
-
-rule training_plateaus_score:
-    input:
-        summary="results/tables/training_plateaus.csv",
-    output:
-        "results/scores/training_plateaus.csv",
-    log:
-        "results/logs/training_plateaus_score.log",
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../../scripts/score_training_plateaus.py"

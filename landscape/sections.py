@@ -1,0 +1,507 @@
+"""One registry of the pipeline's experiments: figures, claims, score inputs, report category.
+
+In the spirit of showyourwork's one entry per figure, every experiment (a row of the lecture: the
+symmetry barrier, the linear autoencoder, the ReLU census, ...) is declared once here. From these
+entries are derived: the figures and score files that ``rule all`` asks for
+(:func:`figure_targets`, :func:`score_files`), the generic score rule's inputs
+(:func:`score_inputs`) and verdict functions (``landscape.scores.score_<name>``), the scorecard's
+claims (:data:`CLAIMS`, in this order), the report's claim map for captions
+(:data:`FIGURE_CLAIMS`), the rules that ``make figures`` reruns (:func:`figure_rules`) and the
+report categories (:func:`category`). Adding a figure touches one entry here, one rule and one
+plot function.
+
+Run as ``python -m landscape.sections figure-rules`` it prints the figure rules (the Makefile's
+``make figures`` reads them).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# The lecture's sections, as the report's categories.
+CATEGORIES = {
+    0: "Section 0: non-convexity from symmetry",
+    1: "Section 1: the Hessian at critical points",
+    2: "Section 2: deep linear networks",
+    3: "Section 3: ReLU networks have bad local minima",
+    4: "Section 4: index against loss",
+}
+
+
+class ClaimKind(StrEnum):
+    """Whether a claim is a replication of a published result or a check of the machinery."""
+
+    REPLICATION = "replication"
+    CHECK = "check"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One published claim the pipeline checks."""
+
+    claim_id: str  # stable identifier, "<section>.<name>"
+    section: int  # the lecture's section, 0-4
+    claim: str  # the claim in one sentence
+    reference: str  # the published value or statement
+    source: str  # where it is published (paper, figure or table)
+    kind: ClaimKind = ClaimKind.REPLICATION  # a check cannot fail by construction
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the report: ``results/figures/<stem>.png`` (and ``.pdf``)."""
+
+    stem: str
+    pdf: bool = True  # also drawn as a PDF
+
+    @property
+    def paths(self) -> list[str]:
+        """The files the figure rule writes."""
+        exts = ("png", "pdf") if self.pdf else ("png",)
+        return [f"results/figures/{self.stem}.{ext}" for ext in exts]
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """A table the verdicts read, and the columns they need.
+
+    ``columns`` is a tuple of names, or ``"module:NAME"`` naming a library constant (resolved
+    when read, so that loading the registry, as the Snakefile does, imports no torch).
+    """
+
+    path: str
+    columns: tuple[str, ...] | str
+
+    def required(self) -> list[str]:
+        """The column names."""
+        if isinstance(self.columns, str):
+            module, name = self.columns.split(":")
+            return list(getattr(importlib.import_module(module), name))
+        return list(self.columns)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One registry entry: its figures (drawn by one rule), score inputs and claims."""
+
+    name: str  # the score file results/scores/<name>.csv and landscape.scores.score_<name>
+    section: int  # the lecture's section, 0-4 (the report category)
+    figures: tuple[Figure, ...]
+    score_inputs: dict[str, ScoreInput]
+    claims: tuple[Claim, ...]
+    figure_rule: str = ""  # the rule that draws the figures; default <name>_figure
+    settings: tuple[str, ...] = ()  # dotted config keys the verdicts read (besides numerics)
+    scorer: Callable | None = field(default=None, compare=False)  # default scores.score_<name>
+
+    @property
+    def rule(self) -> str:
+        """The rule that draws this experiment's figures."""
+        return self.figure_rule or f"{self.name}_figure"
+
+    def score(self, tables, numerics, config) -> list[dict]:
+        """The experiment's score rows (``landscape.scores.score_<name>`` unless given)."""
+        if self.scorer is not None:
+            return self.scorer(tables, numerics, config)
+        from landscape import scores
+
+        return getattr(scores, f"score_{self.name}")(tables, numerics, config)
+
+
+EXPERIMENTS: list[Experiment] = [
+    Experiment(
+        name="symmetry",
+        section=0,
+        figures=(Figure("symmetry"),),
+        score_inputs={
+            "table": ScoreInput(
+                "results/tables/symmetry.csv", ("loss", "abs_delta_loss", "barrier")
+            ),
+        },
+        claims=(
+            Claim(
+                "0.permutation_invariance",
+                0,
+                "Permuting the hidden units of a layer leaves the loss unchanged.",
+                "|dL| at float64 round-off",
+                "Goodfellow, Bengio & Courville 2016, Sec. 8.2.2",
+                ClaimKind.CHECK,
+            ),
+            Claim(
+                "0.permutation_barrier",
+                0,
+                "The straight path between a trained network and its permuted twin crosses a "
+                "barrier.",
+                "barrier > 0",
+                "Goodfellow, Bengio & Courville 2016, Sec. 8.2.2",
+            ),
+        ),
+    ),
+    Experiment(
+        name="toy_critical_points",
+        section=1,
+        figures=(Figure("toy_critical_points"),),
+        score_inputs={
+            "table": ScoreInput("results/tables/toy_critical_points.csv", ("matches",)),
+        },
+        claims=(
+            Claim(
+                "1.toy_classification",
+                1,
+                "Hessian eigenvalues tell minima, maxima, saddles and degenerate points apart.",
+                "every known critical point of the gallery classified as derived by hand",
+                "second-order test; e.g. Goodfellow, Bengio & Courville 2016, Sec. 4.3.1",
+                ClaimKind.CHECK,
+            ),
+        ),
+    ),
+    Experiment(
+        name="newton_vs_gd",
+        section=1,
+        figures=(Figure("newton_vs_gd"),),
+        score_inputs={
+            "runs": ScoreInput(
+                "results/tables/newton_vs_gd.csv", ("method", "near_kind", "returned", "escaped")
+            ),
+        },
+        claims=(
+            Claim(
+                "1.newton_attracted",
+                1,
+                "Newton's method converges to the nearby critical point whatever its kind, "
+                "saddles and maxima included.",
+                "every Newton run started near a saddle, maximum or degenerate point ends there",
+                "Dauphin et al. 2014, Sec. 3; Nocedal & Wright 2006, Ch. 3",
+                ClaimKind.CHECK,
+            ),
+            Claim(
+                "1.gd_escapes_saddles",
+                1,
+                "Gradient descent started near a saddle or maximum (a small perturbation) "
+                "escapes it.",
+                "every such gradient-descent run ends away from the point",
+                "Dauphin et al. 2014, Sec. 3; Lee et al. 2016",
+            ),
+        ),
+    ),
+    Experiment(
+        name="training_plateaus",
+        section=1,
+        figures=(Figure("training_plateaus"),),
+        score_inputs={
+            "summary": ScoreInput(
+                "results/tables/training_plateaus.csv",
+                ("point", "status", "definiteness", "n_negative", "index"),
+            ),
+        },
+        claims=(
+            Claim(
+                "1.stopped_not_minimum",
+                1,
+                "Where training looks stuck (a loss plateau) is not thereby a local minimum.",
+                "plateau points with negative Hessian eigenvalues exist (saddles, not minima)",
+                "Dauphin et al. 2014, Sec. 1 and Fig. 1; Saxe et al. 2014 (plateaus near saddles)",
+            ),
+        ),
+    ),
+    Experiment(
+        name="deep_linear_toy",
+        section=2,
+        figures=(Figure("deep_linear_toy"),),
+        score_inputs={
+            "table": ScoreInput(
+                "results/tables/deep_linear_toy.csv",
+                (
+                    "layers",
+                    "where",
+                    "critical",
+                    "eig_1",
+                    "eig_2",
+                    "eig_3",
+                    "max_abs_diff",
+                    "matches_derived",
+                ),
+            ),
+        },
+        claims=(
+            Claim(
+                "2.toy_saddle",
+                2,
+                "At the origin of (1 - w1 w2)^2 the Hessian eigenvalues are -2 and 2: a strict "
+                "saddle.",
+                "{-2, 2}",
+                "Kawaguchi 2016, Sec. 2 (one-unit deep linear network)",
+                ClaimKind.CHECK,
+            ),
+            Claim(
+                "2.toy_flat_saddle",
+                2,
+                "At the origin of (1 - w1 w2 w3)^2 the Hessian is zero: a flat saddle.",
+                "all eigenvalues 0",
+                "Kawaguchi 2016, Sec. 2",
+                ClaimKind.CHECK,
+            ),
+        ),
+    ),
+    Experiment(
+        name="deep_linear_optimum",
+        section=2,
+        settings=("deep_linear.gap_tolerance",),
+        figures=(Figure("deep_linear_optimum"),),
+        score_inputs={
+            "runs": ScoreInput(
+                "results/tables/deep_linear_optimum.csv",
+                ("status", "rel_gap", "n_negative", "at_optimum"),
+            ),
+        },
+        claims=(
+            Claim(
+                "2.no_bad_minima",
+                2,
+                "Every converged deep linear network reaches the closed-form global optimum.",
+                "relative gap < 1e-6 and index 0",
+                "Kawaguchi 2016, Thm. 2.3; Baldi & Hornik 1989",
+            ),
+        ),
+    ),
+    Experiment(
+        name="deep_linear_saddles",
+        section=2,
+        figures=(Figure("deep_linear_saddles"),),
+        score_inputs={
+            "table": ScoreInput(
+                "results/tables/deep_linear_saddles.csv",
+                ("depth", "source", "status", "kind", "loss", "matches_analytic"),
+            ),
+        },
+        claims=(
+            Claim(
+                "2.one_layer_strict_saddles",
+                2,
+                "With one hidden layer, every non-global critical point of a deep linear "
+                "network has a negative Hessian eigenvalue.",
+                "every such point has index > 0",
+                "Baldi & Hornik 1989; Kawaguchi 2016, Thm. 2.3 (iv)",
+            ),
+            Claim(
+                "2.flat_saddles",
+                2,
+                "With two or more hidden layers, there are saddles whose Hessian has no "
+                "negative eigenvalue (only zeros and positive values).",
+                "flat saddles exist",
+                "Kawaguchi 2016, Thm. 2.3 (iv) and Sec. 2",
+            ),
+            Claim(
+                "2.saddles_analytic",
+                2,
+                "The critical values of a deep linear network are those of the closed form, one"
+                " per subset of the target's singular directions.",
+                "every certified point's loss is 1/2 sum_{i not in I} s_i^2 for some subset I",
+                "Baldi & Hornik 1989; Kawaguchi 2016",
+            ),
+        ),
+    ),
+    Experiment(
+        name="linear_ae_critical_points",
+        section=2,
+        figures=(Figure("linear_ae_critical_points"),),
+        score_inputs={
+            "table": ScoreInput(
+                "results/tables/linear_ae_critical_points.csv",
+                ("method", "status", "matches_analytic"),
+            ),
+        },
+        claims=(
+            Claim(
+                "2.linear_ae_newton_mr",
+                2,
+                "Newton-MR finds certified critical points of the deep linear autoencoder.",
+                "success rate 80%",
+                "Frye et al. 2019, Sec. 4",
+            ),
+            Claim(
+                "2.linear_ae_exact",
+                2,
+                "Every certified critical point of the linear autoencoder has an analytic loss "
+                "and index.",
+                "loss to 1e-6 relative and index exact, on all certified points",
+                "Baldi & Hornik 1989; Frye et al. 2019, Sec. 4",
+            ),
+        ),
+    ),
+    Experiment(
+        name="relu_trap",
+        section=3,
+        figures=(Figure("relu_trap"),),
+        score_inputs={
+            "ends": ScoreInput("results/tables/relu_trap.csv", "landscape.relu_trap:END_COLUMNS"),
+            "perturbations": ScoreInput(
+                "results/tables/relu_trap_perturbations.csv",
+                "landscape.relu_trap:PERTURBATION_COLUMNS",
+            ),
+        },
+        claims=(
+            Claim(
+                "3.relu_trap",
+                3,
+                "A ReLU network can be trapped at a strict local minimum above the global one.",
+                "gradient 0, no descent direction, loss above the global minimum",
+                "Swirszcz, Czarnecki & Pascanu 2016",
+            ),
+        ),
+    ),
+    Experiment(
+        name="relu_spurious",
+        section=3,
+        figures=(Figure("relu_spurious"),),
+        score_inputs={
+            "summary": ScoreInput(
+                "results/tables/relu_spurious.csv", "landscape.relu:CASE_COLUMNS"
+            ),
+        },
+        claims=(
+            Claim(
+                "3.spurious_minima",
+                3,
+                "Two-layer ReLU teacher-student networks (k = n >= 6) have spurious local minima.",
+                "spurious-minimum rate > 0 for k = n >= 6, rising with k; n = k + 1 lowers it",
+                "Safran & Shamir 2018, Table 1",
+            ),
+        ),
+    ),
+    Experiment(
+        name="counting_argument",
+        section=4,
+        figures=(Figure("counting_argument"),),
+        score_inputs={
+            "table": ScoreInput(
+                "results/tables/counting_argument.csv",
+                ("kind", "n_params", "log10_p_independent", "goe_rate", "goe_high"),
+            ),
+        },
+        claims=(
+            Claim(
+                "4.counting_argument",
+                4,
+                "Were each Hessian eigenvalue positive with probability 1/2, a critical point "
+                "would be a minimum with probability 2^-N; random symmetric matrices are rarer "
+                "still.",
+                "2^-N; GOE P(all positive) below 2^-N",
+                "Dauphin et al. 2014, Sec. 2; Dean & Majumdar 2006",
+                ClaimKind.CHECK,
+            ),
+        ),
+    ),
+    Experiment(
+        name="index_vs_loss",
+        section=4,
+        figures=(
+            Figure("index_vs_loss", pdf=False),
+            Figure("min_ratio_vs_loss", pdf=False),
+            Figure("index_vs_loss_histograms", pdf=False),
+            Figure("index_vs_loss_by_status", pdf=False),
+        ),
+        figure_rule="index_vs_loss_figures",
+        score_inputs={
+            "table": ScoreInput(
+                "results/tables/index_vs_loss.csv", "landscape.index_vs_loss:COLUMNS"
+            ),
+        },
+        claims=(
+            Claim(
+                "4.index_grows_with_loss",
+                4,
+                "At critical points the fraction of negative eigenvalues grows with the loss.",
+                "positive rank correlation of index with loss",
+                "Dauphin et al. 2014, Fig. 1",
+            ),
+        ),
+    ),
+    Experiment(
+        name="index_fit",
+        section=4,
+        figures=(Figure("index_fit"),),
+        score_inputs={
+            "fits": ScoreInput("results/tables/index_fit.csv", "landscape.index_fit:FIT_COLUMNS"),
+        },
+        claims=(
+            Claim(
+                "4.three_halves_law",
+                4,
+                "Near the minima the index follows alpha0 |1 - eps/eps_c|^(3/2).",
+                "exponent 3/2",
+                "Pennington & Bahri 2017, Sec. 4",
+            ),
+        ),
+    ),
+]
+
+
+def by_name(name: str) -> Experiment:
+    """The registry entry ``name``; KeyError naming the known ones otherwise."""
+    for exp in EXPERIMENTS:
+        if exp.name == name:
+            return exp
+    raise KeyError(f"unknown experiment '{name}' (known: {', '.join(e.name for e in EXPERIMENTS)})")
+
+
+def claims() -> tuple[Claim, ...]:
+    """Every claim, in registry order (the scorecard's row order)."""
+    return tuple(c for exp in EXPERIMENTS for c in exp.claims)
+
+
+def figure_claims() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Figure stem -> (section, the ids of the claims it illustrates)."""
+    return {
+        fig.stem: (exp.section, tuple(c.claim_id for c in exp.claims))
+        for exp in EXPERIMENTS
+        for fig in exp.figures
+    }
+
+
+def figure_targets() -> list[str]:
+    """Every figure file, for ``rule all``."""
+    return [path for exp in EXPERIMENTS for fig in exp.figures for path in fig.paths]
+
+
+def score_files() -> list[str]:
+    """Every score file, the scorecard's inputs."""
+    return [f"results/scores/{exp.name}.csv" for exp in EXPERIMENTS]
+
+
+def score_inputs(name: str) -> dict[str, str]:
+    """The score rule's named inputs for experiment ``name``."""
+    return {key: inp.path for key, inp in by_name(name).score_inputs.items()}
+
+
+def score_settings(name: str, config: dict) -> dict[str, object]:
+    """The config values experiment ``name``'s verdicts read, by dotted key."""
+    out = {}
+    for key in by_name(name).settings:
+        value = config
+        for part in key.split("."):
+            value = value[part]
+        out[key] = value
+    return out
+
+
+def figure_rules() -> list[str]:
+    """The rules that draw figures (``make figures`` forces exactly these)."""
+    return list(dict.fromkeys(exp.rule for exp in EXPERIMENTS))
+
+
+def category(name: str) -> str:
+    """The report category of experiment ``name``."""
+    return CATEGORIES[by_name(name).section]
+
+
+CLAIMS = claims()
+FIGURE_CLAIMS = figure_claims()
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["figure-rules"]:
+        sys.exit("usage: python -m landscape.sections figure-rules")
+    print(" ".join(figure_rules()))

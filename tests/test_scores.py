@@ -1,0 +1,310 @@
+"""Every verdict rule on small synthetic tables: one input per outcome it can give.
+
+Replications must be able to give ``replicated``, ``not replicated`` and ``not run``; checks give
+``check passed``, ``check failed`` and ``not run``. Each case builds the smallest table that
+decides the rule, so a change to a rule's logic breaks one of these.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from landscape import scores
+from landscape.config import Numerics
+from landscape.scorecard import Verdict
+from landscape.sections import EXPERIMENTS, ClaimKind, by_name
+
+NUMERICS = Numerics()
+PASS = {ClaimKind.REPLICATION: Verdict.REPLICATED, ClaimKind.CHECK: Verdict.CHECK_PASSED}
+FAIL = {ClaimKind.REPLICATION: Verdict.NOT_REPLICATED, ClaimKind.CHECK: Verdict.CHECK_FAILED}
+
+
+def verdicts(name: str, tables: dict, settings: dict | None = None) -> dict[str, str]:
+    rows = by_name(name).score(tables, NUMERICS, settings or {})
+    return {r["claim_id"]: r["verdict"] for r in rows}
+
+
+def expect(name: str, claim: str, outcome: str, tables: dict, settings: dict | None = None):
+    kind = next(c.kind for c in by_name(name).claims if c.claim_id == claim)
+    want = {"pass": PASS[kind], "fail": FAIL[kind], "not run": Verdict.NOT_RUN}[outcome]
+    assert verdicts(name, tables, settings)[claim] == want, (claim, outcome)
+
+
+# Section 0 ----------------------------------------------------------------------------------
+
+
+def symmetry(delta: float, barrier: float, rows: int = 2) -> dict:
+    return {"table": pd.DataFrame({"loss": [1.0] * rows, "abs_delta_loss": [delta] * rows,
+                                   "barrier": [barrier] * rows})}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "claim, outcome, tables",
+    [
+        ("0.permutation_invariance", "pass", symmetry(1e-16, 0.1)),
+        ("0.permutation_invariance", "fail", symmetry(1e-6, 0.1)),
+        ("0.permutation_barrier", "pass", symmetry(0.0, 0.1)),
+        ("0.permutation_barrier", "fail", symmetry(0.0, 1e-9)),
+        ("0.permutation_barrier", "not run", symmetry(0.0, 0.1, rows=0)),
+    ],
+)
+def test_symmetry(claim, outcome, tables):
+    expect("symmetry", claim, outcome, tables)
+
+
+# Section 1 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("matches, outcome", [([True, True], "pass"), ([True, False], "fail"),
+                                              ([], "not run")])  # fmt: skip
+def test_toy_critical_points(matches, outcome):
+    tables = {"table": pd.DataFrame({"matches": matches}, dtype=bool)}
+    expect("toy_critical_points", "1.toy_classification", outcome, tables)
+
+
+def newton_runs(returned: bool, escaped: bool, kind: str = "indefinite") -> dict:
+    return {"runs": pd.DataFrame({"method": ["newton", "gd"], "near_kind": [kind, kind],
+                                  "returned": [returned, False],
+                                  "escaped": [False, escaped]})}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "claim, outcome, tables",
+    [
+        ("1.newton_attracted", "pass", newton_runs(True, True)),
+        ("1.newton_attracted", "fail", newton_runs(False, True)),
+        ("1.newton_attracted", "not run", newton_runs(True, True, "positive definite")),
+        ("1.gd_escapes_saddles", "pass", newton_runs(True, True)),
+        ("1.gd_escapes_saddles", "fail", newton_runs(True, False)),
+        ("1.gd_escapes_saddles", "not run", newton_runs(True, True, "positive semidefinite")),
+    ],
+)
+def test_newton_vs_gd(claim, outcome, tables):
+    expect("newton_vs_gd", claim, outcome, tables)
+
+
+def plateaus(n_negative: list[int], point: str = "plateau") -> dict:
+    n = len(n_negative)
+    return {"summary": pd.DataFrame({"point": [point] * n, "status": ["not converged"] * n,
+                                     "definiteness": ["indefinite"] * n,
+                                     "n_negative": n_negative, "index": [0.1] * n})}  # fmt: skip
+
+
+@pytest.mark.parametrize("tables, outcome", [(plateaus([0, 3]), "pass"), (plateaus([0, 0]), "fail"),
+                                             (plateaus([3], point="end"), "not run")])  # fmt: skip
+def test_training_plateaus(tables, outcome):
+    expect("training_plateaus", "1.stopped_not_minimum", outcome, tables)
+
+
+# Section 2 ----------------------------------------------------------------------------------
+
+
+def toy(two_ok: bool, three_ok: bool) -> dict:
+    return {"table": pd.DataFrame({"layers": [2, 3], "where": ["origin", "origin"],
+                                   "critical": [True, True], "eig_1": [-2.0, 0.0],
+                                   "eig_2": [2.0, 0.0], "eig_3": [np.nan, 0.0],
+                                   "max_abs_diff": [0.0, 0.0],
+                                   "matches_derived": [two_ok, three_ok]})}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "claim, outcome, tables",
+    [
+        ("2.toy_saddle", "pass", toy(True, True)),
+        ("2.toy_saddle", "fail", toy(False, True)),
+        ("2.toy_flat_saddle", "pass", toy(True, True)),
+        ("2.toy_flat_saddle", "fail", toy(True, False)),
+    ],
+)
+def test_deep_linear_toy(claim, outcome, tables):
+    expect("deep_linear_toy", claim, outcome, tables)
+
+
+def test_deep_linear_toy_without_its_origin_row_is_an_error():
+    """The toy table always holds both origins; a table without them is refused loudly."""
+    with pytest.raises(IndexError):
+        verdicts("deep_linear_toy", {"table": toy(True, True)["table"].iloc[:1]})
+
+
+def optimum(status: list[str], at: list[bool]) -> dict:
+    n = len(status)
+    return {"runs": pd.DataFrame({"status": status, "rel_gap": [0.0] * n,
+                                  "n_negative": [0] * n, "at_optimum": at})}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "tables, outcome",
+    [
+        (optimum(["critical", "critical"], [True, True]), "pass"),
+        (optimum(["critical", "critical"], [True, False]), "fail"),
+        (optimum(["not converged", "diverged"], [False, False]), "not run"),
+    ],
+)
+def test_deep_linear_optimum(tables, outcome):
+    settings = {"deep_linear.gap_tolerance": 1e-6}
+    expect("deep_linear_optimum", "2.no_bad_minima", outcome, tables, settings)
+
+
+def saddles(rows: list[tuple]) -> dict:
+    cols = ["depth", "source", "status", "kind", "loss", "matches_analytic"]
+    return {"table": pd.DataFrame(rows, columns=cols)}
+
+
+ORIGIN = [(1, "analytic {}", "critical", "strict saddle", 5.0, True),
+          (2, "analytic {}", "critical", "flat saddle", 5.0, True)]  # fmt: skip
+FOUND_FLAT = (2, "origin", "critical", "flat saddle", 2.0, True)
+FOUND_STRICT = (1, "trajectory", "critical", "strict saddle", 2.0, True)
+
+
+@pytest.mark.parametrize(
+    "claim, outcome, rows",
+    [
+        ("2.one_layer_strict_saddles", "pass", ORIGIN),
+        ("2.one_layer_strict_saddles", "fail",
+         [*ORIGIN, (1, "origin", "critical", "flat saddle", 1.0, True)]),
+        ("2.one_layer_strict_saddles", "not run", ORIGIN[1:]),
+        ("2.flat_saddles", "pass", [*ORIGIN, FOUND_FLAT]),
+        # The analytic origin alone cannot decide: its Hessian is zero by construction.
+        ("2.flat_saddles", "fail", [*ORIGIN, (2, "origin", "critical", "strict saddle", 2.0,
+                                              True)]),
+        ("2.flat_saddles", "not run", ORIGIN),
+        ("2.saddles_analytic", "pass", [*ORIGIN, FOUND_STRICT]),
+        ("2.saddles_analytic", "fail", [*ORIGIN, FOUND_STRICT[:-1] + (False,)]),
+        ("2.saddles_analytic", "not run", [*ORIGIN, (1, "origin", "not converged",
+                                                     "not certified", 2.0, False)]),
+    ],
+)  # fmt: skip
+def test_deep_linear_saddles(claim, outcome, rows):
+    expect("deep_linear_saddles", claim, outcome, saddles(rows))
+
+
+def linear_ae(newton: int, of: int, matches: bool = True, method: str = "newton_mr") -> dict:
+    status = ["critical"] * newton + ["not converged"] * (of - newton)
+    return {"table": pd.DataFrame({"method": [method] * of, "status": status,
+                                   "matches_analytic": [matches] * of})}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "claim, outcome, tables",
+    [
+        ("2.linear_ae_newton_mr", "pass", linear_ae(16, 20)),
+        ("2.linear_ae_newton_mr", "fail", linear_ae(2, 100)),
+        ("2.linear_ae_newton_mr", "not run", linear_ae(3, 3, method="gradient_norm")),
+        ("2.linear_ae_exact", "pass", linear_ae(3, 4)),
+        ("2.linear_ae_exact", "fail", linear_ae(3, 4, matches=False)),
+        ("2.linear_ae_exact", "not run", linear_ae(0, 4)),
+    ],
+)
+def test_linear_ae_critical_points(claim, outcome, tables):
+    expect("linear_ae_critical_points", claim, outcome, tables)
+
+
+# Section 3 ----------------------------------------------------------------------------------
+
+
+def trap(grad_norm_sq: float = 1e-30, lowest: float = 0.0, loss: float = 0.11) -> dict:
+    ends = pd.DataFrame({"init": ["trap", "lecun"], "seed": [0, 1], "loss": [loss, 0.0],
+                         "global_min_loss": [0.0, 0.0], "grad_norm_sq": [grad_norm_sq, 0.0],
+                         "n_negative": [0, 0], "nullity": [8, 0], "lambda_min": [0.0, 0.1],
+                         "eig_tol": [1e-15] * 2, "kink_margin": [0.1] * 2,
+                         "dead_units": [2, 0]})  # fmt: skip
+    perturb = pd.DataFrame({"radius": [0.1], "directions": [10], "min_loss_change": [lowest],
+                            "max_loss_change": [1.0]})  # fmt: skip
+    return {"ends": ends, "perturbations": perturb}
+
+
+@pytest.mark.parametrize(
+    "tables, outcome",
+    [
+        (trap(), "pass"),
+        (trap(lowest=-1e-3), "fail"),
+        (trap(loss=0.001), "fail"),
+        (trap(grad_norm_sq=1e-8), "fail"),  # above numerics.grad_norm_sq_threshold = 1e-10
+    ],
+)
+def test_relu_trap(tables, outcome):
+    expect("relu_trap", "3.relu_trap", outcome, tables)
+
+
+def test_relu_trap_follows_the_configured_threshold():
+    """numerics.grad_norm_sq_threshold, not a constant, decides whether the gradient is zero."""
+    loose = Numerics(grad_norm_sq_threshold=1e-6)
+    rows = by_name("relu_trap").score(trap(grad_norm_sq=1e-8), loose, {})
+    assert rows[0]["verdict"] == Verdict.REPLICATED and "1e-06" in rows[0]["tolerance"]
+
+
+def census(ks: list[int], ci_low: float, certified: int) -> dict:
+    n = len(ks)
+    table = {"k": ks, "n": ks, "runs": [100] * n, "spurious": [10] * n,
+             "certified": [certified] * n, "ci_low": [ci_low] * n}  # fmt: skip
+    return {"summary": pd.DataFrame(table)}
+
+
+@pytest.mark.parametrize("tables, outcome", [(census([10, 12], 0.05, 3), "pass"),
+                                             (census([10, 12], 0.0, 0), "fail"),
+                                             (census([10], 0.05, 0), "fail"),
+                                             (census([6, 8], 0.05, 3), "not run")])  # fmt: skip
+def test_relu_spurious(tables, outcome):
+    expect("relu_spurious", "3.spurious_minima", outcome, tables)
+
+
+# Section 4 ----------------------------------------------------------------------------------
+
+
+def counting(goe_high: float, sizes: tuple[int, ...] = (2, 3)) -> dict:
+    rows = [("network", 24, -7.2, np.nan, np.nan)]
+    rows += [("goe", n, n * np.log10(0.5), 0.01, goe_high) for n in sizes]
+    cols = ["kind", "n_params", "log10_p_independent", "goe_rate", "goe_high"]
+    return {"table": pd.DataFrame(rows, columns=cols)}
+
+
+@pytest.mark.parametrize("tables, outcome", [(counting(0.05), "pass"), (counting(0.5), "fail"),
+                                             (counting(0.05, sizes=()), "not run")])  # fmt: skip
+def test_counting_argument(tables, outcome):
+    expect("counting_argument", "4.counting_argument", outcome, tables)
+
+
+def index_cases(slope: float, points: int = 12) -> dict:
+    loss = np.linspace(0.1, 1.0, points)
+    index = np.round(np.clip(0.5 + slope * (loss - 0.5), 0, 1), 3)
+    return {"table": pd.DataFrame({
+        "network": [f"n{i}" for i in range(points)], "dataset": "digits", "architecture": "16-4-10",
+        "loss_function": "mse", "status": "critical", "loss": loss, "index": index,
+        "n_negative": np.arange(points),
+    })}  # fmt: skip
+
+
+@pytest.mark.parametrize("tables, outcome", [(index_cases(0.5), "pass"),
+                                             (index_cases(-0.5), "fail"),
+                                             (index_cases(0.5, points=5), "not run")])  # fmt: skip
+def test_index_vs_loss(tables, outcome):
+    expect("index_vs_loss", "4.index_grows_with_loss", outcome, tables)
+
+
+def fits(inside: list[str], setting: str = "memorisation", group: str = "phi 0.5 mse") -> dict:
+    n = len(inside)
+    return {"fits": pd.DataFrame({
+        "setting": [setting] * n, "group": [group] * n, "points": [10] * n,
+        "status": ["fitted"] * n, "exponent": [1.5] * n, "exponent_low": [1.2] * n,
+        "exponent_high": [1.8] * n, "three_halves_inside": inside,
+    })}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "tables, outcome",
+    [
+        (fits(["True", "True"]), "pass"),
+        (fits(["True", "False"]), "fail"),
+        (fits(["True"], setting="index_vs_loss", group="digits cross_entropy"), "not run"),
+    ],
+)
+def test_index_fit(tables, outcome):
+    expect("index_fit", "4.three_halves_law", outcome, tables)
+
+
+def test_every_registered_experiment_has_a_scorer_and_a_test():
+    """A new registry entry without a verdict function (or without tests here) fails."""
+    tested = {name[len("test_") :] for name in globals() if name.startswith("test_")}
+    for exp in EXPERIMENTS:
+        assert callable(getattr(scores, f"score_{exp.name}")), exp.name
+        assert exp.name in tested, f"no verdict tests for {exp.name}"
