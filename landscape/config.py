@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,21 @@ SCHEMA_PATH = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / 
 
 # Keys whose value must name a classification dataset when the loss is cross-entropy.
 CLASSIFICATION_DATASETS = ("digits", "mnist1d")
+
+
+class FromConfig:
+    """Mixin: ``from_config`` builds a section's options dataclass from its validated config.
+
+    Keys that are fields are taken (lists become tuples); keys that are not fields are ignored
+    (they belong to the rule, e.g. a shard size); ``overrides`` replace or add fields.
+    """
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any], **overrides: Any):
+        """The options from a validated config section."""
+        names = {f.name for f in fields(cls)}
+        kw = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items() if k in names}
+        return cls(**{**kw, **overrides})
 
 
 @dataclass(frozen=True)

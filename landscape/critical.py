@@ -51,6 +51,18 @@ def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> st
     return CRITICAL if grad_norm_sq <= threshold else NOT_CONVERGED
 
 
+def with_decision_columns(table, numerics):
+    """``table`` with the settings that decided its statuses: the threshold and tolerance factor.
+
+    Every table that carries a status also carries ``grad_norm_sq_threshold`` and
+    ``eigen_tolerance_factor`` (its rows carry ``eig_tol``, the tolerance each spectrum used).
+    """
+    out = table.copy()
+    out["grad_norm_sq_threshold"] = numerics.grad_norm_sq_threshold
+    out["eigen_tolerance_factor"] = numerics.eigen_tolerance_factor
+    return out
+
+
 def is_local_minimum(status: str, definiteness: str) -> bool:
     """A certified local minimum: critical, with a positive definite Hessian.
 
@@ -64,7 +76,7 @@ FINDERS = ("newton_mr", "damped_newton", "gradient_norm")
 MINIMIZERS = ("saddle_free_newton",)
 
 
-@dataclass
+@dataclass(frozen=True)
 class FinderOptions:
     """Options of the critical-point finders."""
 
@@ -87,6 +99,15 @@ class FinderOptions:
     # Exact Hessians assembled at once (config curvature.memory_budget_mb, through
     # CurvatureOptions.networks_per_chunk); None: every start at once.
     hessian_chunk: int | None = None
+
+    @classmethod
+    def from_numerics(cls, numerics, **options) -> FinderOptions:
+        """Finder options that certify with the typed ``numerics`` (threshold, tolerance)."""
+        return cls(
+            grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
+            eigen_tolerance_factor=numerics.eigen_tolerance_factor,
+            **options,
+        )
 
 
 @dataclass

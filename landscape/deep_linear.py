@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
+from landscape.config import FromConfig
 from landscape.critical import DIVERGED, FinderOptions, certify, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, grad_norm_sq, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
@@ -112,7 +113,7 @@ def whiten(x: torch.Tensor, rtol: float = 1e-6) -> torch.Tensor:
 
 
 @dataclass(frozen=True)
-class OptimumOptions:
+class OptimumOptions(FromConfig):
     """Deep linear networks trained to the end (section 2b); see the config's ``deep_linear``."""
 
     depths: tuple[int, ...] = (1, 2, 3, 4)  # numbers of hidden layers
@@ -255,7 +256,7 @@ def optimum_runs(
 
 
 @dataclass(frozen=True)
-class SaddleOptions:
+class SaddleOptions(FromConfig):
     """Critical points of deep linear networks (section 2c), as in ``deep_linear_saddles``."""
 
     singular_values: tuple[float, ...] = (3.0, 2.0, 1.0, 0.5)  # of the target map A (d = 4)

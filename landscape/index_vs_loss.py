@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from landscape.config import FromConfig, Numerics
 from landscape.critical import CRITICAL, DIVERGED, FinderOptions, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.data import Dataset
@@ -152,11 +153,11 @@ def memorisation_phi(problem: Problem) -> float:
     return problem.model.n_params / problem.y.numel()
 
 
-@dataclass
-class SearchOptions:
+@dataclass(frozen=True)
+class SearchOptions(FromConfig):
     """How snapshots are taken and critical points searched (config section ``index_vs_loss``)."""
 
-    networks: int = 24  # trajectories (seeds seed, seed + 1, ...)
+    networks: int = 40  # trajectories (seeds seed, seed + 1, ...); config: per activation
     snapshots: int = 8  # starts per trajectory, spaced evenly in loss
     learning_rate: float = 0.5  # gradient-descent step
     steps: int = 2000  # gradient-descent steps
@@ -202,7 +203,7 @@ def starting_points(problem: Problem, opts: SearchOptions) -> tuple[torch.Tensor
 def search(
     problem: Problem,
     opts: SearchOptions,
-    numerics: dict,
+    numerics: Numerics,
     log: Callable[[str], None] = print,
     curvature: CurvatureOptions = DEFAULT_CURVATURE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -211,7 +212,7 @@ def search(
     Args:
         problem: The network, data and loss.
         opts: Snapshots and searches.
-        numerics: The config's ``numerics`` section (certification threshold, eigenvalue
+        numerics: The typed ``numerics`` section (certification threshold, eigenvalue
             tolerance factor).
         log: Progress callback.
         curvature: How the finders' and the spectra's exact Hessians are computed; with
@@ -226,7 +227,7 @@ def search(
     hess_fn = curvature.hessian(model, problem.loss, problem.x, problem.y)
     chunk = curvature.networks_per_chunk(model, len(problem.x))
     starts, meta = starting_points(problem, opts)
-    factor = numerics["eigen_tolerance_factor"]
+    factor = numerics.eigen_tolerance_factor
     name = f"{problem.dataset} {problem.architecture} {problem.loss}"
     log(f"{name}: {len(starts)} starts from {opts.networks} trajectories, P = {model.n_params}")
     rows, eig_rows = [], []
@@ -234,7 +235,7 @@ def search(
         iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
         finder = FinderOptions(
             max_iter=iters,
-            grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
+            grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
             eigen_tolerance_factor=factor,
             pinv_rtol=opts.pinv_rtol,
             hessian_chunk=chunk,

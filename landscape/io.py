@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -150,3 +150,18 @@ def load_checkpoint(path: str | os.PathLike, keys: list[str]) -> dict:
     if missing:
         raise DataFileError(f"{path}: checkpoint lacks entries {missing}")
     return payload
+
+
+def join_tables(inputs, outputs, log: Callable[..., None] = print) -> None:
+    """Join per-case (per-shard) tables into one table per output, in input order.
+
+    Args:
+        inputs: Named lists of table paths (Snakemake's ``input``), one list per output name.
+        outputs: Named destination paths (Snakemake's ``output``).
+        log: Progress callback (``log(fmt, *args)``).
+    """
+    for name, path in outputs.items():
+        parts = [read_table(p) for p in inputs[name]]
+        table = pd.concat(parts, ignore_index=True)
+        log("%s: %d shards, %d rows -> %s", name, len(parts), len(table), path)
+        write_table(table, path)

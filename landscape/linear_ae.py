@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pandas as pd
 import torch
 
+from landscape.config import Numerics
 from landscape.critical import CRITICAL, FINDERS, FinderOptions, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
@@ -39,6 +40,7 @@ COLUMNS = [
     "index",
     "n_negative",
     "nullity",
+    "eig_tol",
     "residual",
     "iterations",
     "nearest_analytic_loss",
@@ -83,7 +85,7 @@ def starting_points(
 
 def run_validation(
     cfg: dict,
-    numerics: dict,
+    numerics: Numerics,
     log: Callable[[str], None] = print,
     device: str | torch.device = "cpu",
     curvature: CurvatureOptions = DEFAULT_CURVATURE,
@@ -92,7 +94,7 @@ def run_validation(
 
     Args:
         cfg: The config's ``linear_ae`` section.
-        numerics: The config's ``numerics`` section (thresholds).
+        numerics: The typed ``numerics`` section (thresholds).
         log: Progress callback.
         device: Where training, the finders and the spectra run (data drawn on the CPU).
         curvature: How the finders' and the spectra's exact Hessians are computed.
@@ -111,13 +113,13 @@ def run_validation(
     analytic = linear_ae_critical_points(lam, p)
     starts, meta = starting_points(cfg, loss_fn, model, device)
     log(f"{len(starts)} starts, {model.n_params} parameters, {len(analytic)} analytic points")
-    factor = numerics["eigen_tolerance_factor"]
+    factor = numerics.eigen_tolerance_factor
     tables = []
     for method in FINDERS:
         iters = cfg["gradient_norm_max_iter"] if method == "gradient_norm" else cfg["max_iter"]
         opts = FinderOptions(
             max_iter=iters,
-            grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
+            grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
             eigen_tolerance_factor=factor,
             damping=cfg["damping"],
             hessian_chunk=chunk,
@@ -139,6 +141,7 @@ def run_validation(
                     "index": s.index,
                     "n_negative": s.n_negative,
                     "nullity": s.nullity,
+                    "eig_tol": s.eig_tol,
                     "residual": float(res.residual[k]),
                     "iterations": int(res.iterations[k]),
                     "nearest_analytic_loss": near["loss"],

@@ -31,6 +31,7 @@ import pandas as pd
 import torch
 from torch.func import hessian
 
+from landscape.config import FromConfig, Numerics
 from landscape.scorecard import wilson_interval
 from landscape.spectrum import eigen_tolerance, summarize_spectrum
 from landscape.theory import relu_population_loss
@@ -69,8 +70,8 @@ CASE_COLUMNS = [
 ]
 
 
-@dataclass
-class CensusOptions:
+@dataclass(frozen=True)
+class CensusOptions(FromConfig):
     """Descent and classification of the teacher-student census (config ``relu_spurious``)."""
 
     runs: int = 200  # runs per (k, n), batched
@@ -277,7 +278,7 @@ def census_case(
     k: int,
     n: int,
     opts: CensusOptions,
-    numerics: dict,
+    numerics: Numerics,
     log: Callable[[str], None] = print,
     device: str | torch.device = "cpu",
 ) -> tuple[dict, pd.DataFrame]:
@@ -287,7 +288,7 @@ def census_case(
         k: Teacher width (and input dimension).
         n: Student width.
         opts: The census options.
-        numerics: The config's ``numerics`` section (certification threshold, eigenvalue
+        numerics: The typed ``numerics`` section (certification threshold, eigenvalue
             tolerance factor).
         log: Progress callback.
         device: Where the descent and the Hessians run; the starts are drawn on the CPU, so
@@ -299,7 +300,7 @@ def census_case(
     v = teacher(k).to(device)
     w0 = initial_weights(k, n, opts.runs, opts.seed).to(device)
     res = descend(w0, v, opts, log)
-    factor = numerics["eigen_tolerance_factor"]
+    factor = numerics.eigen_tolerance_factor
     rows = []
     for r in range(opts.runs):
         loss = float(res["loss"][r])
@@ -310,7 +311,7 @@ def census_case(
             s = summarize_spectrum(torch.linalg.eigvalsh(h), factor)
             min_eig, tol = s.lambda_min, s.eig_tol
             g2 = float(res["grad_norm"][r]) ** 2
-            certified = g2 <= numerics["grad_norm_sq_threshold"] and min_eig > tol
+            certified = g2 <= numerics.grad_norm_sq_threshold and min_eig > tol
         rows.append(
             {
                 "k": k,

@@ -21,6 +21,7 @@ import pandas as pd
 import torch
 from torch.func import vmap
 
+from landscape.config import FromConfig, Numerics
 from landscape.curvature import grad_norm_sq
 from landscape.models import MLP, init_params, make_loss
 from landscape.spectrum import summarize_spectrum
@@ -42,8 +43,8 @@ END_COLUMNS = [
 PERTURBATION_COLUMNS = ["radius", "directions", "min_loss_change", "max_loss_change"]
 
 
-@dataclass
-class TrapOptions:
+@dataclass(frozen=True)
+class TrapOptions(FromConfig):
     """The trap experiment (config section ``relu_trap``)."""
 
     hidden: int = 3  # H, hidden ReLU units (>= 2)
@@ -120,7 +121,7 @@ def perturbation_table(loss_fn, theta: torch.Tensor, opts: TrapOptions) -> pd.Da
     return pd.DataFrame(rows, columns=PERTURBATION_COLUMNS)
 
 
-def run_trap(opts: TrapOptions, numerics: dict, log=print):
+def run_trap(opts: TrapOptions, numerics: Numerics, log=print):
     """Train from the trap and from LeCun-normal initialisations; check the trap's end point.
 
     Returns:
@@ -134,7 +135,7 @@ def run_trap(opts: TrapOptions, numerics: dict, log=print):
     starts = torch.stack([trap_init(model)] + [init_params(model, s) for s in seeds])  # (1+S, P)
     every = max(1, opts.steps // 200)
     run = train(loss_fn, starts, TrainOptions("gd", opts.learning_rate, opts.steps, every))
-    factor = numerics["eigen_tolerance_factor"]
+    factor = numerics.eigen_tolerance_factor
     rows = [end_point_row(model, loss_fn, x, run.params[0], "trap", -1, factor)]
     for i, s in enumerate(seeds, start=1):
         rows.append(end_point_row(model, loss_fn, x, run.params[i], "LeCun normal", s, factor))

@@ -67,13 +67,14 @@ class Figure:
 
 @dataclass(frozen=True)
 class ScoreInput:
-    """A table the verdicts read, and the columns they need.
+    """A table the verdicts read: an output of a rule (its path is written once, in that rule).
 
     ``columns`` is a tuple of names, or ``"module:NAME"`` naming a library constant (resolved
     when read, so that loading the registry, as the Snakefile does, imports no torch).
     """
 
-    path: str
+    rule: str  # the rule that writes the table
+    output: str | int  # its output's name, or position
     columns: tuple[str, ...] | str
 
     def required(self) -> list[str]:
@@ -117,9 +118,7 @@ EXPERIMENTS: list[Experiment] = [
         section=0,
         figures=(Figure("symmetry"),),
         score_inputs={
-            "table": ScoreInput(
-                "results/tables/symmetry.csv", ("loss", "abs_delta_loss", "barrier")
-            ),
+            "table": ScoreInput("symmetry_tables", "table", ("loss", "abs_delta_loss", "barrier")),
         },
         claims=(
             Claim(
@@ -145,7 +144,7 @@ EXPERIMENTS: list[Experiment] = [
         section=1,
         figures=(Figure("toy_critical_points"),),
         score_inputs={
-            "table": ScoreInput("results/tables/toy_critical_points.csv", ("matches",)),
+            "table": ScoreInput("toy_critical_points_table", 0, ("matches",)),
         },
         claims=(
             Claim(
@@ -164,7 +163,7 @@ EXPERIMENTS: list[Experiment] = [
         figures=(Figure("newton_vs_gd"),),
         score_inputs={
             "runs": ScoreInput(
-                "results/tables/newton_vs_gd.csv", ("method", "near_kind", "returned", "escaped")
+                "newton_vs_gd_tables", "runs", ("method", "near_kind", "returned", "escaped")
             ),
         },
         claims=(
@@ -193,7 +192,8 @@ EXPERIMENTS: list[Experiment] = [
         figures=(Figure("training_plateaus"),),
         score_inputs={
             "summary": ScoreInput(
-                "results/tables/training_plateaus.csv",
+                "training_plateaus_tables",
+                "summary",
                 ("point", "status", "definiteness", "n_negative", "index"),
             ),
         },
@@ -213,7 +213,8 @@ EXPERIMENTS: list[Experiment] = [
         figures=(Figure("deep_linear_toy"),),
         score_inputs={
             "table": ScoreInput(
-                "results/tables/deep_linear_toy.csv",
+                "deep_linear_toy_table",
+                0,
                 (
                     "layers",
                     "where",
@@ -253,7 +254,8 @@ EXPERIMENTS: list[Experiment] = [
         figures=(Figure("deep_linear_optimum"),),
         score_inputs={
             "runs": ScoreInput(
-                "results/tables/deep_linear_optimum.csv",
+                "deep_linear_optimum_table",
+                "runs",
                 ("status", "rel_gap", "n_negative", "at_optimum"),
             ),
         },
@@ -273,7 +275,8 @@ EXPERIMENTS: list[Experiment] = [
         figures=(Figure("deep_linear_saddles"),),
         score_inputs={
             "table": ScoreInput(
-                "results/tables/deep_linear_saddles.csv",
+                "deep_linear_saddles_table",
+                0,
                 ("depth", "source", "status", "kind", "loss", "matches_analytic"),
             ),
         },
@@ -310,7 +313,8 @@ EXPERIMENTS: list[Experiment] = [
         figures=(Figure("linear_ae_critical_points"),),
         score_inputs={
             "table": ScoreInput(
-                "results/tables/linear_ae_critical_points.csv",
+                "linear_ae_critical_points",
+                "table",
                 ("method", "status", "matches_analytic"),
             ),
         },
@@ -337,9 +341,10 @@ EXPERIMENTS: list[Experiment] = [
         section=3,
         figures=(Figure("relu_trap"),),
         score_inputs={
-            "ends": ScoreInput("results/tables/relu_trap.csv", "landscape.relu_trap:END_COLUMNS"),
+            "ends": ScoreInput("relu_trap_table", "ends", "landscape.relu_trap:END_COLUMNS"),
             "perturbations": ScoreInput(
-                "results/tables/relu_trap_perturbations.csv",
+                "relu_trap_table",
+                "perturbations",
                 "landscape.relu_trap:PERTURBATION_COLUMNS",
             ),
         },
@@ -358,9 +363,7 @@ EXPERIMENTS: list[Experiment] = [
         section=3,
         figures=(Figure("relu_spurious"),),
         score_inputs={
-            "summary": ScoreInput(
-                "results/tables/relu_spurious.csv", "landscape.relu:CASE_COLUMNS"
-            ),
+            "summary": ScoreInput("relu_spurious_table", "summary", "landscape.relu:CASE_COLUMNS"),
         },
         claims=(
             Claim(
@@ -378,7 +381,8 @@ EXPERIMENTS: list[Experiment] = [
         figures=(Figure("counting_argument"),),
         score_inputs={
             "table": ScoreInput(
-                "results/tables/counting_argument.csv",
+                "counting_argument_table",
+                0,
                 ("kind", "n_params", "log10_p_independent", "goe_rate", "goe_high"),
             ),
         },
@@ -406,9 +410,7 @@ EXPERIMENTS: list[Experiment] = [
         ),
         figure_rule="index_vs_loss_figures",
         score_inputs={
-            "table": ScoreInput(
-                "results/tables/index_vs_loss.csv", "landscape.index_vs_loss:COLUMNS"
-            ),
+            "table": ScoreInput("index_vs_loss_table", "table", "landscape.index_vs_loss:COLUMNS"),
         },
         claims=(
             Claim(
@@ -425,7 +427,7 @@ EXPERIMENTS: list[Experiment] = [
         section=4,
         figures=(Figure("index_fit"),),
         score_inputs={
-            "fits": ScoreInput("results/tables/index_fit.csv", "landscape.index_fit:FIT_COLUMNS"),
+            "fits": ScoreInput("index_fit_table", 0, "landscape.index_fit:FIT_COLUMNS"),
         },
         claims=(
             Claim(
@@ -472,9 +474,20 @@ def score_files() -> list[str]:
     return [f"results/scores/{exp.name}.csv" for exp in EXPERIMENTS]
 
 
-def score_inputs(name: str) -> dict[str, str]:
-    """The score rule's named inputs for experiment ``name``."""
-    return {key: inp.path for key, inp in by_name(name).score_inputs.items()}
+def score_inputs(name: str, rules) -> dict[str, str]:
+    """The score rule's named inputs for experiment ``name``: paths from the rules' outputs.
+
+    Args:
+        name: A registry entry.
+        rules: Snakemake's ``rules`` object (``rules.X.output``).
+    """
+    out = {}
+    for key, inp in by_name(name).score_inputs.items():
+        outputs = getattr(rules, inp.rule).output
+        out[key] = (
+            outputs[inp.output] if isinstance(inp.output, int) else getattr(outputs, inp.output)
+        )
+    return out
 
 
 def score_settings(name: str, config: dict) -> dict[str, object]:

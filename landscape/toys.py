@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
+from landscape.config import FromConfig
 from landscape.curvature import grad_norm_sq, make_hessian_hvp
 from landscape.spectrum import summarize_spectrum
 
@@ -91,7 +92,7 @@ def classify_gallery(factor: float, threshold: float) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class DescentOptions:
+class DescentOptions(FromConfig):
     """Newton's method against gradient descent on the gallery (section 1b)."""
 
     starts: int = 4  # perturbed starts around each known critical point
@@ -212,11 +213,12 @@ def newton_vs_gd(
             gn = float(grad_norm_sq(toy.f, end[None])[0])
             diverged = float(end.norm()) > opts.escape_radius or not math.isfinite(loss + gn)
             status = certify(gn, threshold, diverged)
-            eigs = [math.nan, math.nan]
+            eigs, tol = [math.nan, math.nan], math.nan
             kind = "not computed (diverged)"
             if not diverged:
                 e = torch.linalg.eigvalsh(hess(end))
-                eigs, kind = e.tolist(), summarize_spectrum(e, factor).definiteness
+                summary = summarize_spectrum(e, factor)
+                eigs, kind, tol = e.tolist(), summary.definiteness, summary.eig_tol
             near, dist = nearest_known(toy, end) if not diverged else (-1, math.inf)
             from_start = float(torch.hypot(end[0] - x0, end[1] - y0)) if not diverged else math.inf
             same_kind = kind == known or (
@@ -243,6 +245,7 @@ def newton_vs_gd(
                     "end_kind": kind,
                     "eigenvalue_1": eigs[0],
                     "eigenvalue_2": eigs[1],
+                    "eig_tol": tol,
                     "nearest_x": toy.points[near][0] if near >= 0 else math.nan,
                     "nearest_y": toy.points[near][1] if near >= 0 else math.nan,
                     "nearest_kind": toy.points[near][2] if near >= 0 else "",

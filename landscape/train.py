@@ -27,7 +27,7 @@ from torch.func import grad_and_value, vmap
 OPTIMIZERS = ("gd", "sgd", "adam")
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainOptions:
     """How to train a stack of networks."""
 

@@ -1,12 +1,13 @@
 """Rule ``deep_linear_toy_table``: Hessians of the scalar deep linear losses, autograd and exact."""
 
+from landscape.config import Numerics
 from landscape.deep_linear import toy_table
 from landscape.io import write_table
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    numerics = snakemake.params.numerics
-    table = toy_table(numerics["eigen_tolerance_factor"], numerics["grad_norm_sq_threshold"])
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    table = toy_table(numerics.eigen_tolerance_factor, numerics.grad_norm_sq_threshold)
     for r in table.itertuples():
         log.info("%s at %s (%s): %s, max |autograd - exact| %.2g", r.function, r.point, r.where,
                  r.definiteness, r.max_abs_diff)  # fmt: skip

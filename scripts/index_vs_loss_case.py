@@ -1,5 +1,7 @@
 """Rule ``index_vs_loss_case``: critical points of one case (dataset, activation, loss)."""
 
+from landscape.config import Numerics
+from landscape.critical import with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.data import load_dataset
 from landscape.device import resolve_device
@@ -20,15 +22,10 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         cfg["seed"],
     ).to(resolve_device(snakemake.params.device))
     log.info("device: %s", problem.x.device)
-    keys = ("snapshots", "learning_rate", "steps", "snapshot_every", "max_iter",
-            "gradient_norm_max_iter", "pinv_rtol", "seed")  # fmt: skip
-    opts = SearchOptions(
-        networks=cfg["networks"][w.activation],
-        methods=tuple(cfg["methods"]),
-        **{k: cfg[k] for k in keys},
-    )
+    opts = SearchOptions.from_config(cfg, networks=cfg["networks"][w.activation])
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
-    table, eigs = search(problem, opts, snakemake.params.numerics, log.info, curvature)
-    write_table(table, snakemake.output.table)
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    table, eigs = search(problem, opts, numerics, log.info, curvature)
+    write_table(with_decision_columns(table, numerics), snakemake.output.table)
     write_table(eigs, snakemake.output.eigenvalues)

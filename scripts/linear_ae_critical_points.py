@@ -1,11 +1,19 @@
-"""Figure ``linear_ae_critical_points``: numerical end points over the analytic critical points."""
+"""Run the critical-point finders on the deep linear autoencoder; tabulate the end points."""
 
-from landscape import plots
-from landscape.io import read_table
+from landscape.config import Numerics
+from landscape.critical import with_decision_columns
+from landscape.curvature import CurvatureOptions
+from landscape.device import resolve_device
+from landscape.io import write_table
+from landscape.linear_ae import run_validation
 from landscape.runlog import logged
 
-with logged(snakemake.log[0], snakemake.rule):
-    table = read_table(snakemake.input.table, ["method", "status", "loss", "index"])
-    analytic = read_table(snakemake.input.analytic, ["loss", "index"])
-    fig = plots.linear_ae_critical_points(table, analytic)
-    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)
+with logged(snakemake.log[0], snakemake.rule) as log:
+    device = resolve_device(snakemake.params.device)
+    log.info("device: %s", device)
+    curvature = CurvatureOptions.from_config(snakemake.params.curvature)
+    log.info("curvature: %s", curvature)
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    table, analytic = run_validation(snakemake.params.cfg, numerics, log.info, device, curvature)
+    write_table(with_decision_columns(table, numerics), snakemake.output.table)
+    write_table(analytic, snakemake.output.analytic)

@@ -1,14 +1,16 @@
 """Rule ``newton_vs_gd_tables``: Newton's method and gradient descent from the same starts."""
 
+from landscape.config import Numerics
+from landscape.critical import with_decision_columns
 from landscape.io import write_table
 from landscape.runlog import logged
 from landscape.toys import DescentOptions, newton_vs_gd
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    opts = DescentOptions(**snakemake.params.options)
-    numerics = snakemake.params.numerics
+    opts = DescentOptions.from_config(snakemake.params.options)
+    numerics = Numerics.from_config(snakemake.params.numerics)
     runs, paths = newton_vs_gd(
-        opts, numerics["eigen_tolerance_factor"], numerics["grad_norm_sq_threshold"]
+        opts, numerics.eigen_tolerance_factor, numerics.grad_norm_sq_threshold
     )
     for method, g in runs.groupby("method"):
         log.info(
@@ -19,5 +21,5 @@ with logged(snakemake.log[0], snakemake.rule) as log:
             int(g["escaped"].sum()),
             int((g["status"] == "diverged").sum()),
         )
-    write_table(runs, snakemake.output.runs)
+    write_table(with_decision_columns(runs, numerics), snakemake.output.runs)
     write_table(paths, snakemake.output.paths)

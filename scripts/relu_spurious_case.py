@@ -2,19 +2,19 @@
 
 import pandas as pd
 
+from landscape.config import Numerics
+from landscape.critical import with_decision_columns
 from landscape.device import resolve_device
 from landscape.io import write_table
 from landscape.relu import CASE_COLUMNS, CensusOptions, census_case
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg = dict(snakemake.params.options)
-    for key in ("ks", "overparameterisation"):
-        cfg.pop(key)
+    opts = CensusOptions.from_config(snakemake.params.options)  # ks, overparameterisation: jobs
     k, n = int(snakemake.wildcards.k), int(snakemake.wildcards.n)
     device = resolve_device(snakemake.params.device)
     log.info("device: %s", device)
-    numerics = snakemake.params.numerics
-    summary, runs = census_case(k, n, CensusOptions(**cfg), numerics, log.info, device)
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    summary, runs = census_case(k, n, opts, numerics, log.info, device)
     write_table(pd.DataFrame([summary], columns=CASE_COLUMNS), snakemake.output.summary)
-    write_table(runs, snakemake.output.runs)
+    write_table(with_decision_columns(runs, numerics), snakemake.output.runs)

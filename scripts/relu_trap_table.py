@@ -1,13 +1,14 @@
 """Rule ``relu_trap_table``: the dead-unit trap, its checks, and the contrast initialisations."""
 
+from landscape.config import Numerics
 from landscape.io import write_table
 from landscape.relu_trap import TrapOptions, run_trap
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg = dict(snakemake.params.options)
-    cfg["radii"] = tuple(cfg["radii"])
-    ends, perturb, history = run_trap(TrapOptions(**cfg), snakemake.params.numerics, log=log.info)
+    opts = TrapOptions.from_config(snakemake.params.options)
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    ends, perturb, history = run_trap(opts, numerics, log=log.info)
     write_table(ends, snakemake.output.ends)
     write_table(perturb, snakemake.output.perturbations)
     write_table(history, snakemake.output.history)

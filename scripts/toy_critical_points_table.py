@@ -1,11 +1,12 @@
 """Rule ``toy_critical_points_table``: classify the gallery's known critical points."""
 
+from landscape.config import Numerics
 from landscape.io import write_table
 from landscape.runlog import logged
 from landscape.toys import classify_gallery
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    numerics = snakemake.params.numerics
-    table = classify_gallery(numerics["eigen_tolerance_factor"], numerics["grad_norm_sq_threshold"])
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    table = classify_gallery(numerics.eigen_tolerance_factor, numerics.grad_norm_sq_threshold)
     log.info("%d/%d points classified as derived", int(table["matches"].sum()), len(table))
     write_table(table, snakemake.output[0])

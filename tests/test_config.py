@@ -1,6 +1,7 @@
 """The config schema: complete, strict, and with errors that name the offending key."""
 
 import copy
+import dataclasses
 import subprocess
 import sys
 
@@ -8,8 +9,15 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from landscape.config import ConfigError, load_config, load_schema, validate_config
+from landscape.config import ConfigError, Numerics, load_config, load_schema, validate_config
+from landscape.curvature import CurvatureOptions
+from landscape.deep_linear import OptimumOptions, SaddleOptions
+from landscape.index_vs_loss import SearchOptions
+from landscape.relu import CensusOptions
+from landscape.relu_trap import TrapOptions
+from landscape.toys import DescentOptions
 from landscape.train import TrainOptions
+from landscape.training_plateaus import PlateauOptions
 
 
 def _walk(schema, path=()):
@@ -57,6 +65,38 @@ def test_library_defaults_match_schema():
     opts = TrainOptions()
     for key in ("optimizer", "batch_size", "learning_rate", "steps", "record_every"):
         assert getattr(opts, key) == section[key], key
+
+
+# Each config section's typed options (built with from_config by its rules).
+SECTION_OPTIONS = {
+    "numerics": Numerics,
+    "curvature": CurvatureOptions,
+    "training_plateaus": PlateauOptions,
+    "newton_vs_gd": DescentOptions,
+    "deep_linear": OptimumOptions,
+    "deep_linear_saddles": SaddleOptions,
+    "relu_trap": TrapOptions,
+    "relu_spurious": CensusOptions,
+    "index_vs_loss": SearchOptions,
+}
+
+
+@pytest.mark.parametrize("section", SECTION_OPTIONS)
+def test_every_dataclass_default_equals_the_schema_default(section):
+    """A default written twice (schema and dataclass) must not drift."""
+    defaults = validate_config({})[section]
+    cls = SECTION_OPTIONS[section]
+    shared = [f for f in dataclasses.fields(cls) if f.name in defaults]
+    assert len(shared) >= 2, section
+    for field in shared:
+        want = defaults[field.name]
+        if section == "index_vs_loss" and field.name == "networks":
+            want = want["tanh"]  # one case's count; the rule picks its activation's
+        want = tuple(want) if isinstance(want, list) else want
+        assert getattr(cls(), field.name) == want, f"{section}.{field.name}"
+    # from_config of the defaults gives the dataclass defaults back.
+    overrides = {"networks": cls().networks} if section == "index_vs_loss" else {}
+    assert cls.from_config(defaults, **overrides) == cls()
 
 
 BROKEN = [

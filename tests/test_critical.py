@@ -5,6 +5,7 @@ import math
 import pytest
 import torch
 
+from landscape.config import Numerics
 from landscape.critical import (
     FINDERS,
     FinderOptions,
@@ -101,7 +102,7 @@ def test_linear_autoencoder_end_points_match_the_closed_form(device):
         "noise_std": 0.01, "init_scale": 0.1, "learning_rate": 0.05, "train_steps": 150,
         "max_iter": 60, "gradient_norm_max_iter": 60, "damping": 1e-3, "seed": 0,
     }  # fmt: skip
-    numerics = {"grad_norm_sq_threshold": 1e-10, "eigen_tolerance_factor": 10.0}
+    numerics = Numerics()
     table, analytic = run_validation(cfg, numerics, log=lambda _: None, device=device)
     assert len(table) == 3 * 2 * 2 * 3  # finders x trajectories x (clean, noisy) x snapshots
     assert set(table["status"]) <= {"critical", "gradient-flat", "not converged"}

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
+from landscape.config import Numerics
 from landscape.data import Dataset
 from landscape.index_fit import bootstrap_exponent, fit_group, fit_power_law, power_law
 from landscape.index_vs_loss import (
@@ -22,7 +23,7 @@ from landscape.index_vs_loss import (
 )
 from landscape.models import make_loss
 
-NUMERICS = {"grad_norm_sq_threshold": 1e-10, "eigen_tolerance_factor": 10.0}
+NUMERICS = Numerics()
 
 
 def test_pool_inputs_averages_pixel_blocks():

@@ -24,12 +24,12 @@ BOOKKEEPING = {"all", "run_statistics"}
 OUTPUT_NEUTRAL: dict[str, str] = {}
 # Rules that compute exact Hessians of a network's loss on data: curvature.* must reach each.
 HESSIAN_RULES = {
-    "training_plateaus_spectra",
+    "training_plateaus_spectra_case",
     "linear_ae_critical_points",
-    "deep_linear_optimum",
+    "deep_linear_optimum_case",
     "deep_linear_saddles_table",
     "index_vs_loss_case",
-    "memorisation_critical_points",
+    "memorisation_case",
 }
 # New values where the generic change would break a cross-key rule of the config.
 SPECIAL = {

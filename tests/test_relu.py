@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from landscape.config import Numerics
 from landscape.relu import (
     CensusOptions,
     census_case,
@@ -17,7 +18,7 @@ from landscape.relu import (
 from landscape.relu_trap import TrapOptions, run_trap, trap_init, trap_problem
 from landscape.theory import relu_gaussian_kernel, relu_population_loss
 
-NUMERICS = {"grad_norm_sq_threshold": 1e-10, "eigen_tolerance_factor": 10.0}
+NUMERICS = Numerics()
 
 
 def test_relu_kernel_matches_monte_carlo_and_special_angles():

@@ -22,7 +22,7 @@ FAKE = Experiment(
     name="fake_demo",
     section=4,
     figures=(Figure("fake_demo"),),
-    score_inputs={"table": ScoreInput("results/tables/fake_demo.csv", ("value",))},
+    score_inputs={"table": ScoreInput("symmetry_tables", "table", ("value",))},
     claims=(Claim("4.fake_demo", 4, "A fake claim.", "value 1", "nowhere", ClaimKind.REPLICATION),),
     scorer=lambda tables, numerics, settings: [{
         "claim_id": "4.fake_demo", "measured": f"value {tables['table']['value'].iloc[0]}",
@@ -71,7 +71,7 @@ def test_snakemake_schedules_a_new_entry(tmp_path):
         from landscape.sections import Claim, Experiment, Figure, ScoreInput
         sections.EXPERIMENTS.append(Experiment(
             name="fake_demo", section=4, figures=(Figure("fake_demo"),),
-            score_inputs={"table": ScoreInput("results/tables/symmetry.csv", ("loss",))},
+            score_inputs={"table": ScoreInput("symmetry_tables", "table", ("loss",))},
             claims=(Claim("4.fake_demo", 4, "A fake claim.", "value 1", "nowhere"),)))
     """)
     )

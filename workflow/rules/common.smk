@@ -89,7 +89,7 @@ def get_all_datasets(wildcards):
 
 def get_score_inputs(wildcards):
     # The tables the experiment's verdicts read (landscape.sections).
-    return score_inputs(wildcards.experiment)
+    return score_inputs(wildcards.experiment, rules)
 
 
 def get_score_settings(wildcards):

@@ -21,13 +21,13 @@ rule linear_ae_critical_points:
         curvature=config["curvature"],
         device=config["device"],
     script:
-        "../../scripts/find_linear_ae_critical_points.py"
+        "../../scripts/linear_ae_critical_points.py"
 
 
 rule linear_ae_critical_points_figure:
     input:
-        table="results/tables/linear_ae_critical_points.csv",
-        analytic="results/tables/linear_ae_analytic.csv",
+        table=rules.linear_ae_critical_points.output.table,
+        analytic=rules.linear_ae_critical_points.output.analytic,
     output:
         png=report(
             "results/figures/linear_ae_critical_points.png",
@@ -44,4 +44,4 @@ rule linear_ae_critical_points_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/linear_ae_critical_points.py"
+        "../../scripts/linear_ae_critical_points_figure.py"

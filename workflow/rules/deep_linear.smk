@@ -20,7 +20,7 @@ rule deep_linear_toy_table:
 
 rule deep_linear_toy_figure:
     input:
-        "results/tables/deep_linear_toy.csv",
+        rules.deep_linear_toy_table.output[0],
     output:
         png=report(
             "results/figures/deep_linear_toy.png",
@@ -37,15 +37,15 @@ rule deep_linear_toy_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/deep_linear_toy.py"
+        "../../scripts/deep_linear_toy_figure.py"
 
 
 # 2b: deep linear networks trained to the end reach the closed-form optimum (one job per dataset).
 
 
-rule deep_linear_optimum:
+rule deep_linear_optimum_case:
     input:
-        "results/data/{dataset}.npz",
+        rules.dataset.output[0],
     output:
         "results/tables/deep_linear_optimum/{dataset}.csv",
     log:
@@ -63,7 +63,7 @@ rule deep_linear_optimum:
         curvature=config["curvature"],
         device=config["device"],
     script:
-        "../../scripts/deep_linear_optimum.py"
+        "../../scripts/deep_linear_optimum_case.py"
 
 
 rule deep_linear_optimum_table:
@@ -80,12 +80,12 @@ rule deep_linear_optimum_table:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/join_shards.py"
+        "../../scripts/deep_linear_optimum_table.py"
 
 
 rule deep_linear_optimum_figure:
     input:
-        "results/tables/deep_linear_optimum.csv",
+        rules.deep_linear_optimum_table.output.runs,
     output:
         png=report(
             "results/figures/deep_linear_optimum.png",
@@ -129,7 +129,7 @@ rule deep_linear_saddles_table:
 
 rule deep_linear_saddles_figure:
     input:
-        "results/tables/deep_linear_saddles.csv",
+        rules.deep_linear_saddles_table.output[0],
     output:
         png=report(
             "results/figures/deep_linear_saddles.png",
@@ -146,4 +146,4 @@ rule deep_linear_saddles_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/deep_linear_saddles.py"
+        "../../scripts/deep_linear_saddles_figure.py"

@@ -32,7 +32,7 @@ rule counting_argument_table:
 
 rule counting_argument_figure:
     input:
-        "results/tables/counting_argument.csv",
+        rules.counting_argument_table.output[0],
     output:
         png=report(
             "results/figures/counting_argument.png",
@@ -49,7 +49,7 @@ rule counting_argument_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/counting_argument.py"
+        "../../scripts/counting_argument_figure.py"
 
 
 # 4b: the index of critical points of small MLPs against their loss (one job per case).
@@ -57,7 +57,7 @@ rule counting_argument_figure:
 
 rule index_vs_loss_case:
     input:
-        "results/data/{dataset}.npz",
+        rules.dataset.output[0],
     output:
         table="results/tables/index_vs_loss/{dataset}_{activation}_{loss}.csv",
         eigenvalues="results/tables/index_vs_loss/{dataset}_{activation}_{loss}_eigenvalues.csv",
@@ -98,13 +98,13 @@ rule index_vs_loss_table:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/join_shards.py"
+        "../../scripts/index_vs_loss_table.py"
 
 
 rule index_vs_loss_figures:
     input:
-        table="results/tables/index_vs_loss.csv",
-        eigenvalues="results/tables/index_vs_loss_eigenvalues.csv",
+        table=rules.index_vs_loss_table.output.table,
+        eigenvalues=rules.index_vs_loss_table.output.eigenvalues,
     output:
         index=report(
             "results/figures/index_vs_loss.png",
@@ -137,13 +137,13 @@ rule index_vs_loss_figures:
     params:
         numerics=config["numerics"],
     script:
-        "../../scripts/index_vs_loss.py"
+        "../../scripts/index_vs_loss_figures.py"
 
 
 # 4c: the 3/2 law, in Pennington & Bahri's memorisation setting (one job per phi) and per 4b case.
 
 
-rule memorisation_critical_points:
+rule memorisation_case:
     output:
         "results/tables/memorisation/phi{phi_index}.csv",
     log:
@@ -163,7 +163,7 @@ rule memorisation_critical_points:
         curvature=config["curvature"],
         device=config["device"],
     script:
-        "../../scripts/memorisation_critical_points.py"
+        "../../scripts/memorisation_case.py"
 
 
 rule memorisation_table:
@@ -180,13 +180,13 @@ rule memorisation_table:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/join_shards.py"
+        "../../scripts/memorisation_table.py"
 
 
 rule index_fit_table:
     input:
-        memorisation="results/tables/memorisation.csv",
-        index_vs_loss="results/tables/index_vs_loss.csv",
+        memorisation=rules.memorisation_table.output.table,
+        index_vs_loss=rules.index_vs_loss_table.output.table,
     output:
         "results/tables/index_fit.csv",
     log:
@@ -205,9 +205,9 @@ rule index_fit_table:
 
 rule index_fit_figure:
     input:
-        fits="results/tables/index_fit.csv",
-        memorisation="results/tables/memorisation.csv",
-        index_vs_loss="results/tables/index_vs_loss.csv",
+        fits=rules.index_fit_table.output[0],
+        memorisation=rules.memorisation_table.output.table,
+        index_vs_loss=rules.index_vs_loss_table.output.table,
     output:
         png=report(
             "results/figures/index_fit.png",
@@ -226,4 +226,4 @@ rule index_fit_figure:
     params:
         options=config["index_fit"],
     script:
-        "../../scripts/index_fit.py"
+        "../../scripts/index_fit_figure.py"

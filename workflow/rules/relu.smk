@@ -23,9 +23,9 @@ rule relu_trap_table:
 
 rule relu_trap_figure:
     input:
-        ends="results/tables/relu_trap.csv",
-        history="results/tables/relu_trap_history.csv",
-        perturbations="results/tables/relu_trap_perturbations.csv",
+        ends=rules.relu_trap_table.output.ends,
+        history=rules.relu_trap_table.output.history,
+        perturbations=rules.relu_trap_table.output.perturbations,
     output:
         png=report(
             "results/figures/relu_trap.png",
@@ -42,7 +42,7 @@ rule relu_trap_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/relu_trap.py"
+        "../../scripts/relu_trap_figure.py"
 
 
 # 3b: the teacher-student census of spurious minima (one job per k and n).
@@ -88,12 +88,12 @@ rule relu_spurious_table:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/join_shards.py"
+        "../../scripts/relu_spurious_table.py"
 
 
 rule relu_spurious_figure:
     input:
-        "results/tables/relu_spurious.csv",
+        rules.relu_spurious_table.output.summary,
     output:
         png=report(
             "results/figures/relu_spurious.png",
@@ -110,4 +110,4 @@ rule relu_spurious_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/relu_spurious.py"
+        "../../scripts/relu_spurious_figure.py"

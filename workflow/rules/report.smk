@@ -4,7 +4,7 @@
 
 rule figure_captions:
     input:
-        "results/scorecard.csv",
+        rules.scorecard.output[0],
     output:
         expand("results/report/captions/{figure}.rst", figure=FIGURES),
     log:
@@ -21,7 +21,7 @@ rule figure_captions:
 
 rule scorecard_page:
     input:
-        "results/scorecard.csv",
+        rules.scorecard.output[0],
     output:
         html=report(
             "results/report/scorecard.html",

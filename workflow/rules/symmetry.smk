@@ -23,7 +23,7 @@ rule symmetry_tables:
 
 rule symmetry_figure:
     input:
-        path="results/tables/symmetry_path.csv",
+        path=rules.symmetry_tables.output.path,
     output:
         png=report(
             "results/figures/symmetry.png",
@@ -40,4 +40,4 @@ rule symmetry_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/symmetry.py"
+        "../../scripts/symmetry_figure.py"

@@ -20,7 +20,7 @@ rule toy_critical_points_table:
 
 rule toy_critical_points_figure:
     input:
-        "results/tables/toy_critical_points.csv",
+        rules.toy_critical_points_table.output[0],
     output:
         png=report(
             "results/figures/toy_critical_points.png",
@@ -37,7 +37,7 @@ rule toy_critical_points_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/toy_critical_points.py"
+        "../../scripts/toy_critical_points_figure.py"
 
 
 # Section 1b: Newton's method against gradient descent from the same starts.
@@ -64,8 +64,8 @@ rule newton_vs_gd_tables:
 
 rule newton_vs_gd_figure:
     input:
-        runs="results/tables/newton_vs_gd.csv",
-        paths="results/tables/newton_vs_gd_paths.csv",
+        runs=rules.newton_vs_gd_tables.output.runs,
+        paths=rules.newton_vs_gd_tables.output.paths,
     output:
         png=report(
             "results/figures/newton_vs_gd.png",
@@ -82,4 +82,4 @@ rule newton_vs_gd_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/newton_vs_gd.py"
+        "../../scripts/newton_vs_gd_figure.py"

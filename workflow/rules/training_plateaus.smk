@@ -3,7 +3,7 @@
 # tables are joined before the figure and the score.
 
 
-rule training_plateaus_networks:
+rule training_plateaus_networks_case:
     input:
         data=get_training_plateaus_data,
     output:
@@ -22,12 +22,12 @@ rule training_plateaus_networks:
         options=config["training_plateaus"],
         device=config["device"],
     script:
-        "../../scripts/train_networks.py"
+        "../../scripts/training_plateaus_networks_case.py"
 
 
-rule training_plateaus_spectra:
+rule training_plateaus_spectra_case:
     input:
-        networks="results/networks/training_plateaus/shard{shard}.pt",
+        networks=rules.training_plateaus_networks_case.output.networks,
         data=get_training_plateaus_data,
     output:
         summary="results/tables/training_plateaus/summary_shard{shard}.csv",
@@ -46,7 +46,7 @@ rule training_plateaus_spectra:
         curvature=config["curvature"],
         device=config["device"],
     script:
-        "../../scripts/hessian_spectra.py"
+        "../../scripts/training_plateaus_spectra_case.py"
 
 
 rule training_plateaus_tables:
@@ -67,14 +67,14 @@ rule training_plateaus_tables:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/join_shards.py"
+        "../../scripts/training_plateaus_tables.py"
 
 
 rule training_plateaus_figure:
     input:
-        summary="results/tables/training_plateaus.csv",
-        eigenvalues="results/tables/training_plateaus_eigenvalues.csv",
-        history="results/tables/training_plateaus_history.csv",
+        summary=rules.training_plateaus_tables.output.summary,
+        eigenvalues=rules.training_plateaus_tables.output.eigenvalues,
+        history=rules.training_plateaus_tables.output.history,
     output:
         png=report(
             "results/figures/training_plateaus.png",
@@ -91,4 +91,4 @@ rule training_plateaus_figure:
         mem_mb=1000,
         runtime=10,
     script:
-        "../../scripts/training_plateaus.py"
+        "../../scripts/training_plateaus_figure.py"

@@ -1,8 +1,9 @@
-"""Rule ``deep_linear_optimum``: deep linear networks on one dataset against the closed form."""
+"""Rule ``deep_linear_optimum_case``: deep linear networks on one dataset vs the closed form."""
 
 import torch
 
-from landscape.critical import FinderOptions
+from landscape.config import Numerics
+from landscape.critical import FinderOptions, with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.data import load_dataset
 from landscape.deep_linear import OptimumOptions, optimum_runs, whiten
@@ -12,7 +13,7 @@ from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = dict(snakemake.params.options)
-    numerics = snakemake.params.numerics
+    numerics = Numerics.from_config(snakemake.params.numerics)
     ds = load_dataset(snakemake.input[0])
     device = resolve_device(snakemake.params.device)
     log.info("device: %s", device)
@@ -22,24 +23,12 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         y = torch.nn.functional.one_hot(y, ds.output_dim).to(torch.float64)  # (n, d_y)
     log.info("%s: %d samples, %d whitened input components (of %d), %d outputs",
              ds.name, len(x), x.shape[1], ds.x_train.shape[1], y.shape[1])  # fmt: skip
-    opts = OptimumOptions(
-        depths=tuple(cfg["depths"]),
-        hidden_widths=tuple(cfg["hidden_widths"]),
-        networks=cfg["networks"],
-        learning_rate=cfg["learning_rate"],
-        steps=cfg["steps"],
-        polish_iter=cfg["polish_iter"],
-        gap_tolerance=cfg["gap_tolerance"],
-        seed=cfg["seed"],
-    )
-    finder = FinderOptions(
-        max_iter=cfg["polish_iter"],
-        grad_norm_sq_threshold=numerics["grad_norm_sq_threshold"],
-        damping=cfg["damping"],
-        eigen_tolerance_factor=numerics["eigen_tolerance_factor"],
+    opts = OptimumOptions.from_config(cfg)
+    finder = FinderOptions.from_numerics(
+        numerics, max_iter=opts.polish_iter, damping=cfg["damping"]
     )
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
-    factor = numerics["eigen_tolerance_factor"]
+    factor = numerics.eigen_tolerance_factor
     table = optimum_runs(ds.name, x, y, opts, finder, factor, log=log.info, curvature=curvature)
-    write_table(table, snakemake.output[0])
+    write_table(with_decision_columns(table, numerics), snakemake.output[0])

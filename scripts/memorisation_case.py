@@ -1,5 +1,7 @@
-"""Rule ``memorisation_critical_points``: Pennington & Bahri's memorisation task at one phi."""
+"""Rule ``memorisation_case``: Pennington & Bahri's memorisation task at one phi."""
 
+from landscape.config import Numerics
+from landscape.critical import with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
 from landscape.index_vs_loss import SearchOptions, memorisation_phi, memorisation_problem, search
@@ -14,11 +16,11 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     log.info("device: %s", problem.x.device)
     phi = memorisation_phi(problem)
     log.info("phi = %.4f (asked %.4f): %d data points", phi, cfg["phis"][k], len(problem.x))
-    keys = ("networks", "snapshots", "learning_rate", "steps", "max_iter", "seed")
-    opts = SearchOptions(methods=("newton_mr",), **{k: cfg[k] for k in keys})
+    opts = SearchOptions.from_config(cfg, methods=("newton_mr",))
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
-    table, eigs = search(problem, opts, snakemake.params.numerics, log.info, curvature)
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    table, eigs = search(problem, opts, numerics, log.info, curvature)
     table.insert(1, "phi", phi)
     table["network"] = [f"{n} phi {phi:.3f}" for n in table["network"]]
-    write_table(table, snakemake.output[0])
+    write_table(with_decision_columns(table, numerics), snakemake.output[0])

@@ -1,0 +1,15 @@
+"""Rule ``training_plateaus_networks_case``: train one shard, keep the points where it stalled."""
+
+from landscape.data import load_dataset
+from landscape.device import resolve_device
+from landscape.io import save_checkpoint, write_table
+from landscape.runlog import logged
+from landscape.training_plateaus import PlateauOptions, train_shard
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    opts = PlateauOptions.from_config(snakemake.params.options)
+    device = resolve_device(snakemake.params.device)
+    ds = load_dataset(snakemake.input.data)
+    checkpoint, history = train_shard(ds, opts, int(snakemake.wildcards.shard), device, log.info)
+    save_checkpoint(checkpoint, snakemake.output.networks)
+    write_table(history, snakemake.output.history)
