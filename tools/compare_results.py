@@ -24,8 +24,7 @@ def tables(root: Path) -> dict[str, Path]:
 
 
 def compare(old: Path, new: Path) -> tuple[str, bool]:
-    """A one-line description of how ``new`` differs from ``old``, and whether only by added
-    columns."""
+    """How ``new`` differs from ``old`` (one line), and whether only by added columns."""
     if hashlib.sha256(old.read_bytes()).digest() == hashlib.sha256(new.read_bytes()).digest():
         return "identical", True
     a, b = pd.read_csv(old), pd.read_csv(new)
@@ -47,6 +46,7 @@ def compare(old: Path, new: Path) -> tuple[str, bool]:
 
 
 def main(old_root: str, new_root: str) -> int:
+    """Print every file's comparison; 0 when nothing differs but added columns."""
     old, new = tables(Path(old_root)), tables(Path(new_root))
     ok = True
     for name in sorted(set(old) | set(new)):
