@@ -250,119 +250,175 @@ def find_critical_points(
         ``gradient-flat`` when the Newton residual exceeds ``flat_residual``, else
         ``not converged``. Nothing is dropped.
     """
-    from landscape.curvature import batched_hessians, make_hvp
-
-    if method not in FINDERS + MINIMIZERS:
+    if method not in STEPS:
         raise ValueError(f"unknown finder '{method}' (use {', '.join(FINDERS + MINIMIZERS)})")
     if options.solver not in ("eigh", "minres"):
         raise ValueError(f"unknown Newton solver '{options.solver}' (use eigh or minres)")
-    grads = vmap(grad(loss_fn))
-    hvp = make_hvp(loss_fn)
+    ctx = _Search.build(loss_fn, hessian_fn, options)
+    theta, iterations = _iterate(ctx, STEPS[method], starts.clone())
+    g = ctx.grads(theta)
+    gn = (g * g).sum(-1)
+    finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
+    theta, g, gn = _polish(ctx, theta, g, gn, finite)
+    return _certify_ends(ctx, theta, g, gn, finite, iterations)
 
-    def eigh_at(points: torch.Tensor, finite: torch.Tensor | None = None):
+
+@dataclass(frozen=True)
+class _Search:
+    """What every step of a search needs: the loss, its batched gradient and HVP, the options."""
+
+    loss_fn: Callable
+    hessian_fn: Callable
+    grads: Callable  # (S, P) -> (S, P)
+    hvp: Callable  # (theta (P,), v (P,)) -> H v
+    options: FinderOptions
+
+    @classmethod
+    def build(cls, loss_fn, hessian_fn, options: FinderOptions) -> _Search:
+        from landscape.curvature import make_hvp
+
+        return cls(loss_fn, hessian_fn, vmap(grad(loss_fn)), make_hvp(loss_fn), options)
+
+    def hessians(self, points: torch.Tensor) -> torch.Tensor:
+        """Exact Hessians (S, P, P), assembled options.hessian_chunk at a time."""
+        from landscape.curvature import batched_hessians
+
+        return batched_hessians(self.hessian_fn, points, chunk_size=self.options.hessian_chunk)
+
+    def eigh(self, points: torch.Tensor, finite: torch.Tensor | None = None):
         """Eigendecomposition of the exact Hessians; rows not ``finite`` are replaced by zeros."""
-        h = batched_hessians(hessian_fn, points, chunk_size=options.hessian_chunk)  # (S, P, P)
+        h = self.hessians(points)  # (S, P, P)
         return torch.linalg.eigh(h if finite is None else torch.where(finite[:, None, None], h, 0))
 
-    def _step(method: str, theta: torch.Tensor, g: torch.Tensor, gn: torch.Tensor):
-        """One update of the starts still searching: theta (A, P), g (A, P), gn (A,)."""
-        moving = torch.zeros_like(gn, dtype=torch.bool)  # (A,) none of these is done
-        if method == "damped_newton":
-            lam, vecs = eigh_at(theta)
-            shift = options.damping * lam.abs().amax(-1)
-            direction, _ = _pinv_solve(lam, vecs, g, shift, options.pinv_rtol)
-            return theta - direction  # the full step
-        if method == "saddle_free_newton":
-            lam, vecs = eigh_at(theta)
-            # |H| with its eigenvalues floored at damping * max|lambda|: a descent direction.
-            floor = options.damping * lam.abs().amax(-1, keepdim=True)
-            # (clamped: where H = 0 this is a huge gradient step that the line search shortens)
-            denom = torch.maximum(lam.abs(), floor).clamp_min(1e-300)
-            coef = (vecs.mT @ g[..., None])[..., 0] / denom
-            direction = (vecs @ coef[..., None])[..., 0]  # (A, P)
-            slope = (direction * g).sum(-1)  # decrease rate of L along -p
-            loss = vmap(loss_fn)(theta)
+    def decreases_grad_norm(self, gn: torch.Tensor, slope: torch.Tensor):
+        """Armijo on ||g||^2 along -p, each start with its own step (a _backtrack test)."""
 
-            def decreases_loss(trial, alpha):  # Armijo on the loss
-                return vmap(loss_fn)(trial) <= loss - options.armijo * alpha * slope
+        def sufficient(trial, alpha):
+            gt = self.grads(trial)
+            return (gt * gt).sum(-1) <= gn - 2 * self.options.armijo * alpha * slope
 
-            return _backtrack(theta, direction, torch.ones_like(gn), moving, decreases_loss,
-                              options.backtracks)  # fmt: skip
-        if method == "gradient_norm":
-            h = batched_hessians(hessian_fn, theta, chunk_size=options.hessian_chunk)  # (A, P, P)
-            direction = (h @ g[..., None])[..., 0]  # grad of 1/2 ||g||^2
-            slope = (direction * direction).sum(-1)  # decrease rate of 1/2 ||g||^2
-            # Start at 4 / ||H||^2, beyond the stable step of the quadratic model, then halve.
-            alpha = 4.0 / torch.linalg.matrix_norm(h, ord=2).clamp_min(1e-150) ** 2
-        else:  # newton_mr
-            if options.solver == "minres":
-                direction = _minres_directions(hvp, theta, g, moving, options)
-            else:
-                lam, vecs = eigh_at(theta)
-                direction, _ = _pinv_solve(lam, vecs, g, torch.zeros_like(gn), options.pinv_rtol)
-            hp = vmap(hvp)(theta, direction)  # H p
-            slope = (hp * g).sum(-1)  # decrease rate of 1/2 ||g||^2 along -p
-            alpha = torch.ones_like(gn)
+        return sufficient
 
-        def decreases_grad_norm(trial, alpha):  # Armijo on ||g||^2, each start its own step
-            gt = grads(trial)
-            return (gt * gt).sum(-1) <= gn - 2 * options.armijo * alpha * slope
 
-        return _backtrack(theta, direction, alpha, moving, decreases_grad_norm, options.backtracks)
+def _step_damped_newton(ctx: _Search, theta, g, gn):
+    """The full step (H + gamma I)^{-1} g, gamma = damping * max|lambda| (no line search)."""
+    lam, vecs = ctx.eigh(theta)
+    shift = ctx.options.damping * lam.abs().amax(-1)
+    direction, _ = _pinv_solve(lam, vecs, g, shift, ctx.options.pinv_rtol)
+    return theta - direction
 
-    theta = starts.clone()
-    s = theta.shape[0]
-    iterations = torch.zeros(s, dtype=torch.long)
-    for it in range(options.max_iter + 1):
-        g = grads(theta)  # (S, P)
+
+def _step_saddle_free_newton(ctx: _Search, theta, g, gn):
+    """|H|^{-1} g with |eigenvalues| floored at damping * max|lambda|; Armijo on the loss."""
+    opts = ctx.options
+    lam, vecs = ctx.eigh(theta)
+    floor = opts.damping * lam.abs().amax(-1, keepdim=True)
+    # (clamped: where H = 0 this is a huge gradient step that the line search shortens)
+    denom = torch.maximum(lam.abs(), floor).clamp_min(1e-300)
+    coef = (vecs.mT @ g[..., None])[..., 0] / denom
+    direction = (vecs @ coef[..., None])[..., 0]  # (A, P)
+    slope = (direction * g).sum(-1)  # decrease rate of L along -p
+    loss = vmap(ctx.loss_fn)(theta)
+
+    def decreases_loss(trial, alpha):  # Armijo on the loss
+        return vmap(ctx.loss_fn)(trial) <= loss - opts.armijo * alpha * slope
+
+    moving = torch.zeros_like(gn, dtype=torch.bool)  # (A,) none of these is done
+    return _backtrack(theta, direction, torch.ones_like(gn), moving, decreases_loss,
+                      opts.backtracks)  # fmt: skip
+
+
+def _step_gradient_norm(ctx: _Search, theta, g, gn):
+    """Gradient descent on 1/2 ||g||^2 (gradient H g), from 4 / ||H||^2, halving."""
+    h = ctx.hessians(theta)  # (A, P, P)
+    direction = (h @ g[..., None])[..., 0]  # grad of 1/2 ||g||^2
+    slope = (direction * direction).sum(-1)  # decrease rate of 1/2 ||g||^2
+    # Start at 4 / ||H||^2, beyond the stable step of the quadratic model, then halve.
+    alpha = 4.0 / torch.linalg.matrix_norm(h, ord=2).clamp_min(1e-150) ** 2
+    moving = torch.zeros_like(gn, dtype=torch.bool)
+    return _backtrack(theta, direction, alpha, moving, ctx.decreases_grad_norm(gn, slope),
+                      ctx.options.backtracks)  # fmt: skip
+
+
+def _step_newton_mr(ctx: _Search, theta, g, gn):
+    """P = H^+ g (dense eigh, truncated at pinv_rtol, or MINRES on HVPs); Armijo on ||g||^2."""
+    moving = torch.zeros_like(gn, dtype=torch.bool)
+    if ctx.options.solver == "minres":
+        direction = _minres_directions(ctx.hvp, theta, g, moving, ctx.options)
+    else:
+        lam, vecs = ctx.eigh(theta)
+        direction, _ = _pinv_solve(lam, vecs, g, torch.zeros_like(gn), ctx.options.pinv_rtol)
+    hp = vmap(ctx.hvp)(theta, direction)  # H p
+    slope = (hp * g).sum(-1)  # decrease rate of 1/2 ||g||^2 along -p
+    return _backtrack(theta, direction, torch.ones_like(gn), moving,
+                      ctx.decreases_grad_norm(gn, slope), ctx.options.backtracks)  # fmt: skip
+
+
+# One update of the starts still searching, (ctx, theta (A, P), g (A, P), gn (A,)) -> (A, P).
+STEPS = {
+    "newton_mr": _step_newton_mr,
+    "damped_newton": _step_damped_newton,
+    "gradient_norm": _step_gradient_norm,
+    "saddle_free_newton": _step_saddle_free_newton,
+}
+
+
+def _iterate(ctx: _Search, step, theta: torch.Tensor):
+    """Up to max_iter updates; a start stops once certified (or non-finite)."""
+    iterations = torch.zeros(theta.shape[0], dtype=torch.long)
+    for it in range(ctx.options.max_iter + 1):
+        g = ctx.grads(theta)  # (S, P)
         gn = (g * g).sum(-1)
-        done = (gn <= options.grad_norm_sq_threshold) | ~torch.isfinite(gn)
+        done = (gn <= ctx.options.grad_norm_sq_threshold) | ~torch.isfinite(gn)
         # Iterations (updates) made before the start was first seen converged.
         iterations = torch.where(done.cpu(), iterations, torch.full_like(iterations, it + 1))
-        if done.all() or it == options.max_iter:
+        if done.all() or it == ctx.options.max_iter:
             iterations = torch.minimum(iterations, torch.full_like(iterations, it))
             break
         # Only the starts still searching move (and cost anything).
         active = (~done).nonzero()[:, 0]
-        theta = theta.index_copy(0, active, _step(method, theta[active], g[active], gn[active]))
-    g = grads(theta)
-    gn = (g * g).sum(-1)
+        theta = theta.index_copy(0, active, step(ctx, theta[active], g[active], gn[active]))
+    return theta, iterations
+
+
+def _polish(ctx: _Search, theta, g, gn, finite):
+    """Newton-MR steps on certified points, each kept only if it lowers ||g||^2.
+
+    Near a critical manifold the near-zero Hessian eigenvalues are perturbed by about ||g||, so
+    certified points are refined to round-off (a point is never moved out of certification).
+    """
     zero = torch.zeros_like(gn)
-    # Polish: near a critical manifold the near-zero Hessian eigenvalues are perturbed by about
-    # ||g||, so certified points are refined to round-off by Newton-MR steps, each kept only if
-    # it lowers ||g||^2 (a point is never moved out of certification).
-    finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
-    for _ in range(options.polish_steps):
-        lam, vecs = eigh_at(theta, finite)
+    for _ in range(ctx.options.polish_steps):
+        lam, vecs = ctx.eigh(theta, finite)
         # Leaving out the near-kernel: the directions along the critical manifold.
-        step, _ = _pinv_solve(lam, vecs, g, zero, options.pinv_rtol)
+        step, _ = _pinv_solve(lam, vecs, g, zero, ctx.options.pinv_rtol)
         trial = theta - step
-        gt = grads(trial)
+        gt = ctx.grads(trial)
         gnt = (gt * gt).sum(-1)
-        better = finite & (gn <= options.grad_norm_sq_threshold) & (gnt < gn)
+        better = finite & (gn <= ctx.options.grad_norm_sq_threshold) & (gnt < gn)
         if not better.any():
             break
         theta = torch.where(better[:, None], trial, theta)
         g = torch.where(better[:, None], gt, g)
         gn = torch.where(better, gnt, gn)
-    lam, vecs = eigh_at(theta, finite)
+    return theta, g, gn
+
+
+def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations) -> FinderResult:
+    """Status of every end point; the Newton residual flags gradient-flat ones."""
+    opts = ctx.options
+    lam, vecs = ctx.eigh(theta, finite)
     # The residual that flags gradient-flat points uses the spectrum's own tolerance.
-    eig_rtol = options.eigen_tolerance_factor * lam.shape[-1] * torch.finfo(lam.dtype).eps
-    _, residual = _pinv_solve(lam, vecs, g, zero, eig_rtol)
-    loss = vmap(loss_fn)(theta)
+    eig_rtol = opts.eigen_tolerance_factor * lam.shape[-1] * torch.finfo(lam.dtype).eps
+    _, residual = _pinv_solve(lam, vecs, g, torch.zeros_like(gn), eig_rtol)
+    loss = vmap(ctx.loss_fn)(theta)
     # An overflow (+-inf) is as diverged as a NaN: in the loss, the gradient or the point.
     finite = finite & torch.isfinite(gn) & torch.isfinite(loss)
     status = []
-    for k in range(s):
-        label = certify(float(gn[k]), options.grad_norm_sq_threshold, not bool(finite[k]))
-        if label == NOT_CONVERGED and float(residual[k]) > options.flat_residual:
+    for k in range(theta.shape[0]):
+        label = certify(float(gn[k]), opts.grad_norm_sq_threshold, not bool(finite[k]))
+        if label == NOT_CONVERGED and float(residual[k]) > opts.flat_residual:
             label = GRADIENT_FLAT
         status.append(label)
-    return FinderResult(
-        params=theta,
-        loss=loss,
-        grad_norm_sq=gn,
-        residual=residual,
-        iterations=iterations,
-        status=status,
-    )
+    return FinderResult(params=theta, loss=loss, grad_norm_sq=gn, residual=residual,
+                        iterations=iterations, status=status)  # fmt: skip

@@ -126,6 +126,8 @@ class OptimumOptions(FromConfig):
     seed: int = 0  # network k of a setting starts from seed + k
 
 
+# Over 60 lines: one experiment's loop (train, descend, polish, spectra, one row per run); the
+# rows' columns sit beside what measures them.
 def optimum_runs(
     name: str,
     x: torch.Tensor,
@@ -283,6 +285,8 @@ def _kind(status: str, loss: float, global_loss: float, n_negative: int, tol: fl
     return "strict saddle" if n_negative > 0 else "flat saddle"
 
 
+# Over 60 lines: analytic points, searches and their spectra per depth share the depth's problem,
+# scale and finder.
 def saddle_table(
     opts: SaddleOptions,
     finder: FinderOptions,

@@ -200,6 +200,7 @@ def starting_points(problem: Problem, opts: SearchOptions) -> tuple[torch.Tensor
     return torch.stack(starts), pd.DataFrame(rows)
 
 
+# Over 60 lines: a table row literal of 20 columns.
 def search(
     problem: Problem,
     opts: SearchOptions,

@@ -104,6 +104,7 @@ class TrainResult:
     snapshot_loss: torch.Tensor
 
 
+# Over 60 lines: full-batch and mini-batch loops share their recording and divergence freezing.
 def train(
     loss_fn: Callable[[torch.Tensor], torch.Tensor],
     params: torch.Tensor,
@@ -350,6 +351,7 @@ def plateau_points(
     return points
 
 
+# Over 60 lines: a hand-written forward and backward pass, one formula.
 def make_mlp_value_and_grad(
     model, loss: str, x: torch.Tensor, y: torch.Tensor
 ) -> Callable[[torch.Tensor, torch.Tensor | None], tuple[torch.Tensor, torch.Tensor]]:

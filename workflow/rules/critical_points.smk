@@ -8,6 +8,8 @@ rule linear_ae_critical_points:
         analytic="results/tables/linear_ae_analytic.csv",
     log:
         "results/logs/linear_ae_critical_points.log",
+    benchmark:
+        "results/benchmarks/linear_ae_critical_points.tsv"
     conda:
         ENV
     threads: 1

@@ -50,6 +50,8 @@ rule deep_linear_optimum_case:
         "results/tables/deep_linear_optimum/{dataset}.csv",
     log:
         "results/logs/deep_linear_optimum/{dataset}.log",
+    benchmark:
+        "results/benchmarks/deep_linear_optimum_case/{dataset}.tsv"
     conda:
         ENV
     threads: 1
@@ -113,6 +115,8 @@ rule deep_linear_saddles_table:
         "results/tables/deep_linear_saddles.csv",
     log:
         "results/logs/deep_linear_saddles_table.log",
+    benchmark:
+        "results/benchmarks/deep_linear_saddles_table.tsv"
     conda:
         ENV
     threads: 1

@@ -8,6 +8,8 @@ rule counting_argument_table:
         "results/tables/counting_argument.csv",
     log:
         "results/logs/counting_argument_table.log",
+    benchmark:
+        "results/benchmarks/counting_argument_table.tsv"
     conda:
         ENV
     threads: 1
@@ -63,6 +65,8 @@ rule index_vs_loss_case:
         eigenvalues="results/tables/index_vs_loss/{dataset}_{activation}_{loss}_eigenvalues.csv",
     log:
         "results/logs/index_vs_loss/{dataset}_{activation}_{loss}.log",
+    benchmark:
+        "results/benchmarks/index_vs_loss_case/{dataset}_{activation}_{loss}.tsv"
     wildcard_constraints:
         activation="tanh|relu",
         loss="mse|cross_entropy",
@@ -148,6 +152,8 @@ rule memorisation_case:
         "results/tables/memorisation/phi{phi_index}.csv",
     log:
         "results/logs/memorisation/phi{phi_index}.log",
+    benchmark:
+        "results/benchmarks/memorisation_case/phi{phi_index}.tsv"
     wildcard_constraints:
         phi_index=r"\d+",
     conda:

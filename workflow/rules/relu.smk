@@ -8,6 +8,8 @@ rule relu_trap_table:
         history="results/tables/relu_trap_history.csv",
     log:
         "results/logs/relu_trap_table.log",
+    benchmark:
+        "results/benchmarks/relu_trap_table.tsv"
     conda:
         ENV
     threads: 1
@@ -54,6 +56,8 @@ rule relu_spurious_case:
         runs="results/tables/relu_spurious/k{k}_n{n}_runs.csv",
     log:
         "results/logs/relu_spurious/k{k}_n{n}.log",
+    benchmark:
+        "results/benchmarks/relu_spurious_case/k{k}_n{n}.tsv"
     wildcard_constraints:
         k=r"\d+",
         n=r"\d+",

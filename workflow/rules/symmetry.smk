@@ -9,6 +9,8 @@ rule symmetry_tables:
         path="results/tables/symmetry_path.csv",
     log:
         "results/logs/symmetry_tables.log",
+    benchmark:
+        "results/benchmarks/symmetry_tables.tsv"
     conda:
         ENV
     threads: 1

@@ -49,6 +49,8 @@ rule newton_vs_gd_tables:
         paths="results/tables/newton_vs_gd_paths.csv",
     log:
         "results/logs/newton_vs_gd_tables.log",
+    benchmark:
+        "results/benchmarks/newton_vs_gd_tables.tsv"
     conda:
         ENV
     threads: 1

@@ -11,6 +11,8 @@ rule training_plateaus_networks_case:
         history="results/tables/training_plateaus/history_shard{shard}.csv",
     log:
         "results/logs/training_plateaus_networks/shard{shard}.log",
+    benchmark:
+        "results/benchmarks/training_plateaus_networks_case/shard{shard}.tsv"
     conda:
         ENV
     threads: 1
@@ -34,6 +36,8 @@ rule training_plateaus_spectra_case:
         eigenvalues="results/tables/training_plateaus/eigenvalues_shard{shard}.csv",
     log:
         "results/logs/training_plateaus_spectra/shard{shard}.log",
+    benchmark:
+        "results/benchmarks/training_plateaus_spectra_case/shard{shard}.tsv"
     conda:
         ENV
     threads: 1
