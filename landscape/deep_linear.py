@@ -409,3 +409,24 @@ def saddle_table(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def architectures(optimum: dict, saddles: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """Sections 2b and 2c's networks and their parameter counts N (for the counting argument).
+
+    Args:
+        optimum: The ``deep_linear`` config section (2b: smallest and largest per dataset).
+        saddles: The ``deep_linear_saddles`` config section (2c: one per depth).
+        dims: (input dimension, output dimension) of every dataset.
+    """
+    out = {}
+    for name in optimum["datasets"]:
+        dx, dy = dims[name]
+        counts = [deep_linear((dx, *[w] * k, dy)).n_params
+                  for k in optimum["depths"] for w in optimum["hidden_widths"]]  # fmt: skip
+        out[f"2b deep linear {name}, smallest"] = min(counts)
+        out[f"2b deep linear {name}, largest"] = max(counts)
+    d = len(saddles["singular_values"])
+    for k in saddles["depths"]:
+        out[f"2c deep linear, {k} hidden"] = deep_linear((d, *[saddles["hidden"]] * k, d)).n_params
+    return out

@@ -157,3 +157,12 @@ def run_validation(
         log(f"{method}: {certified}/{len(table)} certified critical points")
         tables.append(table)
     return pd.concat(tables, ignore_index=True)[COLUMNS], analytic
+
+
+def architectures(cfg: dict) -> dict[str, int]:
+    """The linear autoencoder d - p - d and its parameter count N (for the counting argument)."""
+    return {
+        "2 linear autoencoder": deep_linear(
+            (cfg["input_dim"], cfg["hidden"], cfg["input_dim"])
+        ).n_params
+    }

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from landscape.runlog import WALL_TIME_PREFIX
-from landscape.sections import figure_claims
+from landscape.sections import ClaimKind, claims, figure_claims
 
 # Figure stem -> (lecture section, the scorecard claims the figure illustrates).
 FIGURE_CLAIMS = figure_claims()
@@ -97,9 +97,14 @@ def scorecard_summary_rst(card: pd.DataFrame) -> str:
     """
     counts = card["verdict"].value_counts()
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
+    kinds = {c.claim_id: c.kind for c in claims()}
+    checks = card["claim_id"].map(kinds) == ClaimKind.CHECK
     lines = [
-        f"**Replication scorecard**: {len(card)} claims, {summary}. The full table (measured "
-        "value, reference with its source, tolerance) is in the section *Scorecard*.",
+        f"**Replication scorecard**: {len(card)} claims, {summary}. "
+        f"{int((~checks).sum())} are replications of published claims; {int(checks.sum())} "
+        "are checks, which cannot fail by construction and show that the machinery is right. "
+        "The full table (measured value, reference with its source, tolerance) is in the "
+        "section *Scorecard*.",
         "",
         ".. list-table::",
         "   :header-rows: 1",

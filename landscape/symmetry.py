@@ -14,6 +14,8 @@ from collections.abc import Callable
 import torch
 from torch.func import vmap
 
+from landscape.models import MLP
+
 
 def equivalent_minima(hidden: list[int]) -> int:
     """prod_i h_i!: the copies of a minimum that hidden-unit permutations guarantee (at least)."""
@@ -103,3 +105,17 @@ def run_symmetry(cfg: dict, datasets: dict, log: Callable[[str], None] = print):
                     )
                 )
     return pd.DataFrame(rows), pd.concat(path_rows, ignore_index=True)
+
+
+def architectures(cfg: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """Section 0's networks and their parameter counts N (for the counting argument, 4a).
+
+    Args:
+        cfg: The ``symmetry`` config section.
+        dims: (input dimension, output dimension) of every dataset.
+    """
+    out = {}
+    for name in cfg["datasets"]:
+        model = MLP((dims[name][0], *cfg["hidden"], dims[name][1]))
+        out[f"0a symmetry {name} {'-'.join(map(str, model.widths))}"] = model.n_params
+    return out

@@ -193,3 +193,15 @@ def plateau_spectra(
                                           "eigenvalue": spectra[k].cpu()}))  # fmt: skip
     eigenvalues = pd.concat(eig_rows) if eig_rows else pd.DataFrame(columns=EIGEN_COLUMNS)
     return pd.DataFrame(rows), eigenvalues
+
+
+def architectures(cfg: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """Section 1c's network and its parameter count N (for the counting argument, 4a).
+
+    Args:
+        cfg: The ``training_plateaus`` config section.
+        dims: (input dimension, output dimension) of every dataset.
+    """
+    dx, dy = dims[cfg["dataset"]]
+    model = MLP((dx, *cfg["hidden"], dy), cfg["activation"])
+    return {f"1c plateaus {'-'.join(map(str, model.widths))}": model.n_params}

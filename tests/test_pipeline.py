@@ -1,5 +1,6 @@
 """The whole DAG end to end: a real `snakemake` run of the smoke config in a temporary copy."""
 
+import base64
 import re
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 import yaml
-from conftest import ROOT, snakemake
+from conftest import ROOT, copy_workflow, snakemake
 
 from landscape.config import validate_config
 from landscape.data import load_dataset
@@ -218,3 +219,40 @@ def test_gpu_requested_by_the_heavy_rules_under_cuda():
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert cpu.returncode == 0 and "gpu=1" not in cpu.stdout + cpu.stderr
+
+
+def test_every_status_table_carries_what_decided_it(smoke_run):
+    """A table with a critical-point status also carries the threshold and the tolerance."""
+    tables = smoke_run / "results" / "tables"
+    checked = 0
+    for path in sorted(tables.glob("*.csv")):
+        table = read_table(path)
+        if "status" not in table or path.stem == "index_fit":  # index_fit: a fit's status
+            continue
+        checked += 1
+        for column in ("grad_norm_sq_threshold", "eigen_tolerance_factor", "eig_tol"):
+            assert column in table, f"{path.name} lacks {column}"
+        assert (table["grad_norm_sq_threshold"] == 1e-10).all(), path.name
+    assert checked == 8
+
+
+def test_default_workflow_profile_is_used(tmp_path):
+    """Snakemake applies workflow/profiles/default (rerun-incomplete among its settings).
+
+    With the Snakefile at the repository root, Snakemake looked for profiles/default beside it
+    and silently ignored workflow/profiles/default; a run killed between a table's rename and
+    Snakemake's bookkeeping then stopped with IncompleteFilesException instead of redoing it.
+    """
+    workdir = copy_workflow(tmp_path)
+    table = workdir / "results/tables/deep_linear_optimum/teacher_student.csv"
+    table.parent.mkdir(parents=True)
+    table.write_text("a\n1\n")
+    marker = workdir / ".snakemake" / "incomplete"
+    marker.mkdir(parents=True)
+    (marker / base64.b64encode(b"results/tables/deep_linear_optimum/teacher_student.csv")
+     .decode()).touch()  # fmt: skip
+    run = snakemake(workdir, "--dry-run", timeout=120)
+    said = run.stdout + run.stderr
+    assert "Using workflow specific profile workflow/profiles/default" in said
+    assert run.returncode == 0, said[-2000:]  # not IncompleteFilesException
+    assert "rule deep_linear_optimum_case:" in said  # the cut-short job is redone
