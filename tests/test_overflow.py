@@ -6,6 +6,7 @@ Each labelling path gets a start whose loss or gradient overflows float64 (exp(9
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -83,3 +84,29 @@ def test_point_spectra_skip_points_that_are_not_finite(spectrum):
     assert summaries[1] is None and spectra[1] is None
     assert summaries[0] is not None and summaries[2] is not None
     assert (spectra[0] is not None) == (spectrum == SpectrumMethod.FULL)
+
+
+def test_plateau_spectra_label_an_overflowing_point_diverged():
+    """Section 1c: a saved point whose loss overflows is diverged, with no spectrum read."""
+    from landscape.config import Numerics
+    from landscape.data import Dataset
+    from landscape.training_plateaus import plateau_spectra
+
+    gen = np.random.default_rng(0)
+    x = gen.standard_normal((8, 2))
+    y = gen.standard_normal((8, 1))
+    ds = Dataset("toy", "regression", x, y, x, y)
+    model = MLP((2, 2, 1), "linear")
+    params = torch.stack(
+        [init_params(model, 0), torch.full((model.n_params,), 1e200, dtype=torch.float64)]
+    )
+    point = {"network": 0, "seed": 0, "point": "plateau", "plateau": 0, "plateau_start": 0,
+             "plateau_end": 10, "step": 5, "diverged": False}  # fmt: skip
+    ckpt = {"params": params, "points": [point, {**point, "step": 9}], "widths": [2, 2, 1],
+            "activation": "linear", "loss": "mse"}  # fmt: skip
+    summary, eigenvalues = plateau_spectra(ckpt, ds, Numerics(), CurvatureOptions(), "cpu",
+                                           lambda *a: None)  # fmt: skip
+    assert summary["status"].tolist()[1] == "diverged"
+    assert summary["status"].tolist()[0] != "diverged"
+    assert math.isnan(summary["index"].iloc[1]) and summary["spectrum_method"].iloc[1] == "none"
+    assert set(eigenvalues["step"]) == {5}
