@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-from landscape.config import FromConfig
-from landscape.critical import DIVERGED, FinderOptions, certify, find_critical_points
+from landscape.config import FromConfig, Numerics
+from landscape.critical import DIVERGED, FinderOptions, Status, certify, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, grad_norm_sq, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
 from landscape.spectrum import not_computed, summarize_spectrum
@@ -47,12 +47,17 @@ def _at(values: torch.Tensor, i: int) -> float:
     return float(values[i]) if i < len(values) else float("nan")
 
 
-def toy_table(factor: float, threshold: float) -> pd.DataFrame:
+# 2b descends by saddle-free Newton to this fraction of the certification threshold before the
+# Newton-MR polish, so that the spectrum is read well past certification (not a second threshold:
+# certification still uses numerics.grad_norm_sq_threshold).
+DESCENT_TARGET = 1e-6
+
+
+def toy_table(numerics: Numerics) -> pd.DataFrame:
     """Hessians of the scalar deep linear losses at the origin and on the valley.
 
     Args:
-        factor: Eigenvalue tolerance factor (see :mod:`landscape.spectrum`).
-        threshold: Largest squared gradient norm of a critical point.
+        numerics: The certification threshold and the eigenvalue tolerance factor.
 
     Returns:
         One row per point: ``layers`` (k), ``function``, ``where``, the point, loss, squared
@@ -66,7 +71,7 @@ def toy_table(factor: float, threshold: float) -> pd.DataFrame:
             w = torch.tensor(point, dtype=torch.float64)
             numeric = torch.linalg.eigvalsh(torch.func.hessian(product_loss)(w))  # (k,)
             exact = torch.linalg.eigvalsh(product_loss_hessian(w))  # (k,)
-            s = summarize_spectrum(numeric, factor)
+            s = summarize_spectrum(numeric, numerics.eigen_tolerance_factor)
             gn = float(grad_norm_sq(product_loss, w[None])[0])
             row = {
                 "layers": k,
@@ -75,7 +80,7 @@ def toy_table(factor: float, threshold: float) -> pd.DataFrame:
                 "point": " ".join(f"{v:g}" for v in point),
                 "loss": float(product_loss(w)),
                 "grad_norm_sq": gn,
-                "critical": gn <= threshold,
+                "critical": gn <= numerics.grad_norm_sq_threshold,
                 **{f"eig_{i + 1}": _at(numeric, i) for i in range(MAX_LAYERS)},
                 **{f"exact_{i + 1}": _at(exact, i) for i in range(MAX_LAYERS)},
                 "max_abs_diff": float((numeric - exact).abs().max()),
@@ -181,7 +186,7 @@ def optimum_runs(
             chunk = curvature.networks_per_chunk(model, len(x))
             ok = ~trained.diverged
             polished = trained.params.clone()
-            status = ["diverged"] * len(seeds)
+            status = [Status.DIVERGED] * len(seeds)
             if ok.any():
                 # Descend to the end by saddle-free Newton, aiming far below the threshold so
                 # that the spectrum is read at a point converged well past certification.
@@ -189,7 +194,7 @@ def optimum_runs(
                     finder,
                     hessian_chunk=chunk,
                     max_iter=opts.polish_iter,
-                    grad_norm_sq_threshold=finder.grad_norm_sq_threshold * 1e-6,
+                    grad_norm_sq_threshold=finder.grad_norm_sq_threshold * DESCENT_TARGET,
                 )
                 found = find_critical_points(
                     loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper
@@ -242,7 +247,7 @@ def optimum_runs(
                                 "eig_tol": s.eig_tol}  # fmt: skip
                 row.update(spectrum)
                 row["at_optimum"] = bool(
-                    row["status"] == "critical"
+                    row["status"] == Status.CRITICAL
                     and row["rel_gap"] < opts.gap_tolerance
                     and row["n_negative"] == 0
                 )
@@ -278,7 +283,7 @@ class SaddleOptions(FromConfig):
 
 def _kind(status: str, loss: float, global_loss: float, n_negative: int, tol: float) -> str:
     """Global minimum, strict saddle, flat saddle (no negative eigenvalue, above the minimum)."""
-    if status != "critical":
+    if status != Status.CRITICAL:
         return f"not certified ({status})"
     if relative_gap(loss, global_loss) < tol:
         return "global minimum"

@@ -11,15 +11,17 @@ covariance-equivalent (d, d) dataset (:func:`landscape.theory.covariance_equival
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pandas as pd
 import torch
 
 from landscape.config import Numerics
-from landscape.critical import CRITICAL, FINDERS, FinderOptions, find_critical_points
+from landscape.critical import CRITICAL, DIVERGED, FINDERS, FinderOptions, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
+from landscape.spectrum import not_computed
 from landscape.theory import (
     covariance_equivalent,
     gaussian_with_covariance,
@@ -126,12 +128,16 @@ def run_validation(
             hessian_chunk=chunk,
         )
         res = find_critical_points(loss_fn, hess_fn, starts, method, opts)
-        spectra, _ = point_spectra(hess_fn, res.params, factor, curvature, chunk)
+        finite = torch.tensor([st != DIVERGED for st in res.status])
+        spectra, _ = point_spectra(hess_fn, res.params, factor, curvature, chunk, finite=finite)
         rows = []
         for k in range(len(starts)):
-            s = spectra[k]
-            near = nearest_analytic(float(res.loss[k]), s.n_negative, analytic)
-            rel = float(relative_gap(near["loss"], float(res.loss[k])))
+            s = spectra[k] or not_computed(model.n_params)
+            if spectra[k] is None:  # diverged: nothing to match
+                near, rel = {"loss": math.nan, "index": math.nan, "n_negative": -1}, math.nan
+            else:
+                near = nearest_analytic(float(res.loss[k]), s.n_negative, analytic)
+                rel = float(relative_gap(near["loss"], float(res.loss[k])))
             rows.append(
                 {
                     "method": method,

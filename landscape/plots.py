@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from landscape.critical import Status
 from landscape.io import atomic_path  # noqa: E402
 
 
@@ -134,7 +135,7 @@ def linear_ae_critical_points(table: pd.DataFrame, analytic: pd.DataFrame) -> pl
     fig, axes = plt.subplots(
         1, len(methods), figsize=(4.5 * len(methods), 3.4), sharey=True, layout="constrained"
     )
-    palette = {"critical": "C0", "gradient-flat": "C1", "not converged": "C3"}
+    palette = {Status.CRITICAL: "C0", Status.GRADIENT_FLAT: "C1", Status.NOT_CONVERGED: "C3"}
     for ax, method in zip(axes, methods, strict=True):
         ax.scatter(
             analytic["loss"], analytic["index"], s=40, facecolors="none", edgecolors="0.6",
@@ -142,12 +143,12 @@ def linear_ae_critical_points(table: pd.DataFrame, analytic: pd.DataFrame) -> pl
         )  # fmt: skip
         rows = table[table["method"] == method]
         for status, group in rows.groupby("status"):
-            marker = "o" if status == "critical" else "x"
+            marker = "o" if status == Status.CRITICAL else "x"
             ax.scatter(
                 group["loss"], group["index"], s=12, marker=marker,
                 color=palette.get(status, "k"), label=f"{status} ({len(group)})", zorder=2,
             )  # fmt: skip
-        certified = (rows["status"] == "critical").mean()
+        certified = (rows["status"] == Status.CRITICAL).mean()
         lo, hi = analytic["loss"].min(), analytic["loss"].max()
         pad = 0.05 * (hi - lo)
         off = int(((rows["loss"] < lo - pad) | (rows["loss"] > hi + pad)).sum())
@@ -353,7 +354,7 @@ def deep_linear_optimum(table: pd.DataFrame, gap_tolerance: float) -> plt.Figure
             offset = (i - (len(widths) - 1) / 2) * 0.18
             jitter = np.linspace(-0.05, 0.05, max(len(part), 1))[: len(part)]
             gap = np.maximum(part["rel_gap"].to_numpy(), floor)
-            certified = (part["status"] == "critical").to_numpy()
+            certified = (part["status"] == Status.CRITICAL).to_numpy()
             xs = part["depth"].to_numpy() + offset + jitter
             label = f"width {width}" + (" (bottleneck)" if part["bottleneck"].any() else "")
             ax.scatter(xs[certified], gap[certified], color=f"C{i}", s=14, label=label)
@@ -465,10 +466,10 @@ def _empty_figure(message: str) -> plt.Figure:
 
 
 STATUS_MARKERS = {
-    "critical": "o",
-    "gradient-flat": "s",
-    "not converged": "x",
-    "diverged": "v",
+    Status.CRITICAL: "o",
+    Status.GRADIENT_FLAT: "s",
+    Status.NOT_CONVERGED: "x",
+    Status.DIVERGED: "v",
 }
 
 
@@ -487,7 +488,7 @@ def _case_panels(table: pd.DataFrame, value: str, ylabel: str, certified_only: b
             ax = axes[i, j]
             sub = table[(table["dataset"] == dataset) & (table["loss_function"] == loss)]
             for (act, method, status), grp in sub.groupby(["activation", "method", "status"]):
-                certified = status == "critical"
+                certified = status == Status.CRITICAL
                 if certified_only and not certified:
                     continue
                 marker = (
@@ -524,7 +525,7 @@ def index_vs_loss(table: pd.DataFrame) -> plt.Figure:
     The style of Dauphin et al. 2014, Fig. 1: one point per certified critical point.
     """
     fig = _case_panels(table, "index", "index (fraction of negative eigenvalues)", True)
-    n = int((table["status"] == "critical").sum())
+    n = int((table["status"] == Status.CRITICAL).sum())
     fig.suptitle(f"Index against loss at {n} certified critical points (||g||^2 <= threshold)")
     return fig
 

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pandas as pd
 import torch
 from torch.func import hessian
 
 from landscape.config import FromConfig, Numerics
+from landscape.critical import Status, certify
 from landscape.scorecard import wilson_interval
 from landscape.spectrum import eigen_tolerance, summarize_spectrum
 from landscape.theory import relu_population_loss
@@ -68,6 +70,16 @@ CASE_COLUMNS = [
     "not_converged",
     "restarted",
 ]
+
+
+class CensusStatus(StrEnum):
+    """How a census run ended (see :func:`descend`); written to the tables as its value."""
+
+    DESCENDING = "descending"  # still running (never written)
+    CONVERGED = "converged"  # ||grad F|| <= grad_tol
+    BELOW_THRESHOLD = "below threshold"  # F <= early_stop_loss on a monotone run
+    DIVERGED = "diverged"  # non-finite or exploding after every restart
+    NOT_CONVERGED = "not converged"  # still moving after max_steps
 
 
 @dataclass(frozen=True)
@@ -262,7 +274,8 @@ def descend(
         steps[mi] += 1
         if step % report == 0 and step:
             log(f"    step {step}: {int((state == 0).sum())} of {runs} runs still descending")
-    names = ["descending", "converged", "below threshold", "", "diverged", "not converged"]
+    names = [CensusStatus.DESCENDING, CensusStatus.CONVERGED, CensusStatus.BELOW_THRESHOLD,
+             None, CensusStatus.DIVERGED, CensusStatus.NOT_CONVERGED]  # fmt: skip
     status = [names[int(s)] for s in state]
     return {
         "params": w,
@@ -307,14 +320,15 @@ def census_case(
     rows = []
     for r in range(opts.runs):
         loss = float(res["loss"][r])
-        spurious = res["status"][r] == "converged" and loss >= opts.spurious_loss
+        spurious = res["status"][r] == CensusStatus.CONVERGED and loss >= opts.spurious_loss
         min_eig, tol, certified = float("nan"), float("nan"), False
         if spurious:
             h = _exact_hessian(res["params"][r], v)  # (n d, n d)
             s = summarize_spectrum(torch.linalg.eigvalsh(h), factor)
             min_eig, tol = s.lambda_min, s.eig_tol
             g2 = float(res["grad_norm"][r]) ** 2
-            certified = g2 <= numerics.grad_norm_sq_threshold and min_eig > tol
+            critical = certify(g2, numerics.grad_norm_sq_threshold) == Status.CRITICAL
+            certified = critical and min_eig > tol
         rows.append(
             {
                 "k": k,
@@ -349,9 +363,9 @@ def census_case(
         else float("nan"),
         "ci_low": low,
         "ci_high": high,
-        "below_threshold": int((runs["status"] == "below threshold").sum()),
-        "converged": int((runs["status"] == "converged").sum()),
-        "not_converged": int((runs["status"] == "not converged").sum()),
+        "below_threshold": int((runs["status"] == CensusStatus.BELOW_THRESHOLD).sum()),
+        "converged": int((runs["status"] == CensusStatus.CONVERGED).sum()),
+        "not_converged": int((runs["status"] == CensusStatus.NOT_CONVERGED).sum()),
         "restarted": int((runs["restarts"] > 0).sum()),
     }
     log(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from landscape.runlog import WALL_TIME_PREFIX
+from landscape.scorecard import Verdict
 from landscape.sections import ClaimKind, claims, figure_claims
 
 # Figure stem -> (lecture section, the scorecard claims the figure illustrates).
@@ -128,7 +129,13 @@ def _html_page(title: str, cell_style: str, body: str) -> str:
 
 def scorecard_html(card: pd.DataFrame) -> str:
     """The scorecard as a standalone HTML table (claim, measured, reference, tolerance, verdict)."""
-    colour = {"replicated": "#d7f0d7", "not replicated": "#f6d5d5", "not run": "#eeeeee"}
+    colour = {
+        Verdict.REPLICATED: "#d7f0d7",
+        Verdict.NOT_REPLICATED: "#f6d5d5",
+        Verdict.CHECK_PASSED: "#e3ecf7",
+        Verdict.CHECK_FAILED: "#f6d5d5",
+        Verdict.NOT_RUN: "#eeeeee",
+    }
     head = "".join(
         f"<th>{h}</th>"
         for h in ("section", "claim", "measured", "reference", "tolerance", "verdict")

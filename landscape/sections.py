@@ -469,6 +469,22 @@ def figure_targets() -> list[str]:
     return [path for exp in EXPERIMENTS for fig in exp.figures for path in fig.paths]
 
 
+def figure_file(stem: str, ext: str = "png") -> str:
+    """The path of a registered figure's file (each figure rule's outputs come from here).
+
+    Raises:
+        KeyError: For a figure no registry entry declares, or a format it does not draw.
+    """
+    for exp in EXPERIMENTS:
+        for fig in exp.figures:
+            if fig.stem == stem:
+                path = f"results/figures/{stem}.{ext}"
+                if path not in fig.paths:
+                    raise KeyError(f"figure '{stem}' is not drawn as {ext} (see {fig.paths})")
+                return path
+    raise KeyError(f"figure '{stem}' is in no registry entry (landscape/sections.py)")
+
+
 def score_files() -> list[str]:
     """Every score file, the scorecard's inputs."""
     return [f"results/scores/{exp.name}.csv" for exp in EXPERIMENTS]

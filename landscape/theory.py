@@ -290,7 +290,7 @@ def value_clamp(x: torch.Tensor, low: float, high: float) -> torch.Tensor:
     kernel, a Hessian wrong by up to 0.49 at W = V). The rounding excess is below eps, so the
     limit's derivative is the unclamped one.
     """
-    return x + (x.clamp(low, high) - x).detach()
+    return x.clamp(low, high).detach() + (x - x.detach())
 
 
 def relu_population_loss(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from landscape.config import FromConfig
+from landscape.config import FromConfig, Numerics
 from landscape.curvature import grad_norm_sq, make_hessian_hvp
 from landscape.spectrum import summarize_spectrum
 
@@ -53,12 +53,11 @@ GALLERY: tuple[Toy, ...] = (
 )  # fmt: skip
 
 
-def classify_gallery(factor: float, threshold: float) -> pd.DataFrame:
+def classify_gallery(numerics: Numerics) -> pd.DataFrame:
     """Classify every known critical point of the gallery from its exact Hessian.
 
     Args:
-        factor: Eigenvalue tolerance factor (see :mod:`landscape.spectrum`).
-        threshold: Largest squared gradient norm of a critical point.
+        numerics: The certification threshold and the eigenvalue tolerance factor.
 
     Returns:
         One row per point: function, point, known and measured definiteness, eigenvalues,
@@ -70,7 +69,7 @@ def classify_gallery(factor: float, threshold: float) -> pd.DataFrame:
         for x, y, known in toy.points:
             w = torch.tensor([x, y], dtype=torch.float64)
             eigs = torch.linalg.eigvalsh(hess(w))
-            s = summarize_spectrum(eigs, factor)
+            s = summarize_spectrum(eigs, numerics.eigen_tolerance_factor)
             gn = float(grad_norm_sq(toy.f, w[None])[0])
             rows.append(
                 {
@@ -84,8 +83,8 @@ def classify_gallery(factor: float, threshold: float) -> pd.DataFrame:
                     "eig_tol": s.eig_tol,
                     "known": known,
                     "measured": s.definiteness,
-                    "critical": gn <= threshold,
-                    "matches": s.definiteness == known and gn <= threshold,
+                    "critical": gn <= numerics.grad_norm_sq_threshold,
+                    "matches": s.definiteness == known and gn <= numerics.grad_norm_sq_threshold,
                 }
             )
     return pd.DataFrame(rows)
@@ -180,28 +179,26 @@ def _start_points(opts: DescentOptions) -> list[tuple[Toy, int, int, torch.Tenso
 
 
 # Over 60 lines: a table row literal of 25 columns.
-def newton_vs_gd(
-    opts: DescentOptions, factor: float, threshold: float
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run Newton's method and gradient descent from the same starts near every known point.
 
     A run *returns* when it ends certified critical (squared gradient norm at most
-    ``threshold``), nearer to the known point it started near than to any other known point, with
-    that point's known definiteness (at a degenerate point, whose Hessian is zero, the end point's
-    Hessian must be zero to within sqrt(threshold): nearby, it is small but indefinite). On a
+    ``numerics.grad_norm_sq_threshold``), nearer to the known point it started near than to any
+    other known point, with that point's known definiteness (at a degenerate point, whose Hessian
+    is zero, the end point's Hessian must be zero to within sqrt(grad_norm_sq_threshold): nearby,
+    it is small but indefinite). On a
     valley of minima (the flat valley, w1 w2 = 1) the end lies on the valley, not on the sampled
     point. A run *escapes* when it diverges (|w| beyond the radius: the function is unbounded
     below), ends nearer to another known point, or ends more than five perturbation radii away.
 
     Args:
         opts: Starts, step counts and step size.
-        factor: Eigenvalue tolerance factor (see :mod:`landscape.spectrum`).
-        threshold: Largest squared gradient norm of a critical point.
+        numerics: The certification threshold and the eigenvalue tolerance factor.
 
     Returns:
         (runs, paths): one row per run, and one row per visited point of every run.
     """
-    from landscape.critical import certify
+    from landscape.critical import Status, certify
 
     rows, paths = [], []
     for toy, p, s, w0 in _start_points(opts):
@@ -213,19 +210,20 @@ def newton_vs_gd(
             loss = float(toy.f(end))
             gn = float(grad_norm_sq(toy.f, end[None])[0])
             diverged = float(end.norm()) > opts.escape_radius or not math.isfinite(loss + gn)
-            status = certify(gn, threshold, diverged)
+            status = certify(gn, numerics.grad_norm_sq_threshold, diverged)
             eigs, tol = [math.nan, math.nan], math.nan
             kind = "not computed (diverged)"
             if not diverged:
                 e = torch.linalg.eigvalsh(hess(end))
-                summary = summarize_spectrum(e, factor)
+                summary = summarize_spectrum(e, numerics.eigen_tolerance_factor)
                 eigs, kind, tol = e.tolist(), summary.definiteness, summary.eig_tol
             near, dist = nearest_known(toy, end) if not diverged else (-1, math.inf)
             from_start = float(torch.hypot(end[0] - x0, end[1] - y0)) if not diverged else math.inf
             same_kind = kind == known or (
-                known == "zero" and max(abs(e) for e in eigs) <= math.sqrt(threshold)
+                known == "zero"
+                and max(abs(e) for e in eigs) <= math.sqrt(numerics.grad_norm_sq_threshold)
             )
-            returned = status == "critical" and near == p and same_kind
+            returned = status == Status.CRITICAL and near == p and same_kind
             rows.append(
                 {
                     "function": toy.name,

@@ -7,7 +7,7 @@ from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     numerics = Numerics.from_config(snakemake.params.numerics)
-    table = toy_table(numerics.eigen_tolerance_factor, numerics.grad_norm_sq_threshold)
+    table = toy_table(numerics)
     for r in table.itertuples():
         log.info("%s at %s (%s): %s, max |autograd - exact| %.2g", r.function, r.point, r.where,
                  r.definiteness, r.max_abs_diff)  # fmt: skip

@@ -1,7 +1,7 @@
 """Rule ``newton_vs_gd_tables``: Newton's method and gradient descent from the same starts."""
 
 from landscape.config import Numerics
-from landscape.critical import with_decision_columns
+from landscape.critical import Status, with_decision_columns
 from landscape.io import write_table
 from landscape.runlog import logged
 from landscape.toys import DescentOptions, newton_vs_gd
@@ -9,9 +9,7 @@ from landscape.toys import DescentOptions, newton_vs_gd
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = DescentOptions.from_config(snakemake.params.options)
     numerics = Numerics.from_config(snakemake.params.numerics)
-    runs, paths = newton_vs_gd(
-        opts, numerics.eigen_tolerance_factor, numerics.grad_norm_sq_threshold
-    )
+    runs, paths = newton_vs_gd(opts, numerics)
     for method, g in runs.groupby("method"):
         log.info(
             "%s: %d runs, %d returned to their critical point, %d escaped, %d diverged",
@@ -19,7 +17,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
             len(g),
             int(g["returned"].sum()),
             int(g["escaped"].sum()),
-            int((g["status"] == "diverged").sum()),
+            int((g["status"] == Status.DIVERGED).sum()),
         )
     write_table(with_decision_columns(runs, numerics), snakemake.output.runs)
     write_table(paths, snakemake.output.paths)

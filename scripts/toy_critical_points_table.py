@@ -7,6 +7,6 @@ from landscape.toys import classify_gallery
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     numerics = Numerics.from_config(snakemake.params.numerics)
-    table = classify_gallery(numerics.eigen_tolerance_factor, numerics.grad_norm_sq_threshold)
+    table = classify_gallery(numerics)
     log.info("%d/%d points classified as derived", int(table["matches"].sum()), len(table))
     write_table(table, snakemake.output[0])

@@ -5,6 +5,7 @@ import itertools
 import pytest
 import torch
 
+from landscape.config import Numerics
 from landscape.critical import FinderOptions
 from landscape.curvature import grad_norm_sq, make_hessian
 from landscape.deep_linear import (
@@ -101,7 +102,7 @@ def test_product_loss_hessian_closed_form_matches_autograd(k):
 
 
 def test_deep_linear_toy_table_at_the_origin_and_on_the_valley():
-    table = toy_table(factor=10.0, threshold=1e-10)
+    table = toy_table(Numerics())
     assert table["critical"].all() and (table["max_abs_diff"] <= 1e-12).all()
     origin = table[table["where"] == "origin"].set_index("layers")
     assert origin.loc[2, "definiteness"] == "indefinite" and origin.loc[2, "n_negative"] == 1

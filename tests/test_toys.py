@@ -5,6 +5,7 @@ import math
 import pytest
 import torch
 
+from landscape.config import Numerics
 from landscape.toys import (
     GALLERY,
     DescentOptions,
@@ -16,7 +17,7 @@ from landscape.toys import (
 
 
 def test_gallery_points_are_critical_and_classified_as_derived():
-    table = classify_gallery(factor=10.0, threshold=1e-10)
+    table = classify_gallery(Numerics())
     assert len(table) == sum(len(t.points) for t in GALLERY) == 13
     assert table["critical"].all() and table["matches"].all()
     assert set(table["measured"]) == {
@@ -78,7 +79,7 @@ def test_double_well_newton_stays_at_the_saddle_and_gd_rolls_off():
 
 def test_newton_vs_gd_table_labels_every_run():
     opts = DescentOptions(starts=2, gd_steps=2000)
-    runs, paths = newton_vs_gd(opts, factor=10.0, threshold=1e-10)
+    runs, paths = newton_vs_gd(opts, Numerics())
     assert len(runs) == 2 * 2 * sum(len(t.points) for t in GALLERY)
     assert set(runs["status"]) <= {"critical", "not converged", "diverged"}
     minima = runs["near_kind"].isin(["positive definite", "positive semidefinite"])

@@ -20,12 +20,17 @@ def get_gpu_request(wildcards):
     return 1 if config["device"] == "cuda" else 0
 
 
+def dataset_file(name):
+    # The file rule dataset writes for one dataset (its path is written once, in that rule).
+    return rules.dataset.output[0].format(dataset=name)
+
+
 def get_dataset_options(wildcards):
     return config["data"][wildcards.dataset]
 
 
 def get_training_plateaus_data(wildcards):
-    return f"results/data/{config['training_plateaus']['dataset']}.npz"
+    return dataset_file(config["training_plateaus"]["dataset"])
 
 
 def get_shards(section):
@@ -34,57 +39,49 @@ def get_shards(section):
     return list(range(-(-config[section]["networks"] // size)))
 
 
-def get_shard_files(section, table):
-    return expand(
-        f"results/tables/{section}/{table}_shard{{shard}}.csv",
-        shard=get_shards(section),
-    )
+def get_shard_files(output):
+    # Every shard's file of one output of a per-shard rule (rules.X.output.name).
+    return expand(output, shard=get_shards("training_plateaus"))
 
 
 def get_symmetry_data(wildcards):
-    return {name: f"results/data/{name}.npz" for name in config["symmetry"]["datasets"]}
+    return {name: dataset_file(name) for name in config["symmetry"]["datasets"]}
 
 
 def get_deep_linear_tables(wildcards):
     return expand(
-        "results/tables/deep_linear_optimum/{dataset}.csv",
+        rules.deep_linear_optimum_case.output[0],
         dataset=config["deep_linear"]["datasets"],
     )
 
 
-def get_index_vs_loss_cases(kind):
-    # One table (and one eigenvalue table) per dataset x activation x loss.
-    suffix = "" if kind == "table" else "_eigenvalues"
+def get_index_vs_loss_cases(output):
+    # One file per dataset x activation x loss, of one output of index_vs_loss_case.
     cfg = config["index_vs_loss"]
     return expand(
-        "results/tables/index_vs_loss/{dataset}_{activation}_{loss}{suffix}.csv",
+        output,
         dataset=cfg["datasets"],
         activation=cfg["activations"],
         loss=cfg["losses"],
-        suffix=suffix,
     )
 
 
 def get_memorisation_files():
     return expand(
-        "results/tables/memorisation/phi{k}.csv",
-        k=range(len(config["index_fit"]["phis"])),
+        rules.memorisation_case.output[0],
+        phi_index=range(len(config["index_fit"]["phis"])),
     )
 
 
-def get_relu_spurious_files(kind):
+def get_relu_spurious_files(output):
     # One job per (k, n): n = k + extra for every extra in overparameterisation.
     cfg = config["relu_spurious"]
-    suffix = "" if kind == "summary" else "_runs"
-    return [
-        f"results/tables/relu_spurious/k{k}_n{k + extra}{suffix}.csv"
-        for extra in cfg["overparameterisation"]
-        for k in cfg["ks"]
-    ]
+    pairs = [(k, k + extra) for extra in cfg["overparameterisation"] for k in cfg["ks"]]
+    return [output.format(k=k, n=n) for k, n in pairs]
 
 
 def get_all_datasets(wildcards):
-    return {name: f"results/data/{name}.npz" for name in DATASETS}
+    return {name: dataset_file(name) for name in DATASETS}
 
 
 def get_score_inputs(wildcards):
@@ -99,16 +96,11 @@ def get_score_settings(wildcards):
 
 def get_final_outputs():
     return [
-        *expand("results/data/{dataset}.npz", dataset=DATASETS),
+        *expand(rules.dataset.output[0], dataset=DATASETS),
         *figure_targets(),
-        "results/scorecard.csv",
+        rules.scorecard.output[0],
     ]
 
 
 def get_report_parts():
-    return [
-        *expand("results/report/captions/{figure}.rst", figure=FIGURES),
-        "results/report/scorecard.html",
-        "results/report/scorecard.rst",
-        "results/report/scorecard_table.rst",
-    ]
+    return [*rules.figure_captions.output, *rules.scorecard_page.output]

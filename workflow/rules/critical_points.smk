@@ -32,11 +32,11 @@ rule linear_ae_critical_points_figure:
         analytic=rules.linear_ae_critical_points.output.analytic,
     output:
         png=report(
-            "results/figures/linear_ae_critical_points.png",
+            figure_file("linear_ae_critical_points"),
             caption="../report/linear_ae_critical_points.rst",
-            category=CATEGORIES[2],
+            category=category("linear_ae_critical_points"),
         ),
-        pdf="results/figures/linear_ae_critical_points.pdf",
+        pdf=figure_file("linear_ae_critical_points", "pdf"),
     log:
         "results/logs/linear_ae_critical_points_figure.log",
     conda:

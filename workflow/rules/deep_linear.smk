@@ -23,11 +23,11 @@ rule deep_linear_toy_figure:
         rules.deep_linear_toy_table.output[0],
     output:
         png=report(
-            "results/figures/deep_linear_toy.png",
+            figure_file("deep_linear_toy"),
             caption="../report/deep_linear_toy.rst",
-            category=CATEGORIES[2],
+            category=category("deep_linear_toy"),
         ),
-        pdf="results/figures/deep_linear_toy.pdf",
+        pdf=figure_file("deep_linear_toy", "pdf"),
     log:
         "results/logs/deep_linear_toy_figure.log",
     conda:
@@ -49,7 +49,7 @@ rule deep_linear_optimum_case:
     output:
         "results/tables/deep_linear_optimum/{dataset}.csv",
     log:
-        "results/logs/deep_linear_optimum/{dataset}.log",
+        "results/logs/deep_linear_optimum_case/{dataset}.log",
     benchmark:
         "results/benchmarks/deep_linear_optimum_case/{dataset}.tsv"
     conda:
@@ -90,11 +90,11 @@ rule deep_linear_optimum_figure:
         rules.deep_linear_optimum_table.output.runs,
     output:
         png=report(
-            "results/figures/deep_linear_optimum.png",
+            figure_file("deep_linear_optimum"),
             caption="../report/deep_linear_optimum.rst",
-            category=CATEGORIES[2],
+            category=category("deep_linear_optimum"),
         ),
-        pdf="results/figures/deep_linear_optimum.pdf",
+        pdf=figure_file("deep_linear_optimum", "pdf"),
     log:
         "results/logs/deep_linear_optimum_figure.log",
     conda:
@@ -136,11 +136,11 @@ rule deep_linear_saddles_figure:
         rules.deep_linear_saddles_table.output[0],
     output:
         png=report(
-            "results/figures/deep_linear_saddles.png",
+            figure_file("deep_linear_saddles"),
             caption="../report/deep_linear_saddles.rst",
-            category=CATEGORIES[2],
+            category=category("deep_linear_saddles"),
         ),
-        pdf="results/figures/deep_linear_saddles.pdf",
+        pdf=figure_file("deep_linear_saddles", "pdf"),
     log:
         "results/logs/deep_linear_saddles_figure.log",
     conda:

@@ -37,11 +37,11 @@ rule counting_argument_figure:
         rules.counting_argument_table.output[0],
     output:
         png=report(
-            "results/figures/counting_argument.png",
+            figure_file("counting_argument"),
             caption="../report/counting_argument.rst",
-            category=CATEGORIES[4],
+            category=category("counting_argument"),
         ),
-        pdf="results/figures/counting_argument.pdf",
+        pdf=figure_file("counting_argument", "pdf"),
     log:
         "results/logs/counting_argument_figure.log",
     conda:
@@ -88,8 +88,8 @@ rule index_vs_loss_case:
 
 rule index_vs_loss_table:
     input:
-        table=get_index_vs_loss_cases("table"),
-        eigenvalues=get_index_vs_loss_cases("eigenvalues"),
+        table=get_index_vs_loss_cases(rules.index_vs_loss_case.output.table),
+        eigenvalues=get_index_vs_loss_cases(rules.index_vs_loss_case.output.eigenvalues),
     output:
         table="results/tables/index_vs_loss.csv",
         eigenvalues="results/tables/index_vs_loss_eigenvalues.csv",
@@ -111,24 +111,24 @@ rule index_vs_loss_figures:
         eigenvalues=rules.index_vs_loss_table.output.eigenvalues,
     output:
         index=report(
-            "results/figures/index_vs_loss.png",
+            figure_file("index_vs_loss"),
             caption="../report/index_vs_loss.rst",
-            category=CATEGORIES[4],
+            category=category("index_vs_loss"),
         ),
         min_ratio=report(
-            "results/figures/min_ratio_vs_loss.png",
+            figure_file("min_ratio_vs_loss"),
             caption="../report/min_ratio_vs_loss.rst",
-            category=CATEGORIES[4],
+            category=category("index_vs_loss"),
         ),
         histograms=report(
-            "results/figures/index_vs_loss_histograms.png",
+            figure_file("index_vs_loss_histograms"),
             caption="../report/index_vs_loss_histograms.rst",
-            category=CATEGORIES[4],
+            category=category("index_vs_loss"),
         ),
         by_status=report(
-            "results/figures/index_vs_loss_by_status.png",
+            figure_file("index_vs_loss_by_status"),
             caption="../report/index_vs_loss_by_status.rst",
-            category=CATEGORIES[4],
+            category=category("index_vs_loss"),
         ),
     log:
         "results/logs/index_vs_loss_figures.log",
@@ -151,7 +151,7 @@ rule memorisation_case:
     output:
         "results/tables/memorisation/phi{phi_index}.csv",
     log:
-        "results/logs/memorisation/phi{phi_index}.log",
+        "results/logs/memorisation_case/phi{phi_index}.log",
     benchmark:
         "results/benchmarks/memorisation_case/phi{phi_index}.tsv"
     wildcard_constraints:
@@ -216,11 +216,11 @@ rule index_fit_figure:
         index_vs_loss=rules.index_vs_loss_table.output.table,
     output:
         png=report(
-            "results/figures/index_fit.png",
+            figure_file("index_fit"),
             caption="../report/index_fit.rst",
-            category=CATEGORIES[4],
+            category=category("index_fit"),
         ),
-        pdf="results/figures/index_fit.pdf",
+        pdf=figure_file("index_fit", "pdf"),
     log:
         "results/logs/index_fit_figure.log",
     conda:

@@ -30,11 +30,11 @@ rule relu_trap_figure:
         perturbations=rules.relu_trap_table.output.perturbations,
     output:
         png=report(
-            "results/figures/relu_trap.png",
+            figure_file("relu_trap"),
             caption="../report/relu_trap.rst",
-            category=CATEGORIES[3],
+            category=category("relu_trap"),
         ),
-        pdf="results/figures/relu_trap.pdf",
+        pdf=figure_file("relu_trap", "pdf"),
     log:
         "results/logs/relu_trap_figure.log",
     conda:
@@ -78,8 +78,8 @@ rule relu_spurious_case:
 
 rule relu_spurious_table:
     input:
-        summary=get_relu_spurious_files("summary"),
-        runs=get_relu_spurious_files("runs"),
+        summary=get_relu_spurious_files(rules.relu_spurious_case.output.summary),
+        runs=get_relu_spurious_files(rules.relu_spurious_case.output.runs),
     output:
         summary="results/tables/relu_spurious.csv",
         runs="results/tables/relu_spurious_runs.csv",
@@ -100,11 +100,11 @@ rule relu_spurious_figure:
         rules.relu_spurious_table.output.summary,
     output:
         png=report(
-            "results/figures/relu_spurious.png",
+            figure_file("relu_spurious"),
             caption="../report/relu_spurious.rst",
-            category=CATEGORIES[3],
+            category=category("relu_spurious"),
         ),
-        pdf="results/figures/relu_spurious.pdf",
+        pdf=figure_file("relu_spurious", "pdf"),
     log:
         "results/logs/relu_spurious_figure.log",
     conda:

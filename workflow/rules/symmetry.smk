@@ -28,11 +28,11 @@ rule symmetry_figure:
         path=rules.symmetry_tables.output.path,
     output:
         png=report(
-            "results/figures/symmetry.png",
+            figure_file("symmetry"),
             caption="../report/symmetry.rst",
-            category=CATEGORIES[0],
+            category=category("symmetry"),
         ),
-        pdf="results/figures/symmetry.pdf",
+        pdf=figure_file("symmetry", "pdf"),
     log:
         "results/logs/symmetry_figure.log",
     conda:

@@ -23,11 +23,11 @@ rule toy_critical_points_figure:
         rules.toy_critical_points_table.output[0],
     output:
         png=report(
-            "results/figures/toy_critical_points.png",
+            figure_file("toy_critical_points"),
             caption="../report/toy_critical_points.rst",
-            category=CATEGORIES[1],
+            category=category("toy_critical_points"),
         ),
-        pdf="results/figures/toy_critical_points.pdf",
+        pdf=figure_file("toy_critical_points", "pdf"),
     log:
         "results/logs/toy_critical_points_figure.log",
     conda:
@@ -70,11 +70,11 @@ rule newton_vs_gd_figure:
         paths=rules.newton_vs_gd_tables.output.paths,
     output:
         png=report(
-            "results/figures/newton_vs_gd.png",
+            figure_file("newton_vs_gd"),
             caption="../report/newton_vs_gd.rst",
-            category=CATEGORIES[1],
+            category=category("newton_vs_gd"),
         ),
-        pdf="results/figures/newton_vs_gd.pdf",
+        pdf=figure_file("newton_vs_gd", "pdf"),
     log:
         "results/logs/newton_vs_gd_figure.log",
     conda:

@@ -10,7 +10,7 @@ rule training_plateaus_networks_case:
         networks="results/networks/training_plateaus/shard{shard}.pt",
         history="results/tables/training_plateaus/history_shard{shard}.csv",
     log:
-        "results/logs/training_plateaus_networks/shard{shard}.log",
+        "results/logs/training_plateaus_networks_case/shard{shard}.log",
     benchmark:
         "results/benchmarks/training_plateaus_networks_case/shard{shard}.tsv"
     conda:
@@ -35,7 +35,7 @@ rule training_plateaus_spectra_case:
         summary="results/tables/training_plateaus/summary_shard{shard}.csv",
         eigenvalues="results/tables/training_plateaus/eigenvalues_shard{shard}.csv",
     log:
-        "results/logs/training_plateaus_spectra/shard{shard}.log",
+        "results/logs/training_plateaus_spectra_case/shard{shard}.log",
     benchmark:
         "results/benchmarks/training_plateaus_spectra_case/shard{shard}.tsv"
     conda:
@@ -55,9 +55,11 @@ rule training_plateaus_spectra_case:
 
 rule training_plateaus_tables:
     input:
-        summary=get_shard_files("training_plateaus", "summary"),
-        eigenvalues=get_shard_files("training_plateaus", "eigenvalues"),
-        history=get_shard_files("training_plateaus", "history"),
+        summary=get_shard_files(rules.training_plateaus_spectra_case.output.summary),
+        eigenvalues=get_shard_files(
+            rules.training_plateaus_spectra_case.output.eigenvalues
+        ),
+        history=get_shard_files(rules.training_plateaus_networks_case.output.history),
     output:
         summary="results/tables/training_plateaus.csv",
         eigenvalues="results/tables/training_plateaus_eigenvalues.csv",
@@ -81,11 +83,11 @@ rule training_plateaus_figure:
         history=rules.training_plateaus_tables.output.history,
     output:
         png=report(
-            "results/figures/training_plateaus.png",
+            figure_file("training_plateaus"),
             caption="../report/training_plateaus.rst",
-            category=CATEGORIES[1],
+            category=category("training_plateaus"),
         ),
-        pdf="results/figures/training_plateaus.pdf",
+        pdf=figure_file("training_plateaus", "pdf"),
     log:
         "results/logs/training_plateaus_figure.log",
     conda:
