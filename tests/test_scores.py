@@ -43,6 +43,7 @@ def symmetry(delta: float, barrier: float, rows: int = 2) -> dict:
     [
         ("0.permutation_invariance", "pass", symmetry(1e-16, 0.1)),
         ("0.permutation_invariance", "fail", symmetry(1e-6, 0.1)),
+        ("0.permutation_invariance", "not run", symmetry(1e-16, 0.1, rows=0)),
         ("0.permutation_barrier", "pass", symmetry(0.0, 0.1)),
         ("0.permutation_barrier", "fail", symmetry(0.0, 1e-9)),
         ("0.permutation_barrier", "not run", symmetry(0.0, 0.1, rows=0)),
@@ -114,16 +115,12 @@ def toy(two_ok: bool, three_ok: bool) -> dict:
         ("2.toy_saddle", "fail", toy(False, True)),
         ("2.toy_flat_saddle", "pass", toy(True, True)),
         ("2.toy_flat_saddle", "fail", toy(True, False)),
+        ("2.toy_saddle", "not run", {"table": toy(True, True)["table"].iloc[1:]}),
+        ("2.toy_flat_saddle", "not run", {"table": toy(True, True)["table"].iloc[:1]}),
     ],
 )
 def test_deep_linear_toy(claim, outcome, tables):
     expect("deep_linear_toy", claim, outcome, tables)
-
-
-def test_deep_linear_toy_without_its_origin_row_is_an_error():
-    """The toy table always holds both origins; a table without them is refused loudly."""
-    with pytest.raises(IndexError):
-        verdicts("deep_linear_toy", {"table": toy(True, True)["table"].iloc[:1]})
 
 
 def optimum(status: list[str], at: list[bool]) -> dict:
@@ -152,7 +149,8 @@ def saddles(rows: list[tuple]) -> dict:
 
 ORIGIN = [(1, "analytic {}", "critical", "strict saddle", 5.0, True),
           (2, "analytic {}", "critical", "flat saddle", 5.0, True)]  # fmt: skip
-FOUND_FLAT = (2, "origin", "critical", "flat saddle", 2.0, True)
+FOUND_FLAT = (2, "origin", "critical", "flat saddle", 2.0, True)  # below the origin's loss
+AT_ORIGIN = (2, "trajectory", "critical", "flat saddle", 5.0, True)  # the origin, found again
 FOUND_STRICT = (1, "trajectory", "critical", "strict saddle", 2.0, True)
 
 
@@ -164,10 +162,12 @@ FOUND_STRICT = (1, "trajectory", "critical", "strict saddle", 2.0, True)
          [*ORIGIN, (1, "origin", "critical", "flat saddle", 1.0, True)]),
         ("2.one_layer_strict_saddles", "not run", ORIGIN[1:]),
         ("2.flat_saddles", "pass", [*ORIGIN, FOUND_FLAT]),
-        # The analytic origin alone cannot decide: its Hessian is zero by construction.
-        ("2.flat_saddles", "fail", [*ORIGIN, (2, "origin", "critical", "strict saddle", 2.0,
+        ("2.flat_saddles", "pass", [*ORIGIN, (2, "analytic {0}", "critical", "flat saddle", 2.0,
                                               True)]),
-        ("2.flat_saddles", "not run", ORIGIN),
+        # The origin cannot decide, analytic or found: its Hessian is zero by construction.
+        ("2.flat_saddles", "fail", [*ORIGIN, AT_ORIGIN,
+                                    (2, "origin", "critical", "strict saddle", 2.0, True)]),
+        ("2.flat_saddles", "not run", ORIGIN[:1]),
         ("2.saddles_analytic", "pass", [*ORIGIN, FOUND_STRICT]),
         ("2.saddles_analytic", "fail", [*ORIGIN, FOUND_STRICT[:-1] + (False,)]),
         ("2.saddles_analytic", "not run", [*ORIGIN, (1, "origin", "not converged",
@@ -220,6 +220,7 @@ def trap(grad_norm_sq: float = 1e-30, lowest: float = 0.0, loss: float = 0.11) -
         (trap(lowest=-1e-3), "fail"),
         (trap(loss=0.001), "fail"),
         (trap(grad_norm_sq=1e-8), "fail"),  # above numerics.grad_norm_sq_threshold = 1e-10
+        ({**trap(), "ends": trap()["ends"].iloc[1:]}, "not run"),  # no trap row
     ],
 )
 def test_relu_trap(tables, outcome):
