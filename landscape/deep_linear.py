@@ -121,6 +121,7 @@ def whiten(x: torch.Tensor, rtol: float = 1e-6) -> torch.Tensor:
 class OptimumOptions(FromConfig):
     """Deep linear networks trained to the end (section 2b); see the config's ``deep_linear``."""
 
+    datasets: tuple[str, ...] = ("digits", "mnist1d", "teacher_student")  # one job each
     depths: tuple[int, ...] = (1, 2, 3, 4)  # numbers of hidden layers
     hidden_widths: tuple[int, ...] = (12, 4)  # width of every hidden layer, one setting each
     networks: int = 4  # seeds per setting
@@ -420,18 +421,18 @@ def architectures(optimum: dict, saddles: dict, dims: dict[str, tuple[int, int]]
     """Sections 2b and 2c's networks and their parameter counts N (for the counting argument).
 
     Args:
-        optimum: The ``deep_linear`` config section (2b: smallest and largest per dataset).
-        saddles: The ``deep_linear_saddles`` config section (2c: one per depth).
+        optimum: The typed ``deep_linear`` section (2b: smallest and largest per dataset).
+        saddles: The typed ``deep_linear_saddles`` section (2c: one per depth).
         dims: (input dimension, output dimension) of every dataset.
     """
     out = {}
-    for name in optimum["datasets"]:
+    for name in optimum.datasets:
         dx, dy = dims[name]
         counts = [deep_linear((dx, *[w] * k, dy)).n_params
-                  for k in optimum["depths"] for w in optimum["hidden_widths"]]  # fmt: skip
+                  for k in optimum.depths for w in optimum.hidden_widths]  # fmt: skip
         out[f"2b deep linear {name}, smallest"] = min(counts)
         out[f"2b deep linear {name}, largest"] = max(counts)
-    d = len(saddles["singular_values"])
-    for k in saddles["depths"]:
-        out[f"2c deep linear, {k} hidden"] = deep_linear((d, *[saddles["hidden"]] * k, d)).n_params
+    d = len(saddles.singular_values)
+    for k in saddles.depths:
+        out[f"2c deep linear, {k} hidden"] = deep_linear((d, *[saddles.hidden] * k, d)).n_params
     return out

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
-from landscape.config import Numerics
+from landscape.config import FromConfig, Numerics
 from landscape.critical import CRITICAL, DIVERGED, FINDERS, FinderOptions, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
@@ -53,27 +54,46 @@ COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class LinearAEOptions(FromConfig):
+    """The config's ``linear_ae`` section (its schema documents every key)."""
+
+    n_samples: int = 10000
+    input_dim: int = 16
+    hidden: int = 4
+    trajectories: int = 10
+    snapshots: int = 5
+    noise_std: float = 0.01
+    init_scale: float = 0.1
+    learning_rate: float = 0.05
+    train_steps: int = 400
+    max_iter: int = 100
+    gradient_norm_max_iter: int = 300
+    damping: float = 1e-3
+    seed: int = 0
+
+
 def starting_points(
-    cfg: dict, loss_fn, model, device: str | torch.device = "cpu"
+    opts: LinearAEOptions, loss_fn, model, device: str | torch.device = "cpu"
 ) -> tuple[torch.Tensor, pd.DataFrame]:
     """Snapshots evenly spaced in loss along GD trajectories, then the same with noise.
 
     Returns:
         Starts (S, P) on ``device`` and a table describing each (trajectory, kind).
     """
-    k = cfg["trajectories"]
+    k = opts.trajectories
     theta0 = torch.stack(
-        [init_params(model, cfg["seed"] + j, device=device) * cfg["init_scale"] for j in range(k)]
+        [init_params(model, opts.seed + j, device=device) * opts.init_scale for j in range(k)]
     )
-    every = max(1, cfg["train_steps"] // 50)
-    opts = TrainOptions("gd", cfg["learning_rate"], cfg["train_steps"], every, snapshot_every=every)
-    run = train(loss_fn, theta0, opts)
-    picks = even_in_loss(run.snapshot_loss, cfg["snapshots"])  # (snapshots, K)
+    every = max(1, opts.train_steps // 50)
+    schedule = TrainOptions("gd", opts.learning_rate, opts.train_steps, every, snapshot_every=every)
+    run = train(loss_fn, theta0, schedule)
+    picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
     clean = torch.stack(
         [run.snapshots[picks[i, j], j] for j in range(k) for i in range(len(picks))]
     )
-    gen = torch.Generator().manual_seed(cfg["seed"])
-    noise = cfg["noise_std"] * torch.randn(clean.shape, generator=gen, dtype=clean.dtype)
+    gen = torch.Generator().manual_seed(opts.seed)
+    noise = opts.noise_std * torch.randn(clean.shape, generator=gen, dtype=clean.dtype)
     noise = noise.to(clean.device)  # drawn on the CPU: the same starts on every device
     traj = [j for j in range(k) for _ in range(len(picks))]
     meta = pd.DataFrame(
@@ -87,7 +107,7 @@ def starting_points(
 
 # Over 60 lines: a table row literal of 19 columns.
 def run_validation(
-    cfg: dict,
+    opts: LinearAEOptions,
     numerics: Numerics,
     log: Callable[[str], None] = print,
     device: str | torch.device = "cpu",
@@ -96,7 +116,7 @@ def run_validation(
     """Run every finder from every start; match the end points to the analytic ones.
 
     Args:
-        cfg: The config's ``linear_ae`` section.
+        opts: The typed ``linear_ae`` section.
         numerics: The typed ``numerics`` section (thresholds).
         log: Progress callback.
         device: Where training, the finders and the spectra run (data drawn on the CPU).
@@ -105,29 +125,29 @@ def run_validation(
     Returns:
         (end points, one row per finder and start, columns :data:`COLUMNS`; analytic table).
     """
-    d, p = cfg["input_dim"], cfg["hidden"]
+    d, p = opts.input_dim, opts.hidden
     lam = torch.arange(1, d + 1, dtype=torch.float64)
-    x = covariance_equivalent(gaussian_with_covariance(cfg["n_samples"], lam, cfg["seed"]))
+    x = covariance_equivalent(gaussian_with_covariance(opts.n_samples, lam, opts.seed))
     x = x.to(device)  # (n, d)
     model = deep_linear((d, p, d))
     loss_fn = make_loss(model, "mse", x, x)
     hess_fn = curvature.hessian(model, "mse", x, x)
     chunk = curvature.networks_per_chunk(model, len(x))
     analytic = linear_ae_critical_points(lam, p)
-    starts, meta = starting_points(cfg, loss_fn, model, device)
+    starts, meta = starting_points(opts, loss_fn, model, device)
     log(f"{len(starts)} starts, {model.n_params} parameters, {len(analytic)} analytic points")
     factor = numerics.eigen_tolerance_factor
     tables = []
     for method in FINDERS:
-        iters = cfg["gradient_norm_max_iter"] if method == "gradient_norm" else cfg["max_iter"]
-        opts = FinderOptions(
+        iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
+        finder = FinderOptions(
             max_iter=iters,
             grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
             eigen_tolerance_factor=factor,
-            damping=cfg["damping"],
+            damping=opts.damping,
             hessian_chunk=chunk,
         )
-        res = find_critical_points(loss_fn, hess_fn, starts, method, opts)
+        res = find_critical_points(loss_fn, hess_fn, starts, method, finder)
         finite = torch.tensor([st != DIVERGED for st in res.status])
         spectra, _ = point_spectra(hess_fn, res.params, factor, curvature, chunk, finite=finite)
         rows = []
@@ -165,10 +185,8 @@ def run_validation(
     return pd.concat(tables, ignore_index=True)[COLUMNS], analytic
 
 
-def architectures(cfg: dict) -> dict[str, int]:
+def architectures(opts: LinearAEOptions) -> dict[str, int]:
     """The linear autoencoder d - p - d and its parameter count N (for the counting argument)."""
     return {
-        "2 linear autoencoder": deep_linear(
-            (cfg["input_dim"], cfg["hidden"], cfg["input_dim"])
-        ).n_params
+        "2 linear autoencoder": deep_linear((opts.input_dim, opts.hidden, opts.input_dim)).n_params
     }

@@ -10,11 +10,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch.func import vmap
 
+from landscape.config import FromConfig
 from landscape.models import MLP
+
+
+@dataclass(frozen=True)
+class SymmetryOptions(FromConfig):
+    """The config's ``symmetry`` section (section 0; its schema documents every key)."""
+
+    datasets: tuple[str, ...] = ("digits", "mnist1d")
+    networks: int = 3
+    hidden: tuple[int, ...] = (16,)
+    activation: str = "tanh"
+    loss: str = "cross_entropy"
+    learning_rate: float = 0.5
+    steps: int = 300
+    permutations: int = 2
+    path_points: int = 41
+    seed: int = 0
 
 
 def equivalent_minima(hidden: list[int]) -> int:
@@ -40,11 +58,11 @@ def barrier(losses: torch.Tensor) -> float:
     return float(losses.max() - torch.maximum(losses[0], losses[-1]))
 
 
-def run_symmetry(cfg: dict, datasets: dict, log: Callable[[str], None] = print):
+def run_symmetry(opts: SymmetryOptions, datasets: dict, log: Callable[[str], None] = print):
     """Train MLPs on each dataset, permute their first hidden layer, walk to each twin.
 
     Args:
-        cfg: The config's ``symmetry`` section.
+        opts: The typed ``symmetry`` section.
         datasets: Name -> :class:`landscape.data.Dataset`.
         log: Progress callback.
 
@@ -58,23 +76,23 @@ def run_symmetry(cfg: dict, datasets: dict, log: Callable[[str], None] = print):
 
     rows, path_rows = [], []
     for name, ds in datasets.items():
-        model = MLP((ds.input_dim, *cfg["hidden"], ds.output_dim), cfg["activation"])
+        model = MLP((ds.input_dim, *opts.hidden, ds.output_dim), opts.activation)
         x, y = torch.as_tensor(ds.x_train), torch.as_tensor(ds.y_train)
-        loss_fn = make_loss(model, cfg["loss"], x, y)
-        seeds = [cfg["seed"] + k for k in range(cfg["networks"])]
+        loss_fn = make_loss(model, opts.loss, x, y)
+        seeds = [opts.seed + k for k in range(opts.networks)]
         theta0 = torch.stack([init_params(model, s) for s in seeds])  # (K, P)
-        opts = TrainOptions("gd", cfg["learning_rate"], cfg["steps"], cfg["steps"])
-        fast = choose_value_and_grad(model, cfg["loss"], x, y)
-        trained = train(loss_fn, theta0, opts, value_and_grad=fast)
+        schedule = TrainOptions("gd", opts.learning_rate, opts.steps, opts.steps)
+        fast = choose_value_and_grad(model, opts.loss, x, y)
+        trained = train(loss_fn, theta0, schedule, value_and_grad=fast)
         log(f"{name}: {len(seeds)} MLPs {model.widths} trained, final losses {trained.loss[-1]}")
-        width = cfg["hidden"][0]
+        width = opts.hidden[0]
         for k, seed in enumerate(seeds):
             gen = torch.Generator().manual_seed(seed)
             theta = trained.params[k]
-            for j in range(cfg["permutations"]):
+            for j in range(opts.permutations):
                 perm = torch.randperm(width, generator=gen)
                 twin = permute_hidden(model, theta, 0, perm)
-                t, losses = path_losses(loss_fn, theta, twin, cfg["path_points"])
+                t, losses = path_losses(loss_fn, theta, twin, opts.path_points)
                 loss, twin_loss = float(losses[0]), float(loss_fn(twin))
                 rows.append(
                     {
@@ -89,8 +107,8 @@ def run_symmetry(cfg: dict, datasets: dict, log: Callable[[str], None] = print):
                         "barrier": barrier(losses),
                         "path_max": float(losses.max()),
                         "architecture": "-".join(map(str, model.widths)),
-                        "log10_equivalent_minima": math.log10(equivalent_minima(cfg["hidden"])),
-                        "equivalent_minima": str(equivalent_minima(cfg["hidden"])),
+                        "log10_equivalent_minima": math.log10(equivalent_minima(opts.hidden)),
+                        "equivalent_minima": str(equivalent_minima(opts.hidden)),
                     }
                 )
                 path_rows.append(
@@ -107,15 +125,15 @@ def run_symmetry(cfg: dict, datasets: dict, log: Callable[[str], None] = print):
     return pd.DataFrame(rows), pd.concat(path_rows, ignore_index=True)
 
 
-def architectures(cfg: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
+def architectures(opts: SymmetryOptions, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
     """Section 0's networks and their parameter counts N (for the counting argument, 4a).
 
     Args:
-        cfg: The ``symmetry`` config section.
+        opts: The typed ``symmetry`` section.
         dims: (input dimension, output dimension) of every dataset.
     """
     out = {}
-    for name in cfg["datasets"]:
-        model = MLP((dims[name][0], *cfg["hidden"], dims[name][1]))
+    for name in opts.datasets:
+        model = MLP((dims[name][0], *opts.hidden, dims[name][1]))
         out[f"0a symmetry {name} {'-'.join(map(str, model.widths))}"] = model.n_params
     return out

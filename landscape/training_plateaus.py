@@ -195,13 +195,13 @@ def plateau_spectra(
     return pd.DataFrame(rows), eigenvalues
 
 
-def architectures(cfg: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
+def architectures(opts: PlateauOptions, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
     """Section 1c's network and its parameter count N (for the counting argument, 4a).
 
     Args:
-        cfg: The ``training_plateaus`` config section.
+        opts: The typed ``training_plateaus`` section.
         dims: (input dimension, output dimension) of every dataset.
     """
-    dx, dy = dims[cfg["dataset"]]
-    model = MLP((dx, *cfg["hidden"], dy), cfg["activation"])
+    dx, dy = dims[opts.dataset]
+    model = MLP((dx, *opts.hidden, dy), opts.activation)
     return {f"1c plateaus {'-'.join(map(str, model.widths))}": model.n_params}

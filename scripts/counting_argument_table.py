@@ -12,11 +12,15 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     for name, path in snakemake.input.items():
         ds = load_dataset(path)
         dims[name] = (ds.x_train.shape[1], ds.output_dim)
+    optimum = deep_linear.OptimumOptions.from_config(sec["deep_linear"])
+    saddles = deep_linear.SaddleOptions.from_config(sec["deep_linear_saddles"])
     nets = {
-        **training_plateaus.architectures(sec["training_plateaus"], dims),
-        **symmetry.architectures(sec["symmetry"], dims),
-        **deep_linear.architectures(sec["deep_linear"], sec["deep_linear_saddles"], dims),
-        **linear_ae.architectures(sec["linear_ae"]),
+        **training_plateaus.architectures(
+            training_plateaus.PlateauOptions.from_config(sec["training_plateaus"]), dims
+        ),
+        **symmetry.architectures(symmetry.SymmetryOptions.from_config(sec["symmetry"]), dims),
+        **deep_linear.architectures(optimum, saddles, dims),
+        **linear_ae.architectures(linear_ae.LinearAEOptions.from_config(sec["linear_ae"])),
     }
     table = counting_table(nets, cfg["goe_max_n"], cfg["samples"], cfg["seed"])
     for r in table.itertuples():

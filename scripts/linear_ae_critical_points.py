@@ -5,7 +5,7 @@ from landscape.critical import with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
 from landscape.io import write_table
-from landscape.linear_ae import run_validation
+from landscape.linear_ae import LinearAEOptions, run_validation
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
@@ -14,6 +14,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)
-    table, analytic = run_validation(snakemake.params.cfg, numerics, log.info, device, curvature)
+    opts = LinearAEOptions.from_config(snakemake.params.cfg)
+    table, analytic = run_validation(opts, numerics, log.info, device, curvature)
     write_table(with_decision_columns(table, numerics), snakemake.output.table)
     write_table(analytic, snakemake.output.analytic)

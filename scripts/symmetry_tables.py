@@ -3,10 +3,11 @@
 from landscape.data import load_dataset
 from landscape.io import write_table
 from landscape.runlog import logged
-from landscape.symmetry import run_symmetry
+from landscape.symmetry import SymmetryOptions, run_symmetry
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     datasets = {name: load_dataset(path) for name, path in snakemake.input.items()}
-    table, path = run_symmetry(snakemake.params.cfg, datasets, log.info)
+    opts = SymmetryOptions.from_config(snakemake.params.cfg)
+    table, path = run_symmetry(opts, datasets, log.info)
     write_table(table, snakemake.output.table)
     write_table(path, snakemake.output.path)

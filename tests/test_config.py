@@ -13,8 +13,10 @@ from landscape.config import ConfigError, Numerics, load_config, load_schema, va
 from landscape.curvature import CurvatureOptions
 from landscape.deep_linear import OptimumOptions, SaddleOptions
 from landscape.index_vs_loss import SearchOptions
+from landscape.linear_ae import LinearAEOptions
 from landscape.relu import CensusOptions
 from landscape.relu_trap import TrapOptions
+from landscape.symmetry import SymmetryOptions
 from landscape.toys import DescentOptions
 from landscape.train import TrainOptions
 from landscape.training_plateaus import PlateauOptions
@@ -78,6 +80,8 @@ SECTION_OPTIONS = {
     "relu_trap": TrapOptions,
     "relu_spurious": CensusOptions,
     "index_vs_loss": SearchOptions,
+    "symmetry": SymmetryOptions,
+    "linear_ae": LinearAEOptions,
 }
 
 

@@ -14,7 +14,7 @@ from landscape.critical import (
     is_local_minimum,
 )
 from landscape.curvature import make_hessian_hvp
-from landscape.linear_ae import run_validation
+from landscape.linear_ae import LinearAEOptions, run_validation
 
 
 def test_certify_threshold_is_inclusive():
@@ -103,7 +103,8 @@ def test_linear_autoencoder_end_points_match_the_closed_form(device):
         "max_iter": 60, "gradient_norm_max_iter": 60, "damping": 1e-3, "seed": 0,
     }  # fmt: skip
     numerics = Numerics()
-    table, analytic = run_validation(cfg, numerics, log=lambda _: None, device=device)
+    opts = LinearAEOptions.from_config(cfg)
+    table, analytic = run_validation(opts, numerics, log=lambda _: None, device=device)
     assert len(table) == 3 * 2 * 2 * 3  # finders x trajectories x (clean, noisy) x snapshots
     assert set(table["status"]) <= {"critical", "gradient-flat", "not converged"}
     certified = table[table["status"] == "critical"]
