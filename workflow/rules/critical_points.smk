@@ -14,8 +14,8 @@ rule linear_ae_critical_points:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=1000,
+        runtime=10,
         gpu=get_gpu_request,
     params:
         cfg=config["linear_ae"],

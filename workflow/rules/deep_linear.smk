@@ -56,8 +56,8 @@ rule deep_linear_optimum_case:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=120,
+        mem_mb=1500,
+        runtime=30,
         gpu=get_gpu_request,
     params:
         options=config["deep_linear"],
@@ -121,8 +121,8 @@ rule deep_linear_saddles_table:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=1000,
+        runtime=10,
     params:
         options=config["deep_linear_saddles"],
         numerics=config["numerics"],

@@ -14,8 +14,8 @@ rule counting_argument_table:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=30,
+        mem_mb=1000,
+        runtime=10,
     params:
         options=config["counting"],
         sections={
@@ -74,8 +74,8 @@ rule index_vs_loss_case:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=240,
+        mem_mb=1500,
+        runtime=20,
         gpu=get_gpu_request,
     params:
         options=config["index_vs_loss"],
@@ -160,8 +160,8 @@ rule memorisation_case:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=480,
+        mem_mb=1500,
+        runtime=20,
         gpu=get_gpu_request,
     params:
         options=config["index_fit"],
@@ -197,12 +197,14 @@ rule index_fit_table:
         "results/tables/index_fit.csv",
     log:
         "results/logs/index_fit_table.log",
+    benchmark:
+        "results/benchmarks/index_fit_table.tsv"
     conda:
         ENV
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=60,
+        mem_mb=1000,
+        runtime=10,
     params:
         options=config["index_fit"],
     script:

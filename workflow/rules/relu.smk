@@ -14,8 +14,8 @@ rule relu_trap_table:
         ENV
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=1000,
+        runtime=10,
     params:
         options=config["relu_trap"],
         numerics=config["numerics"],
@@ -65,8 +65,8 @@ rule relu_spurious_case:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=480,
+        mem_mb=1000,
+        runtime=20,
         gpu=get_gpu_request,
     params:
         options=config["relu_spurious"],

@@ -15,8 +15,8 @@ rule symmetry_tables:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=1000,
+        runtime=10,
     params:
         cfg=config["symmetry"],
     script:

@@ -55,8 +55,8 @@ rule newton_vs_gd_tables:
         ENV
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=1000,
+        runtime=10,
     params:
         options=config["newton_vs_gd"],
         numerics=config["numerics"],

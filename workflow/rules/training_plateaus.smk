@@ -17,8 +17,8 @@ rule training_plateaus_networks_case:
         ENV
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=1000,
+        runtime=10,
         gpu=get_gpu_request,
     params:
         options=config["training_plateaus"],
@@ -42,8 +42,8 @@ rule training_plateaus_spectra_case:
         ENV
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=1000,
+        runtime=10,
         gpu=get_gpu_request,
     params:
         numerics=config["numerics"],
