@@ -202,7 +202,8 @@ EXPERIMENTS: list[Experiment] = [
                 "1.stopped_not_minimum",
                 1,
                 "Where training looks stuck (a loss plateau) is not thereby a local minimum.",
-                "plateau points with negative Hessian eigenvalues exist (saddles, not minima)",
+                "plateau points with negative Hessian eigenvalues exist: near saddles (not "
+                "certified critical points), not minima",
                 "Dauphin et al. 2014, Sec. 1 and Fig. 1; Saxe et al. 2014 (plateaus near saddles)",
             ),
         ),
@@ -352,7 +353,8 @@ EXPERIMENTS: list[Experiment] = [
             Claim(
                 "3.relu_trap",
                 3,
-                "A ReLU network can be trapped at a strict local minimum above the global one.",
+                "A ReLU network can be trapped at a local minimum above the global one (not a "
+                "strict one: the dead units leave zero Hessian eigenvalues).",
                 "gradient 0, no descent direction, loss above the global minimum",
                 "Swirszcz, Czarnecki & Pascanu 2016",
             ),
