@@ -74,7 +74,10 @@ def result_digests(workdir: Path) -> dict[str, str]:
 
 
 def output_mtimes(workdir: Path) -> dict[Path, int]:
-    """Modification time of every output under results/ except logs (reruns rewrite those).
+    """Modification time of every output under results/ except logs and benchmark files.
+
+    Both record a job rather than its result, and a rerun of the job rewrites them (a job
+    cancelled after Snakemake wrote its benchmark file is one: its outputs are redone).
 
     Keys are paths relative to ``workdir`` (``results/...``).
     """
@@ -82,7 +85,7 @@ def output_mtimes(workdir: Path) -> dict[Path, int]:
     return {
         p.relative_to(workdir): p.stat().st_mtime_ns
         for p in results.rglob("*")
-        if p.is_file() and "logs" not in p.relative_to(results).parts
+        if p.is_file() and not {"logs", "benchmarks"} & set(p.relative_to(results).parts)
     }
 
 
