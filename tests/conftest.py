@@ -74,10 +74,12 @@ def result_digests(workdir: Path) -> dict[str, str]:
 
 
 def output_mtimes(workdir: Path) -> dict[Path, int]:
-    """Modification time of every output under results/ except logs and benchmark files.
+    """Modification time of every output under results/ except logs, benchmarks and temporaries.
 
-    Both record a job rather than its result, and a rerun of the job rewrites them (a job
-    cancelled after Snakemake wrote its benchmark file is one: its outputs are redone).
+    Logs and benchmark files record a job rather than its result, and a rerun of the job
+    rewrites them (a job cancelled after Snakemake wrote its benchmark file is one: its outputs
+    are redone). Hidden files (``.name.XXXX.ext``) are :func:`landscape.io.atomic_path`'s
+    temporaries: a job killed mid-write leaves one, and its rerun removes it.
 
     Keys are paths relative to ``workdir`` (``results/...``).
     """
@@ -85,7 +87,9 @@ def output_mtimes(workdir: Path) -> dict[Path, int]:
     return {
         p.relative_to(workdir): p.stat().st_mtime_ns
         for p in results.rglob("*")
-        if p.is_file() and not {"logs", "benchmarks"} & set(p.relative_to(results).parts)
+        if p.is_file()
+        and not p.name.startswith(".")
+        and not {"logs", "benchmarks"} & set(p.relative_to(results).parts)
     }
 
 
