@@ -2,9 +2,42 @@
 
 A point is **critical** only when its squared gradient norm is at most a threshold (config key
 ``numerics.grad_norm_sq_threshold``, default 1e-10; Frye et al. 2019 found 1e-8 already too loose to
-recover the true loss and index). Every other point is kept and labelled: ``gradient-flat`` when
-the gradient lies mostly in the Hessian's near-kernel (the relative residual of the Newton system
-exceeds 0.9, Frye et al.), else ``not converged``.
+recover the true loss and index). A certified point is then **polished**: Newton-MR steps while
+they lower ||g||^2 (to round-off), recording ||g||^2 before and after, the steps and how far the
+point and its loss moved.
+
+Every other point is kept and labelled. Frye et al. 2021 (Neural Computation 33, 1469-1497,
+Sec. 3) call a point **gradient-flat** when its gradient is non-zero but lies in the Hessian's
+kernel, H g = 0: since grad(1/2 ||g||^2) = H g, such points are stationary points of the squared
+gradient norm, where gradient-norm minimisation and Newton methods stall. They detect it by the
+relative residual of the least-squares Newton system solved by MINRES-QLP,
+
+    r = ||H p - g|| / ||g||,   p = argmin-norm argmin_p ||H p - g||,
+
+which is 1 when g lies wholly in ker H and 0 when g lies in the range of H. Here p is computed
+exactly from the eigendecomposition, with eigenvalues below ``flat_rtol * max|lambda|`` taken as
+zero (MINRES-QLP's rank-revealing tolerance; 1e-10 is ``DEFAULT_RTOL`` of the MR-QLP step in
+Frye's public ``autocrit`` code, ``autocrit/defaults.py``). A point is ``gradient-flat`` when it is
+not critical and r > ``numerics.gradient_flat_residual`` (default 0.9, ours: the paper's own cut
+could not be read from this machine, so the value is a config key and the residual is written
+beside every end point); else it is ``not converged``.
+
+**The distance tolerance.** A point x with gradient g sits near, not at, the critical point x*.
+By Weyl's inequality (Horn & Johnson, Matrix Analysis, 2nd ed., Cor. 4.3.15) every eigenvalue of
+H(x) is within ||H(x) - H(x*)||_2 <= M ||x - x*|| of the corresponding eigenvalue of H(x*), M the
+rate at which the Hessian changes (its Lipschitz constant, ||nabla^3 L||). To first order
+g = H (x - x*), so along the eigendirections whose eigenvalues are at least tau in magnitude the
+displacement is at most ||g|| / tau, and those eigenvalues move by at most M ||g|| / tau. Their
+signs are certain when tau > M ||g|| / tau, that is for |lambda| > tau with
+
+    tol_distance = sqrt(M ||g||),
+
+the smallest eigenvalue the distance to the critical point lets one resolve; the eigenvalues
+below it are read as zero (their directions are where x - x* cannot be bounded). M is measured,
+not assumed: the spectral norm of H(x + s u) - H(x) over s, u the direction of the Newton step.
+:func:`landscape.spectrum.summarize_spectrum` adds tol_distance to the round-off tolerance:
+the **derived tolerance** tol = factor n eps max|lambda| + sqrt(M ||g||). Polishing lowers ||g||
+toward round-off and with it the derived tolerance.
 """
 
 from __future__ import annotations
@@ -25,6 +58,9 @@ class Status(StrEnum):
     GRADIENT_FLAT = "gradient-flat"  # not critical; the gradient lies in the near-kernel
     NOT_CONVERGED = "not converged"  # neither
     DIVERGED = "diverged"  # a non-finite loss, gradient or point
+    # cross-entropy only: every sample classified correctly, so the loss falls as the logits
+    # grow and no finite critical point is there (landscape.index_vs_loss.logit_escapes)
+    ESCAPE = "escape"
 
 
 CRITICAL = Status.CRITICAL
@@ -54,12 +90,14 @@ def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> st
 def with_decision_columns(table, numerics):
     """``table`` with the settings that decided its statuses: the threshold and tolerance factor.
 
-    Every table that carries a status also carries ``grad_norm_sq_threshold`` and
-    ``eigen_tolerance_factor`` (its rows carry ``eig_tol``, the tolerance each spectrum used).
+    Every table that carries a status also carries ``grad_norm_sq_threshold``,
+    ``eigen_tolerance_factor`` and ``gradient_flat_residual`` (its rows carry ``eig_tol``, the
+    tolerance each spectrum used).
     """
     out = table.copy()
     out["grad_norm_sq_threshold"] = numerics.grad_norm_sq_threshold
     out["eigen_tolerance_factor"] = numerics.eigen_tolerance_factor
+    out["gradient_flat_residual"] = numerics.gradient_flat_residual
     return out
 
 
@@ -82,12 +120,15 @@ class FinderOptions:
 
     max_iter: int = 100  # iterations (Newton steps, or gradient steps on 1/2 ||g||^2)
     grad_norm_sq_threshold: float = 1e-10  # ||g||^2 at most this: critical
-    flat_residual: float = 0.9  # relative Newton residual above this: gradient-flat (Frye et al.)
     eigen_tolerance_factor: float = 10.0  # eigenvalues within tol count as zero (see spectrum)
     damping: float = 1e-3  # damped Newton: solve (H + damping * max|lambda| I) p = g
     backtracks: int = 30  # line-search halvings on ||g||^2 (Newton-MR, gradient-norm)
     armijo: float = 1e-4  # sufficient-decrease constant of the line search
-    polish_steps: int = 8  # Newton-MR steps refining certified points while ||g||^2 decreases
+    # Newton-MR steps refining certified points, taken while ||g||^2 decreases (to round-off);
+    # a cap only: polishing stops at the first step that does not lower ||g||^2.
+    polish_steps: int = 50
+    flat_residual: float = 0.9  # numerics.gradient_flat_residual
+    flat_rtol: float = 1e-10  # the least-squares solve's rank tolerance behind the residual
     # Newton steps ignore eigenvalues below pinv_rtol * max|lambda| (a truncated pseudo-inverse,
     # as MINRES-QLP's early stopping does). 1e-4 was chosen on the linear autoencoder with seeds 1
     # and 2 (certified: 72 and 75 of 100 at 1e-8, 89 and 87 at 1e-4, 83 and 77 at 1e-3), held
@@ -106,6 +147,7 @@ class FinderOptions:
         return cls(
             grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
             eigen_tolerance_factor=numerics.eigen_tolerance_factor,
+            flat_residual=numerics.gradient_flat_residual,
             **options,
         )
 
@@ -118,11 +160,15 @@ class FinderResult:
         params: End points (S, P).
         loss: Their losses (S,).
         grad_norm_sq: Squared gradient norms (S,).
-        residual: Relative residual ||H p - g|| / ||g|| of the minimum-norm Newton step, i.e. the
-            share of the gradient in the Hessian's near-kernel (S,).
+        residual: Frye et al. 2021's relative residual ||H p - g|| / ||g|| of the least-squares
+            Newton step, the share of the gradient in the Hessian's kernel (S,).
         iterations: Iterations each search ran before stopping (S,).
         status: ``critical``, ``gradient-flat``, ``not converged``, or ``diverged`` (a non-finite
             gradient) per end point.
+        polish: What polishing did to each point (zeros where it was not certified).
+        eig_tol_distance: sqrt(M ||g||), the eigenvalue tolerance for the distance to the
+            critical point (S,), NaN where diverged (see the module docstring).
+        hessian_rate: M, the measured rate of change of the Hessian along the Newton step (S,).
     """
 
     params: torch.Tensor
@@ -131,6 +177,28 @@ class FinderResult:
     residual: torch.Tensor
     iterations: torch.Tensor
     status: list[str]
+    polish: Polish | None = None
+    eig_tol_distance: torch.Tensor | None = None
+    hessian_rate: torch.Tensor | None = None
+
+
+@dataclass
+class Polish:
+    """What polishing did to each of S end points (certified ones only; zeros elsewhere).
+
+    Attributes:
+        grad_norm_sq_before: ||g||^2 when certified, before polishing (S,); NaN if never
+            certified.
+        steps: Newton-MR steps kept, each lowering ||g||^2 (S,). Each costs one exact Hessian
+            and its eigendecomposition, plus a gradient.
+        distance: ||x_after - x_before|| (S,).
+        loss_change: L(x_after) - L(x_before) (S,).
+    """
+
+    grad_norm_sq_before: torch.Tensor
+    steps: torch.Tensor
+    distance: torch.Tensor
+    loss_change: torch.Tensor
 
 
 def _backtrack(theta, direction, alpha, done, sufficient, backtracks):
@@ -259,8 +327,11 @@ def find_critical_points(
     g = ctx.grads(theta)
     gn = (g * g).sum(-1)
     finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
-    theta, g, gn = _polish(ctx, theta, g, gn, finite)
-    return _certify_ends(ctx, theta, g, gn, finite, iterations)
+    before = theta
+    theta, g, gn, polish = _polish(ctx, theta, g, gn, finite)
+    polish.distance = (theta - before).norm(dim=-1)
+    polish.loss_change = vmap(ctx.loss_fn)(theta) - vmap(ctx.loss_fn)(before)
+    return _certify_ends(ctx, theta, g, gn, finite, iterations, polish)
 
 
 @dataclass(frozen=True)
@@ -381,39 +452,78 @@ def _iterate(ctx: _Search, step, theta: torch.Tensor):
     return theta, iterations
 
 
-def _polish(ctx: _Search, theta, g, gn, finite):
-    """Newton-MR steps on certified points, each kept only if it lowers ||g||^2.
+# Rank tolerances of the polishing steps, tried from one eigendecomposition: the step that
+# lowers ||g||^2 most is kept. A single small tolerance divides the gradient's near-kernel part
+# by eigenvalues ~1e-9 and overshoots (measured on digits 16-4-10 tanh: steps of length 36 that
+# left ||g||^2 at 1e-11); a single large one stops short of round-off.
+POLISH_RTOLS = (1e-10, 1e-8, 1e-6, 1e-4)
 
-    Near a critical manifold the near-zero Hessian eigenvalues are perturbed by about ||g||, so
-    certified points are refined to round-off (a point is never moved out of certification).
+
+def _best_newton_steps(ctx: _Search, theta, g, eig):
+    """The truncated Newton step whose trial point has the smallest ||g||^2.
+
+    p = H_tau^+ g over tau in POLISH_RTOLS and pinv_rtol, from one eigendecomposition ``eig``.
+    Returns (trial x - p (S, P), its g, its ||g||^2).
     """
-    zero = torch.zeros_like(gn)
-    for _ in range(ctx.options.polish_steps):
-        lam, vecs = ctx.eigh(theta, finite)
-        # Leaving out the near-kernel: the directions along the critical manifold.
-        step, _ = _pinv_solve(lam, vecs, g, zero, ctx.options.pinv_rtol)
+    lam, vecs = eig
+    zero = torch.zeros_like(theta[:, 0])
+    best = None
+    for rtol in sorted({*POLISH_RTOLS, ctx.options.pinv_rtol}):
+        step, _ = _pinv_solve(lam, vecs, g, zero, rtol)
         trial = theta - step
         gt = ctx.grads(trial)
-        gnt = (gt * gt).sum(-1)
-        better = finite & (gn <= ctx.options.grad_norm_sq_threshold) & (gnt < gn)
-        if not better.any():
+        gnt = torch.nan_to_num((gt * gt).sum(-1), nan=float("inf"))
+        if best is None:
+            best = (trial, gt, gnt)
+            continue
+        better = gnt < best[2]
+        best = (
+            torch.where(better[:, None], trial, best[0]),
+            torch.where(better[:, None], gt, best[1]),
+            torch.where(better, gnt, best[2]),
+        )
+    return best
+
+
+def _polish(ctx: _Search, theta, g, gn, finite):
+    """Newton-MR steps on certified points while they lower ||g||^2 (to round-off).
+
+    Near a critical manifold the near-zero Hessian eigenvalues are perturbed by about ||g||, so
+    certified points are refined until no truncated Newton step (:func:`_best_newton_steps`)
+    lowers ||g||^2 (at most ``polish_steps``); a point is never moved out of certification.
+    Returns the new theta, g, ||g||^2 and a :class:`Polish` record (distance and loss change
+    filled by the caller).
+    """
+    zero = torch.zeros_like(gn)
+    certified = finite & (gn <= ctx.options.grad_norm_sq_threshold)
+    before = torch.where(certified, gn, torch.full_like(gn, float("nan")))
+    steps = torch.zeros(gn.shape[0], dtype=torch.long, device=gn.device)
+    moving = certified.clone()
+    for _ in range(ctx.options.polish_steps):
+        if not moving.any():
             break
-        theta = torch.where(better[:, None], trial, theta)
-        g = torch.where(better[:, None], gt, g)
-        gn = torch.where(better, gnt, gn)
-    return theta, g, gn
+        ids = moving.nonzero()[:, 0]  # only the points still improving cost anything
+        trial, gt, gnt = _best_newton_steps(ctx, theta[ids], g[ids], ctx.eigh(theta[ids]))
+        better = gnt < gn[ids]
+        keep = ids[better]
+        theta, g, gn = theta.clone(), g.clone(), gn.clone()
+        theta[keep], g[keep], gn[keep] = trial[better], gt[better], gnt[better]
+        steps[keep] += 1
+        moving[ids[~better]] = False
+    return theta, g, gn, Polish(before, steps, zero.clone(), zero.clone())
 
 
-def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations) -> FinderResult:
-    """Status of every end point; the Newton residual flags gradient-flat ones."""
+def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations, polish) -> FinderResult:
+    """Status of every end point; Frye et al.'s residual flags gradient-flat ones."""
     opts = ctx.options
-    lam, vecs = ctx.eigh(theta, finite)
-    # The residual that flags gradient-flat points uses the spectrum's own tolerance.
-    eig_rtol = opts.eigen_tolerance_factor * lam.shape[-1] * torch.finfo(lam.dtype).eps
-    _, residual = _pinv_solve(lam, vecs, g, torch.zeros_like(gn), eig_rtol)
+    h = torch.where(finite[:, None, None], ctx.hessians(theta), 0)  # (S, P, P)
+    lam, vecs = torch.linalg.eigh(h)
+    zero = torch.zeros_like(gn)
+    _, residual = _pinv_solve(lam, vecs, g, zero, opts.flat_rtol)
     loss = vmap(ctx.loss_fn)(theta)
     # An overflow (+-inf) is as diverged as a NaN: in the loss, the gradient or the point.
     finite = finite & torch.isfinite(gn) & torch.isfinite(loss)
+    distance_tol, rate = _distance_tolerance(ctx, theta, g, h, (lam, vecs), finite)
     status = []
     for k in range(theta.shape[0]):
         label = certify(float(gn[k]), opts.grad_norm_sq_threshold, not bool(finite[k]))
@@ -421,4 +531,70 @@ def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations) -> FinderResul
             label = GRADIENT_FLAT
         status.append(label)
     return FinderResult(params=theta, loss=loss, grad_norm_sq=gn, residual=residual,
-                        iterations=iterations, status=status)  # fmt: skip
+                        iterations=iterations, status=status, polish=polish,
+                        eig_tol_distance=distance_tol, hessian_rate=rate)  # fmt: skip
+
+
+def distance_tolerances(
+    loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    hessian_fn: Callable[[torch.Tensor], torch.Tensor],
+    points: torch.Tensor,
+    options: FinderOptions,
+) -> torch.Tensor:
+    """sqrt(M ||g||) at given points (S,): the distance part of the derived eigenvalue tolerance.
+
+    For points that did not come from :func:`find_critical_points` (analytic ones, or ends of
+    another search); see the module docstring. NaN where a point, its gradient or Hessian is
+    not finite.
+
+    Args:
+        loss_fn: theta (P,) -> scalar loss.
+        hessian_fn: theta (P,) -> H (P, P).
+        points: (S, P), float64.
+        options: ``pinv_rtol`` and ``hessian_chunk`` are used.
+    """
+    ctx = _Search.build(loss_fn, hessian_fn, options)
+    g = ctx.grads(points)  # (S, P)
+    finite = torch.isfinite(g).all(-1) & torch.isfinite(points).all(-1)
+    g = torch.where(finite[:, None], g, 0.0)
+    h = torch.where(finite[:, None, None], ctx.hessians(torch.where(finite[:, None], points, 0.0)),
+                    0.0)  # fmt: skip
+    finite = finite & torch.isfinite(h).all(-1).all(-1)
+    h = torch.where(finite[:, None, None], h, 0.0)
+    tol, _ = _distance_tolerance(ctx, points, g, h, torch.linalg.eigh(h), finite)
+    return tol
+
+
+def _unit(v: torch.Tensor) -> torch.Tensor:
+    """Rows of ``v`` (S, P) scaled to unit norm; zero rows stay zero.
+
+    Scaled by max|v| first, so that a row of 1e-181 (near the origin) does not underflow its
+    norm to 0.
+    """
+    top = v.abs().amax(-1, keepdim=True)
+    scaled = v / torch.where(top > 0, top, 1.0)
+    return scaled / scaled.norm(dim=-1, keepdim=True).clamp_min(1.0)  # norm >= 1 unless zero
+
+
+# Length of the finite-difference probe that measures how fast the Hessian changes (parameters
+# are O(1); the Hessian's round-off, ~1e-13, is then 1e-9 of a unit rate).
+LIPSCHITZ_PROBE = 1e-4
+
+
+def _distance_tolerance(ctx: _Search, theta, g, h, eig, finite):
+    """sqrt(M ||g||): the eigenvalue tolerance for the distance to the critical point (S,).
+
+    M = ||H(x + s u) - H(x)||_2 / s is the rate at which the Hessian changes along u, the
+    direction of the Newton step to the critical point (:func:`_best_newton_steps`; the gradient
+    where that step is zero), measured with s = :data:`LIPSCHITZ_PROBE`. See the module
+    docstring for the derivation. Returns (tolerance, M), NaN where the point is not finite.
+    """
+    ahead, _, _ = _best_newton_steps(ctx, theta, g, eig)
+    step = torch.nan_to_num(theta - ahead)  # (S, P)
+    direction = torch.where((step.abs().amax(-1) > 0)[:, None], step, g)
+    unit = _unit(torch.nan_to_num(direction))  # (S, P)
+    probe = torch.where(finite[:, None], theta + LIPSCHITZ_PROBE * unit, 0.0)  # (S, P)
+    rate = torch.linalg.eigvalsh(ctx.hessians(probe) - h).abs().amax(-1) / LIPSCHITZ_PROBE
+    tol = torch.sqrt(rate * g.norm(dim=-1))
+    nan = torch.full_like(tol, float("nan"))
+    return torch.where(finite, tol, nan), torch.where(finite, rate, nan)

@@ -357,6 +357,10 @@ def batched_hessians(
     return 0.5 * (h + h.transpose(-1, -2))
 
 
+def _at(values: torch.Tensor | None, k: int) -> float:
+    return 0.0 if values is None else float(values[k])
+
+
 def point_spectra(
     hessian_fn: HessianFn,
     params: torch.Tensor,
@@ -365,6 +369,7 @@ def point_spectra(
     chunk: int | None = None,
     norm: float | None = None,
     finite: torch.Tensor | None = None,
+    distance: torch.Tensor | None = None,
 ) -> tuple[list, list]:
     """Spectrum summaries of the exact Hessians at a stack of points, chunked to a memory budget.
 
@@ -379,6 +384,8 @@ def point_spectra(
         norm: Curvature scale of the tolerance (see :func:`landscape.spectrum.summarize_spectrum`).
         finite: (K,) bool, the points whose spectrum is read; the others (diverged: a non-finite
             loss, gradient or parameter) get ``None``.
+        distance: (K,) tolerance for the distance to the critical point, added to the
+            round-off one (:attr:`landscape.critical.FinderResult.eig_tol_distance`); None: 0.
 
     Returns:
         (K summaries, :class:`~landscape.spectrum.SpectrumSummary` or None; K eigenvalue tensors
@@ -396,11 +403,11 @@ def point_spectra(
         if options.spectrum == SpectrumMethod.FULL:
             eigs = torch.linalg.eigvalsh(hs)  # (k, P) ascending
             for j, k in enumerate(ids):
-                summaries[k] = summarize_spectrum(eigs[j], factor, norm=norm)
+                summaries[k] = summarize_spectrum(eigs[j], factor, norm, _at(distance, k))
                 spectra[k] = eigs[j]
         else:
             for j, k in enumerate(ids):
-                summaries[k] = inertia(hs[j], factor, norm=norm)
+                summaries[k] = inertia(hs[j], factor, norm, distance=_at(distance, k))
     return summaries, spectra
 
 

@@ -17,7 +17,14 @@ import pandas as pd
 import torch
 
 from landscape.config import FromConfig, Numerics
-from landscape.critical import DIVERGED, FinderOptions, Status, certify, find_critical_points
+from landscape.critical import (
+    DIVERGED,
+    FinderOptions,
+    Status,
+    certify,
+    distance_tolerances,
+    find_critical_points,
+)
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, grad_norm_sq, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
 from landscape.spectrum import not_computed, summarize_spectrum
@@ -169,7 +176,7 @@ def optimum_runs(
     Returns:
         One row per network: ``data, depth, widths, hidden_width, bottleneck, seed, status,
         gd_loss, final_loss, optimum_loss, optimum, rel_gap, index, n_negative, n_zero,
-        grad_norm_sq, lambda_min, eig_tol, at_optimum``.
+        grad_norm_sq, lambda_min, eig_tol, eig_tol_distance, at_optimum``.
     """
     dx, dy = x.shape[1], y.shape[1]
     rows = []
@@ -187,6 +194,7 @@ def optimum_runs(
             chunk = curvature.networks_per_chunk(model, len(x))
             ok = ~trained.diverged
             polished = trained.params.clone()
+            distance = torch.full((len(seeds),), float("nan"), dtype=torch.float64)
             status = [Status.DIVERGED] * len(seeds)
             if ok.any():
                 # Descend to the end by saddle-free Newton, aiming far below the threshold so
@@ -207,6 +215,7 @@ def optimum_runs(
                                  polish_steps=max(finder.polish_steps, 50))  # fmt: skip
                 found = find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", polish)
                 polished[ok] = found.params
+                distance[ok] = found.eig_tol_distance.to(distance)
                 for j, k in enumerate(torch.nonzero(ok).flatten().tolist()):
                     status[k] = (
                         found.status[j]
@@ -218,7 +227,8 @@ def optimum_runs(
             losses = torch.vmap(loss_fn)(polished)
             gns = grad_norm_sq(loss_fn, polished)
             finite = torch.tensor([st != DIVERGED for st in status])
-            spectra, _ = point_spectra(hess_fn, polished, factor, curvature, chunk, finite=finite)
+            spectra, _ = point_spectra(hess_fn, polished, factor, curvature, chunk, finite=finite,
+                                       distance=distance)  # fmt: skip
             for k, seed in enumerate(seeds):
                 row = {
                     "data": name,
@@ -246,7 +256,7 @@ def optimum_runs(
                     spectrum = {"index": s.index, "n_negative": s.n_negative,
                                 "n_zero": s.n_zero, "lambda_min": s.lambda_min,
                                 "eig_tol": s.eig_tol}  # fmt: skip
-                row.update(spectrum)
+                row.update(spectrum, eig_tol_distance=float(distance[k]))
                 row["at_optimum"] = bool(
                     row["status"] == Status.CRITICAL
                     and row["rel_gap"] < opts.gap_tolerance
@@ -318,7 +328,7 @@ def saddle_table(
 
     Returns:
         One row per point: ``depth, widths, source, start, status, loss, grad_norm_sq,
-        n_negative, n_zero, n_positive, index, lambda_min, eig_tol, kind,
+        n_negative, n_zero, n_positive, index, lambda_min, eig_tol, eig_tol_distance, kind,
         nearest_analytic_loss, loss_rel_error, matches_analytic``.
     """
     from landscape.theory import (
@@ -384,8 +394,9 @@ def saddle_table(
         losses = torch.vmap(loss_fn)(everything)
         gns = grad_norm_sq(loss_fn, everything)
         finite = torch.isfinite(losses) & torch.isfinite(gns) & torch.isfinite(everything).all(-1)
+        distance = distance_tolerances(loss_fn, hess_fn, everything, search)
         spectra, _ = point_spectra(hess_fn, everything, factor, curvature, chunk, norm=scale,
-                                   finite=finite)  # fmt: skip
+                                   finite=finite, distance=distance)  # fmt: skip
         for k in range(len(everything)):
             status = certify(float(gns[k]), finder.grad_norm_sq_threshold, not bool(finite[k]))
             summ = spectra[k] or not_computed(model.n_params)
@@ -408,6 +419,7 @@ def saddle_table(
                     "lambda_min": summ.lambda_min,
                     "eig_scale": scale,
                     "eig_tol": summ.eig_tol,
+                    "eig_tol_distance": float(distance[k]),
                     "kind": _kind(status, loss, global_loss, summ.n_negative, 1e-6),
                     "nearest_analytic_loss": nearest,
                     "loss_rel_error": float(gaps.min()),

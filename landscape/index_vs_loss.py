@@ -25,11 +25,11 @@ import pandas as pd
 import torch
 
 from landscape.config import FromConfig, Numerics
-from landscape.critical import CRITICAL, DIVERGED, FinderOptions, find_critical_points
+from landscape.critical import CRITICAL, DIVERGED, FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.data import Dataset
 from landscape.models import MLP, init_params, make_loss
-from landscape.spectrum import not_computed
+from landscape.spectrum import IndexTolerance, negative_counts, not_computed
 from landscape.train import TrainOptions, even_in_loss, train
 
 COLUMNS = [
@@ -55,6 +55,21 @@ COLUMNS = [
     "eig_tol",
     "residual",
     "iterations",
+    # polishing (certified points): ||g||^2 before it, the steps kept, how far the point moved
+    "grad_norm_sq_before_polish",
+    "polish_steps",
+    "polish_distance",
+    "polish_loss_change",
+    # |loss change| > sqrt(threshold) x distance: the path left the certified neighbourhood
+    "polish_moved",
+    # the derived tolerance eig_tol = eig_tol_roundoff + eig_tol_distance, and the count of
+    # eigenvalues whose sign it leaves undecided (round-off tol < |lambda| <= eig_tol)
+    "eig_tol_roundoff",
+    "eig_tol_distance",
+    "n_band",
+    # negative eigenvalues at the other tolerances of the sensitivity test (IndexTolerance)
+    *[f"n_negative_{t.key}" for t in IndexTolerance],
+    "n_negative_derived_10x",
 ]
 EIGEN_COLUMNS = ["network", "method", "snapshot_step", "rank", "eigenvalue"]
 
@@ -200,7 +215,6 @@ def starting_points(problem: Problem, opts: SearchOptions) -> tuple[torch.Tensor
     return torch.stack(starts), pd.DataFrame(rows)
 
 
-# Over 60 lines: a table row literal of 20 columns.
 def search(
     problem: Problem,
     opts: SearchOptions,
@@ -210,14 +224,19 @@ def search(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every search from every start; the exact spectrum at every end point.
 
+    Certified points are polished to round-off (:mod:`landscape.critical`) and their spectra read
+    with the derived tolerance (round-off plus the distance to the critical point). A
+    cross-entropy end point that classifies every sample correctly is an ``escape``
+    (:func:`logit_escapes`), whatever its gradient.
+
     Args:
         problem: The network, data and loss.
         opts: Snapshots and searches.
         numerics: The typed ``numerics`` section (certification threshold, eigenvalue
-            tolerance factor).
+            tolerance factor, gradient-flat residual).
         log: Progress callback.
         curvature: How the finders' and the spectra's exact Hessians are computed; with
-            ``spectrum: inertia`` the eigenvalue table is empty.
+            ``spectrum: inertia`` the eigenvalue table is empty and the sensitivity counts NaN.
 
     Returns:
         (end points, columns :data:`COLUMNS`; eigenvalues of the certified ones, columns
@@ -228,59 +247,109 @@ def search(
     hess_fn = curvature.hessian(model, problem.loss, problem.x, problem.y)
     chunk = curvature.networks_per_chunk(model, len(problem.x))
     starts, meta = starting_points(problem, opts)
-    factor = numerics.eigen_tolerance_factor
     name = f"{problem.dataset} {problem.architecture} {problem.loss}"
     log(f"{name}: {len(starts)} starts from {opts.networks} trajectories, P = {model.n_params}")
     rows, eig_rows = [], []
     for method in opts.methods:
         iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
-        finder = FinderOptions(
-            max_iter=iters,
-            grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
-            eigen_tolerance_factor=factor,
-            pinv_rtol=opts.pinv_rtol,
-            hessian_chunk=chunk,
-        )
+        finder = FinderOptions.from_numerics(numerics, max_iter=iters, pinv_rtol=opts.pinv_rtol,
+                                             hessian_chunk=chunk)  # fmt: skip
         res = find_critical_points(loss_fn, hess_fn, starts, method, finder)
         finite = torch.tensor([st != DIVERGED for st in res.status])
-        spectra, eigenvalues = point_spectra(hess_fn, res.params, factor, curvature, chunk,
-                                             finite=finite)  # fmt: skip
+        spectra, eigenvalues = point_spectra(hess_fn, res.params, numerics.eigen_tolerance_factor,
+                                             curvature, chunk, finite=finite,
+                                             distance=res.eig_tol_distance)  # fmt: skip
+        status = _with_escapes(res.status, logit_escapes(problem, res.params))
         for k in range(len(starts)):
-            s = spectra[k] or not_computed(model.n_params)
-            eigs = eigenvalues[k]
-            start = meta.iloc[k]
-            network = f"{name} seed {int(start['seed'])}"
-            rows.append(
-                {
-                    "network": network,
-                    "dataset": problem.dataset,
-                    "architecture": problem.architecture,
-                    "n_params": model.n_params,
-                    "method": method,
-                    "status": res.status[k],
-                    "loss": float(res.loss[k]),
-                    "grad_norm_sq": float(res.grad_norm_sq[k]),
-                    "index": s.index,
-                    "nullity": s.nullity,
-                    "min_ratio": s.n_positive / s.n_params,
-                    "activation": model.activation,
-                    "loss_function": problem.loss,
-                    "seed": int(start["seed"]),
-                    "snapshot_step": int(start["snapshot_step"]),
-                    "start_loss": float(start["start_loss"]),
-                    "n_negative": s.n_negative,
-                    "n_positive": s.n_positive,
-                    "eig_tol": s.eig_tol,
-                    "residual": float(res.residual[k]),
-                    "iterations": int(res.iterations[k]),
-                }
-            )
-            if res.status[k] == CRITICAL and eigs is not None:
-                for r, value in enumerate(eigs.tolist()):
-                    eig_rows.append([network, method, int(start["snapshot_step"]), r, value])
-        certified = sum(s == CRITICAL for s in res.status)
-        log(f"  {method}: {certified}/{len(starts)} certified critical points")
+            row = _end_point_row(problem, meta.iloc[k], method, res, k, spectra[k], eigenvalues[k])
+            row["polish_moved"] = polish_moved(row, numerics.grad_norm_sq_threshold)
+            rows.append({**row, "network": f"{name} seed {row['seed']}", "status": status[k]})
+            if status[k] == CRITICAL and eigenvalues[k] is not None:
+                for r, value in enumerate(eigenvalues[k].tolist()):
+                    eig_rows.append([rows[-1]["network"], method, row["snapshot_step"], r, value])
+        log(f"  {method}: " + ", ".join(f"{st}: {status.count(st)}" for st in sorted(set(status)))
+            + f" of {len(starts)}; polish steps {int(res.polish.steps.sum())}")  # fmt: skip
     return pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(eig_rows, columns=EIGEN_COLUMNS)
+
+
+def logit_escapes(problem: Problem, params: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy points where the loss falls only because the logits grow (S,) bool.
+
+    The rule: the loss is cross-entropy and every training sample is classified correctly. Then
+    no finite critical point is there: scaling the logits z by s > 1 lowers the loss strictly,
+    since d/ds L(s z) at s = 1 is the mean over samples of E_softmax(z)[z] - z_label < 0 when the
+    label's logit is the largest. A small gradient there comes from an exponentially small loss,
+    not from a stationary point (Soudry et al. 2018 describe this escape of gradient descent on
+    separable data). Always False for squared loss.
+
+    Args:
+        problem: The network, data and loss.
+        params: Points (S, P).
+    """
+    if problem.loss != "cross_entropy":
+        return torch.zeros(params.shape[0], dtype=torch.bool)
+    logits = torch.vmap(lambda t: problem.model.forward(t, problem.x))(params)  # (S, n, 10)
+    correct = (logits.argmax(-1) == problem.y).all(-1)  # (S,)
+    return (correct & torch.isfinite(logits).all(-1).all(-1)).cpu()
+
+
+def polish_moved(row: dict, threshold: float) -> bool:
+    """Whether polishing moved the loss more than a certified gradient can explain.
+
+    Along a path on which ||g||^2 <= threshold throughout, the loss changes by at most
+    sqrt(threshold) times the path's length (mean value theorem); a larger change of the loss
+    over the polish distance means the polish left the certified neighbourhood (another basin,
+    or along a valley). Such points stay in the table, labelled by this flag.
+    """
+    change = abs(row["polish_loss_change"])
+    return bool(change > np.sqrt(threshold) * row["polish_distance"])
+
+
+def _with_escapes(status: list[str], escapes: torch.Tensor) -> list[str]:
+    """``status`` with every finite escape relabelled ``escape``."""
+    return [
+        Status.ESCAPE if bool(e) and st != DIVERGED else st
+        for st, e in zip(status, escapes, strict=True)
+    ]
+
+
+def _end_point_row(problem, start, method, res, k, spectrum, eigs) -> dict:
+    """One end point's row (all :data:`COLUMNS` but ``network`` and ``status``)."""
+    model = problem.model
+    s = spectrum or not_computed(model.n_params)
+    distance = float(res.eig_tol_distance[k])
+    roundoff = s.eig_tol - (distance if np.isfinite(distance) else 0.0)
+    counts = negative_counts(eigs, roundoff, s.eig_tol) if eigs is not None else {}
+    return {
+        "dataset": problem.dataset,
+        "architecture": problem.architecture,
+        "n_params": model.n_params,
+        "method": method,
+        "loss": float(res.loss[k]),
+        "grad_norm_sq": float(res.grad_norm_sq[k]),
+        "index": s.index,
+        "nullity": s.nullity,
+        "min_ratio": s.n_positive / s.n_params,
+        "activation": model.activation,
+        "loss_function": problem.loss,
+        "seed": int(start["seed"]),
+        "snapshot_step": int(start["snapshot_step"]),
+        "start_loss": float(start["start_loss"]),
+        "n_negative": s.n_negative,
+        "n_positive": s.n_positive,
+        "eig_tol": s.eig_tol,
+        "residual": float(res.residual[k]),
+        "iterations": int(res.iterations[k]),
+        "grad_norm_sq_before_polish": float(res.polish.grad_norm_sq_before[k]),
+        "polish_steps": int(res.polish.steps[k]),
+        "polish_distance": float(res.polish.distance[k]),
+        "polish_loss_change": float(res.polish.loss_change[k]),
+        "eig_tol_roundoff": roundoff,
+        "eig_tol_distance": distance,
+        "n_band": counts.get("band", float("nan")),
+        **{f"n_negative_{t.key}": counts.get(t.key, float("nan")) for t in IndexTolerance},
+        "n_negative_derived_10x": counts.get("derived_10x", float("nan")),
+    }
 
 
 def distinct_critical_points(table: pd.DataFrame) -> pd.DataFrame:
@@ -338,3 +407,77 @@ def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame) -> list[tuple]:
         ("small MLP", label, float("nan"), crit[labels == label])
         for label in sorted(mlp.apply(case_label, axis=1).unique())
     ]
+
+
+SENSITIVITY_COLUMNS = ["case", "tolerance", "network", "method", "snapshot_step", "loss",
+                       "n_negative", "index"]  # fmt: skip
+TEST_COLUMNS = ["case", "tolerance", "points", "rho", "p_value", "holds"]
+
+
+def sensitivity_points(table: pd.DataFrame) -> pd.DataFrame:
+    """The index of every distinct certified point at each :class:`IndexTolerance` (long form).
+
+    Args:
+        table: End points, columns :data:`COLUMNS`.
+
+    Returns:
+        Columns :data:`SENSITIVITY_COLUMNS`, one row per point and tolerance.
+    """
+    crit = distinct_critical_points(table)
+    frames = []
+    for tol in IndexTolerance:
+        part = crit[["network", "method", "snapshot_step", "loss", "n_params"]].copy()
+        part.insert(0, "case", crit.apply(case_label, axis=1) if len(crit) else "")
+        part.insert(1, "tolerance", tol.value)
+        part["n_negative"] = crit[f"n_negative_{tol.key}"]
+        part["index"] = part["n_negative"] / part["n_params"]
+        frames.append(part.drop(columns="n_params"))
+    return pd.concat(frames, ignore_index=True)[SENSITIVITY_COLUMNS]
+
+
+def index_loss_tests(table: pd.DataFrame, min_points: int, alpha: float) -> pd.DataFrame:
+    """Spearman's test of rho(loss, index) > 0 per case at each :class:`IndexTolerance`.
+
+    Only distinct certified critical points count (escapes and gradient-flat points do not).
+
+    Args:
+        table: End points, columns :data:`COLUMNS`.
+        min_points: Distinct certified points a case needs to be tested.
+        alpha: One-sided significance level.
+
+    Returns:
+        Columns :data:`TEST_COLUMNS`; ``holds`` is True / False, or None where the case has
+        fewer than ``min_points`` points or a constant index (rho, p_value NaN).
+    """
+    from scipy.stats import spearmanr
+
+    points = sensitivity_points(table)
+    rows = []
+    for (case, tol), grp in points.groupby(["case", "tolerance"], sort=True):
+        row = {"case": case, "tolerance": tol, "points": len(grp), "rho": float("nan"),
+               "p_value": float("nan"), "holds": None}  # fmt: skip
+        if len(grp) >= min_points and grp["index"].nunique() > 1:
+            rho, p = spearmanr(grp["loss"], grp["index"], alternative="greater")
+            row.update(rho=float(rho), p_value=float(p), holds=bool(rho > 0 and p < alpha))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
+
+
+STATUS_COLUMNS = ["case", "method", "status", "end_points", "share"]
+
+
+def status_breakdown(table: pd.DataFrame) -> pd.DataFrame:
+    """How many end points of each case and method got each status (4d).
+
+    Returns:
+        Columns :data:`STATUS_COLUMNS`; ``share`` is the fraction of that case's and method's
+        end points. Every :class:`~landscape.critical.Status` appears, with 0 where none.
+    """
+    rows = []
+    labels = table.apply(case_label, axis=1) if len(table) else pd.Series(dtype=str)
+    for (case, method), grp in table.groupby([labels, table["method"]], sort=True):
+        counts = grp["status"].value_counts()
+        for status in Status:
+            n = int(counts.get(status.value, 0))
+            rows.append([case, method, status.value, n, n / len(grp)])
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)

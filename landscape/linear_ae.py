@@ -44,6 +44,7 @@ COLUMNS = [
     "n_negative",
     "nullity",
     "eig_tol",
+    "eig_tol_distance",
     "residual",
     "iterations",
     "nearest_analytic_loss",
@@ -149,7 +150,8 @@ def run_validation(
         )
         res = find_critical_points(loss_fn, hess_fn, starts, method, finder)
         finite = torch.tensor([st != DIVERGED for st in res.status])
-        spectra, _ = point_spectra(hess_fn, res.params, factor, curvature, chunk, finite=finite)
+        spectra, _ = point_spectra(hess_fn, res.params, factor, curvature, chunk, finite=finite,
+                                   distance=res.eig_tol_distance)  # fmt: skip
         rows = []
         for k in range(len(starts)):
             s = spectra[k] or not_computed(model.n_params)
@@ -169,6 +171,7 @@ def run_validation(
                     "n_negative": s.n_negative,
                     "nullity": s.nullity,
                     "eig_tol": s.eig_tol,
+                    "eig_tol_distance": float(res.eig_tol_distance[k]),
                     "residual": float(res.residual[k]),
                     "iterations": int(res.iterations[k]),
                     "nearest_analytic_loss": near["loss"],

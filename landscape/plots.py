@@ -15,6 +15,7 @@ import seaborn as sns  # noqa: E402
 
 from landscape.critical import Status
 from landscape.io import atomic_path  # noqa: E402
+from landscape.spectrum import IndexTolerance
 
 
 def set_style() -> None:
@@ -470,6 +471,7 @@ STATUS_MARKERS = {
     Status.GRADIENT_FLAT: "s",
     Status.NOT_CONVERGED: "x",
     Status.DIVERGED: "v",
+    Status.ESCAPE: "P",
 }
 
 
@@ -537,12 +539,64 @@ def min_ratio_vs_loss(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def index_vs_loss_by_status(table: pd.DataFrame, threshold: float) -> plt.Figure:
-    """Every end point, certified or not, marked by its status (4d)."""
+def index_vs_loss_by_status(
+    table: pd.DataFrame, threshold: float, statuses: pd.DataFrame | None = None
+) -> plt.Figure:
+    """Every end point, certified or not, marked by its status (4d).
+
+    Args:
+        table: End points (:data:`landscape.index_vs_loss.COLUMNS`).
+        threshold: The certification threshold on ||g||^2.
+        statuses: The breakdown per case and method (:data:`~landscape.index_vs_loss.
+            STATUS_COLUMNS`); its per-method totals are written under the title.
+    """
     fig = _case_panels(table, "index", "index (fraction of negative eigenvalues)", False)
     counts = table["status"].value_counts()
     text = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_MARKERS)
-    fig.suptitle(f"All {len(table)} end points: {text} (critical: ||g||^2 <= {threshold:g})")
+    title = f"All {len(table)} end points: {text} (critical: ||g||^2 <= {threshold:g})"
+    if statuses is not None and len(statuses):
+        by_method = statuses.groupby(["method", "status"])["end_points"].sum()
+        for method in sorted(statuses["method"].unique()):
+            parts = [f"{int(n)} {st}" for (m, st), n in by_method.items() if m == method and n]
+            title += f"\n{method}: " + ", ".join(parts)
+    fig.suptitle(title, fontsize=9)
+    return fig
+
+
+def index_sensitivity(points: pd.DataFrame, tests: pd.DataFrame) -> plt.Figure:
+    """The index and the Spearman test of every case at the four tolerances (4b sensitivity).
+
+    Args:
+        points: :data:`landscape.index_vs_loss.SENSITIVITY_COLUMNS` rows.
+        tests: :data:`landscape.index_vs_loss.TEST_COLUMNS` rows.
+    """
+    if points.empty:
+        return _empty_figure("no certified critical point: no index to test")
+    order = [t.value for t in IndexTolerance]
+    x = {t: i for i, t in enumerate(order)}
+    fig, (ax_rho, ax_idx) = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    for i, (case, grp) in enumerate(tests.groupby("case", sort=True)):
+        colour = f"C{i % 10}"
+        grp = grp.sort_values("tolerance", key=lambda c: c.map(x))
+        ax_rho.plot(grp["tolerance"].map(x), grp["rho"], color=colour, lw=0.8, label=case)
+        for r in grp.itertuples():
+            holds = r.holds if r.holds in (True, False) else None  # NaN: untested
+            marker = {True: "o", False: "s"}.get(holds, "x")
+            face = colour if holds is True else "none"
+            y = 0 if np.isnan(r.rho) else r.rho
+            ax_rho.scatter(x[r.tolerance], y, marker=marker, edgecolors=colour,
+                           facecolors=face if marker != "x" else colour)  # fmt: skip
+        med = points[points["case"] == case].groupby("tolerance")["index"].median()
+        ax_idx.plot([x[t] for t in order if t in med], [med[t] for t in order if t in med],
+                    "o-", color=colour, ms=3, lw=0.8)  # fmt: skip
+    for ax in (ax_rho, ax_idx):
+        ax.set_xticks(range(len(order)), order, fontsize=7)
+        ax.set_xlabel("eigenvalue tolerance (negative: below -tol)")
+    ax_rho.axhline(0, color="k", lw=0.5)
+    ax_rho.set(ylabel="Spearman rho(loss, index)",
+               title="filled: rho > 0 significant; hollow: not; x: too few points")  # fmt: skip
+    ax_idx.set(ylabel="median index of the certified points", title="index by tolerance")
+    ax_rho.legend(fontsize=6, frameon=False)
     return fig
 
 

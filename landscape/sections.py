@@ -409,6 +409,7 @@ EXPERIMENTS: list[Experiment] = [
             Figure("min_ratio_vs_loss", pdf=False),
             Figure("index_vs_loss_histograms", pdf=False),
             Figure("index_vs_loss_by_status", pdf=False),
+            Figure("index_sensitivity", pdf=False),
         ),
         figure_rule="index_vs_loss_figures",
         score_inputs={

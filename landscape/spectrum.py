@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
 
 import numpy as np
 import torch
@@ -108,7 +109,7 @@ def _summary(n, n_neg, n_pos, tol, lo, hi) -> SpectrumSummary:
 
 
 def summarize_spectrum(
-    eigvals: torch.Tensor, factor: float, norm: float | None = None
+    eigvals: torch.Tensor, factor: float, norm: float | None = None, distance: float = 0.0
 ) -> SpectrumSummary:
     """Index, nullity and extremes of one spectrum.
 
@@ -118,6 +119,9 @@ def summarize_spectrum(
         norm: The curvature scale the tolerance is relative to; default max|lambda| of this
             spectrum. A problem's own scale (e.g. the spectral norm at its global minimum) is
             needed where the Hessian itself vanishes, as at a flat saddle and near it.
+        distance: Added to the round-off tolerance: how far the spectrum may be from the
+            critical point's (:attr:`landscape.critical.FinderResult.eig_tol_distance`); the sum
+            is the derived tolerance. NaN counts as 0.
 
     Returns:
         The summary.
@@ -126,9 +130,64 @@ def summarize_spectrum(
         tol = eigen_tolerance(eigvals, factor)
     else:
         tol = tolerance_from_norm(torch.tensor(norm), eigvals.shape[-1], eigvals.dtype, factor)
+    tol = tol + _finite_or_zero(distance)
     n_neg = int((eigvals < -tol).sum())
     n_pos = int((eigvals > tol).sum())
     return _summary(eigvals.shape[-1], n_neg, n_pos, tol, eigvals.min(), eigvals.max())
+
+
+class IndexTolerance(StrEnum):
+    """The four tolerances of the index sensitivity test (section 4b), weakest first.
+
+    ``round-off`` is factor n eps max|lambda| alone; ``derived`` adds the distance to the
+    critical point (:mod:`landscape.critical`); the two relative ones, 1e-6 and 1e-4 times
+    max|lambda|, are the cuts a reader might pick by eye. A claim about the index is read at
+    ``derived`` and reported with how many of the four agree.
+    """
+
+    ROUNDOFF = "round-off"
+    DERIVED = "derived"
+    RELATIVE_1E6 = "1e-6 max|lambda|"
+    RELATIVE_1E4 = "1e-4 max|lambda|"
+
+    @property
+    def key(self) -> str:
+        """A column-name suffix: ``n_negative_<key>``."""
+        return {"round-off": "roundoff", "derived": "derived", "1e-6 max|lambda|": "rel1e6",
+                "1e-4 max|lambda|": "rel1e4"}[self.value]  # fmt: skip
+
+    def tolerance(self, eigvals: torch.Tensor, roundoff: float, derived: float) -> float:
+        """This tolerance for one spectrum (n,), given its round-off and derived ones."""
+        top = float(eigvals.abs().max())
+        return {"round-off": roundoff, "derived": derived, "1e-6 max|lambda|": 1e-6 * top,
+                "1e-4 max|lambda|": 1e-4 * top}[self.value]  # fmt: skip
+
+
+def negative_counts(eigvals: torch.Tensor, roundoff: float, derived: float) -> dict[str, int]:
+    """Negative eigenvalues of one spectrum at each :class:`IndexTolerance`, and more.
+
+    Args:
+        eigvals: Eigenvalues (n,).
+        roundoff: The round-off tolerance (:func:`eigen_tolerance`).
+        derived: The derived tolerance (round-off plus distance).
+
+    Returns:
+        ``{tolerance.key: count}`` for the four tolerances, plus ``derived_10x`` (the count at
+        ten times the derived tolerance, to show the index does not hinge on it) and ``band``
+        (eigenvalues with roundoff < |lambda| <= derived, whose sign the derived tolerance
+        leaves undecided).
+    """
+    counts = {t.key: int((eigvals < -t.tolerance(eigvals, roundoff, derived)).sum())
+              for t in IndexTolerance}  # fmt: skip
+    counts["derived_10x"] = int((eigvals < -10 * derived).sum())
+    magnitude = eigvals.abs()
+    counts["band"] = int(((magnitude > roundoff) & (magnitude <= derived)).sum())
+    return counts
+
+
+def _finite_or_zero(value: float) -> float:
+    value = float(value)
+    return value if np.isfinite(value) else 0.0
 
 
 def spectra(hessians: torch.Tensor, eigenvectors: bool = False):
@@ -240,7 +299,11 @@ def _start_vector(n: int, dtype: torch.dtype, device, seed: int) -> torch.Tensor
 
 
 def inertia(
-    h: torch.Tensor, factor: float, norm: float | None = None, nullity: bool = True
+    h: torch.Tensor,
+    factor: float,
+    norm: float | None = None,
+    nullity: bool = True,
+    distance: float = 0.0,
 ) -> SpectrumSummary:
     """Index (and nullity) of a symmetric matrix from LDL^T factorisations, without its spectrum.
 
@@ -254,6 +317,7 @@ def inertia(
         norm: max|lambda| if known.
         nullity: Also factorise H - tol I to split the rest into zero and positive; when False,
             one factorisation gives the index only and ``n_zero`` is reported as -1.
+        distance: Added to the round-off tolerance (see :func:`summarize_spectrum`).
 
     Returns:
         A summary whose ``lambda_min`` and ``lambda_max`` are NaN (not computed).
@@ -262,6 +326,7 @@ def inertia(
     norm = spectral_norm(h) if norm is None else norm
     # At least the smallest normal number, so that a zero matrix counts as zero, not positive.
     tol = max(float(tolerance_from_norm(norm, n, h.dtype, factor)), torch.finfo(h.dtype).tiny)
+    tol += _finite_or_zero(distance)
     n_neg = count_below(h, -tol)
     if not nullity:
         s = _summary(n, n_neg, n - n_neg, tol, float("nan"), float("nan"))

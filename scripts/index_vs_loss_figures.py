@@ -1,20 +1,34 @@
-"""Figures of 4b and 4d: index and minimum ratio against loss, spectra, end points by status."""
+"""Figures of 4b and 4d: index and minimum ratio against loss, spectra, statuses, sensitivity.
+
+The last shows the index's sensitivity to the eigenvalue tolerance.
+"""
 
 from landscape import plots
 from landscape.config import Numerics
-from landscape.index_vs_loss import COLUMNS, EIGEN_COLUMNS, histogram_picks
+from landscape.index_vs_loss import (
+    COLUMNS,
+    EIGEN_COLUMNS,
+    SENSITIVITY_COLUMNS,
+    STATUS_COLUMNS,
+    TEST_COLUMNS,
+    histogram_picks,
+)
 from landscape.io import read_table
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     plots.set_style()
-    table = read_table(snakemake.input.table, COLUMNS)
-    eigs = read_table(snakemake.input.eigenvalues, EIGEN_COLUMNS)
-    out = snakemake.output
+    inp, out = snakemake.input, snakemake.output
+    table = read_table(inp.table, COLUMNS)
+    eigs = read_table(inp.eigenvalues, EIGEN_COLUMNS)
     plots.save_figure(plots.index_vs_loss(table), out.index)
     plots.save_figure(plots.min_ratio_vs_loss(table), out.min_ratio)
     threshold = Numerics.from_config(snakemake.params.numerics).grad_norm_sq_threshold
-    plots.save_figure(plots.index_vs_loss_by_status(table, threshold), out.by_status)
+    statuses = read_table(inp.statuses, STATUS_COLUMNS)
+    plots.save_figure(plots.index_vs_loss_by_status(table, threshold, statuses), out.by_status)
     picks = histogram_picks(table)
     log.info("histograms at losses %s", ", ".join(f"{v:.4g}" for v in picks["loss"]))
     plots.save_figure(plots.index_vs_loss_histograms(picks, eigs), out.histograms)
+    sensitivity = read_table(inp.sensitivity, SENSITIVITY_COLUMNS)
+    tests = read_table(inp.tests, TEST_COLUMNS)
+    plots.save_figure(plots.index_sensitivity(sensitivity, tests), out.sensitivity)

@@ -89,9 +89,14 @@ def test_search_spectra_match_autograd_hessians(device):
     for k in range(2):
         h = torch.autograd.functional.hessian(loss_fn, res.params[k])
         lam = torch.linalg.eigvalsh(h)
-        tol = 10.0 * n * torch.finfo(torch.float64).eps * lam.abs().max()
+        roundoff = 10.0 * n * torch.finfo(torch.float64).eps * lam.abs().max()
         row = table.iloc[k]
-        assert row["n_negative"] == int((lam < -tol).sum())
+        assert row["eig_tol_roundoff"] == pytest.approx(float(roundoff), rel=1e-6)
+        # The derived tolerance adds sqrt(M ||g||), written beside it.
+        assert row["eig_tol"] == pytest.approx(row["eig_tol_roundoff"] + row["eig_tol_distance"])
+        assert row["eig_tol_distance"] > 0
+        assert row["n_negative"] == int((lam < -row["eig_tol"]).sum())
+        assert row["n_negative_roundoff"] == int((lam < -roundoff).sum())
         assert row["loss"] == pytest.approx(float(loss_fn(res.params[k])), rel=1e-12)
     certified = table[table["status"] == "critical"]
     assert len(eigs) == n * len(certified)

@@ -265,21 +265,44 @@ def test_counting_argument(tables, outcome):
     expect("counting_argument", "4.counting_argument", outcome, tables)
 
 
-def index_cases(slope: float, points: int = 12) -> dict:
+def index_cases(slope: float, points: int = 12, roundoff_slope: float | None = None) -> dict:
+    """Certified points whose index grows with the loss at ``slope``.
+
+    At every tolerance but round-off, where it grows at ``roundoff_slope`` (default ``slope``).
+    """
     loss = np.linspace(0.1, 1.0, points)
-    index = np.round(np.clip(0.5 + slope * (loss - 0.5), 0, 1), 3)
+    n_params = 1000
+
+    def counts(s: float) -> np.ndarray:
+        return np.round(np.clip(0.5 + s * (loss - 0.5), 0, 1) * n_params).astype(int)
+
+    derived = counts(slope)
+    roundoff = counts(slope if roundoff_slope is None else roundoff_slope)
     return {"table": pd.DataFrame({
-        "network": [f"n{i}" for i in range(points)], "dataset": "digits", "architecture": "16-4-10",
-        "loss_function": "mse", "status": "critical", "loss": loss, "index": index,
-        "n_negative": np.arange(points),
+        "network": [f"n{i}" for i in range(points)], "method": "newton_mr", "snapshot_step": 0,
+        "dataset": "digits", "architecture": "16-4-10", "loss_function": "mse",
+        "status": "critical", "loss": loss, "n_params": n_params, "index": derived / n_params,
+        "n_negative": derived, "eig_tol": 1e-6, "n_negative_roundoff": roundoff,
+        "n_negative_derived": derived, "n_negative_rel1e6": derived, "n_negative_rel1e4": derived,
     })}  # fmt: skip
 
 
 @pytest.mark.parametrize("tables, outcome", [(index_cases(0.5), "pass"),
                                              (index_cases(-0.5), "fail"),
+                                             (index_cases(-0.5, roundoff_slope=0.5), "fail"),
                                              (index_cases(0.5, points=5), "not run")])  # fmt: skip
 def test_index_vs_loss(tables, outcome):
     expect("index_vs_loss", "4.index_grows_with_loss", outcome, tables)
+
+
+def test_index_vs_loss_is_decided_at_the_derived_tolerance_and_counts_agreement():
+    """Rising at round-off only: not replicated, and the row says 3 of 4 tolerances agree."""
+    row = scores.score_index_vs_loss(index_cases(-0.5, roundoff_slope=0.5), Numerics(), {})[0]
+    assert row["verdict"] == Verdict.NOT_REPLICATED
+    assert "same verdict at 3/4 tolerances" in row["measured"]
+    assert "round-off: holds" in row["measured"] and "derived" in row["tolerance"]
+    row = scores.score_index_vs_loss(index_cases(0.5), Numerics(), {})[0]
+    assert "same verdict at 4/4 tolerances" in row["measured"]
 
 
 def fits(inside: list[str], setting: str = "memorisation", group: str = "phi 0.5 mse") -> dict:

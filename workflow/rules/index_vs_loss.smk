@@ -105,10 +105,48 @@ rule index_vs_loss_table:
         "../../scripts/index_vs_loss_table.py"
 
 
+rule index_sensitivity_table:
+    input:
+        rules.index_vs_loss_table.output.table,
+    output:
+        points="results/tables/index_sensitivity.csv",
+        tests="results/tables/index_sensitivity_tests.csv",
+    log:
+        "results/logs/index_sensitivity_table.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../../scripts/index_sensitivity_table.py"
+
+
+rule index_vs_loss_statuses:
+    input:
+        rules.index_vs_loss_table.output.table,
+    output:
+        "results/tables/index_vs_loss_statuses.csv",
+    log:
+        "results/logs/index_vs_loss_statuses.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../../scripts/index_vs_loss_statuses.py"
+
+
 rule index_vs_loss_figures:
     input:
         table=rules.index_vs_loss_table.output.table,
         eigenvalues=rules.index_vs_loss_table.output.eigenvalues,
+        sensitivity=rules.index_sensitivity_table.output.points,
+        tests=rules.index_sensitivity_table.output.tests,
+        statuses=rules.index_vs_loss_statuses.output[0],
     output:
         index=report(
             figure_file("index_vs_loss"),
@@ -128,6 +166,11 @@ rule index_vs_loss_figures:
         by_status=report(
             figure_file("index_vs_loss_by_status"),
             caption="../report/index_vs_loss_by_status.rst",
+            category=category("index_vs_loss"),
+        ),
+        sensitivity=report(
+            figure_file("index_sensitivity"),
+            caption="../report/index_sensitivity.rst",
             category=category("index_vs_loss"),
         ),
     log:

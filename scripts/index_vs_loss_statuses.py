@@ -1,0 +1,12 @@
+"""Rule ``index_vs_loss_statuses``: end points per case, method and status (section 4d)."""
+
+from landscape.index_vs_loss import COLUMNS, status_breakdown
+from landscape.io import read_table, write_table
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    breakdown = status_breakdown(read_table(snakemake.input[0], COLUMNS))
+    for row in breakdown[breakdown["end_points"] > 0].itertuples():
+        log.info("%s, %s: %d %s (%.0f%%)", row.case, row.method, row.end_points, row.status,
+                 100 * row.share)  # fmt: skip
+    write_table(breakdown, snakemake.output[0])
