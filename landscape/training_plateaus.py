@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from landscape.config import FromConfig, Numerics
-from landscape.critical import certify
+from landscape.critical import FinderOptions, certify, find_critical_points
 from landscape.curvature import CurvatureOptions, SpectrumMethod, grad_norm_sq, point_spectra
 from landscape.data import Dataset
 from landscape.models import MLP, init_params, make_batch_loss, make_loss
@@ -164,14 +164,16 @@ def plateau_spectra(
     log("Hessians at %d points with %d parameters: method %s, %d per chunk, spectrum %s, "
         "device %s", *params.shape, curvature.hessian_method, chunk, curvature.spectrum,
         device)  # fmt: skip
+    flagged = torch.tensor([pt["diverged"] for pt in ckpt["points"]], dtype=torch.bool)
+    params, before, distance = _polish_certified(loss_fn, hess_fn, params, flagged, numerics, chunk)
     losses = torch.vmap(loss_fn)(params)  # (K,)
     gns = grad_norm_sq(loss_fn, params)  # (K,)
     # A diverged network (or a point with a non-finite loss) has no meaningful Hessian: it is
     # kept in the table with its status and empty spectrum columns, never dropped.
-    flagged = torch.tensor([pt["diverged"] for pt in ckpt["points"]], dtype=torch.bool)
     diverged = flagged | ~torch.isfinite(losses.cpu() + gns.cpu())
     summaries, spectra = point_spectra(hess_fn, params, numerics.eigen_tolerance_factor,
-                                       curvature, chunk, finite=~diverged)  # fmt: skip
+                                       curvature, chunk, finite=~diverged,
+                                       distance=distance)  # fmt: skip
     method = "eigvalsh" if curvature.spectrum == SpectrumMethod.FULL else "inertia (LDL^T)"
     rows, eig_rows = [], []
     for k, pt in enumerate(ckpt["points"]):
@@ -181,6 +183,8 @@ def plateau_spectra(
                      "architecture": "-".join(map(str, model.widths)),
                      "activation": model.activation, "loss_function": ckpt["loss"],
                      "loss": float(losses[k]), "grad_norm_sq": float(gns[k]),
+                     "grad_norm_sq_before_polish": float(before[k]),
+                     "eig_tol_distance": float(distance[k]),
                      "grad_norm_sq_threshold": numerics.grad_norm_sq_threshold, "status": status,
                      **summary, "eigen_tolerance_factor": numerics.eigen_tolerance_factor,
                      "spectrum_method": method if summaries[k] else "none"})  # fmt: skip
@@ -193,6 +197,33 @@ def plateau_spectra(
                                           "eigenvalue": spectra[k].cpu()}))  # fmt: skip
     eigenvalues = pd.concat(eig_rows) if eig_rows else pd.DataFrame(columns=EIGEN_COLUMNS)
     return pd.DataFrame(rows), eigenvalues
+
+
+def _polish_certified(loss_fn, hess_fn, params, flagged, numerics: Numerics, chunk: int):
+    """Polish the certified points of a checkpoint to round-off, as every section does.
+
+    Only certified points (||g||^2 <= threshold) are refined, and only their spectra are read
+    with the derived tolerance (the distance term; see :mod:`landscape.critical`): a plateau
+    point that is not critical has the spectrum of the point itself, read at round-off.
+
+    Returns:
+        (params (K, P), ||g||^2 before polishing (K,; NaN where not certified), the distance
+        tolerance (K,; NaN where not certified)).
+    """
+    gns = grad_norm_sq(loss_fn, params).cpu()  # (K,)
+    nan = torch.full_like(gns, float("nan"))
+    certified = ~flagged & torch.isfinite(gns) & (gns <= numerics.grad_norm_sq_threshold)
+    if not certified.any():
+        return params, nan, nan.clone()
+    ids = certified.nonzero()[:, 0]
+    finder = FinderOptions.from_numerics(numerics, max_iter=0, hessian_chunk=chunk)
+    found = find_critical_points(loss_fn, hess_fn, params[ids.to(params.device)], "newton_mr",
+                                 finder)  # fmt: skip
+    params = params.clone()
+    params[ids.to(params.device)] = found.params
+    before, distance = nan.clone(), nan.clone()
+    before[ids], distance[ids] = gns[ids], found.eig_tol_distance.cpu()
+    return params, before, distance
 
 
 def architectures(opts: PlateauOptions, dims: dict[str, tuple[int, int]]) -> dict[str, int]:

@@ -1,5 +1,7 @@
 """Sections 4b-4c: downsampling, the memorisation task, the searches' spectra, the 3/2-law fits."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,20 +10,31 @@ import torch
 from landscape.config import Numerics
 from landscape.data import Dataset
 from landscape.index_fit import bootstrap_exponent, fit_group, fit_power_law, power_law
+from landscape.critical import Status
 from landscape.index_vs_loss import (
     COLUMNS,
+    SENSITIVITY_COLUMNS,
+    STATUS_COLUMNS,
+    TEST_COLUMNS,
+    Problem,
     SearchOptions,
     classifier_problem,
     distinct_critical_points,
     fit_groups,
     histogram_picks,
+    index_loss_tests,
+    logit_escapes,
     memorisation_phi,
     memorisation_problem,
+    polish_moved,
     pool_inputs,
     search,
+    sensitivity_points,
     starting_points,
+    status_breakdown,
 )
-from landscape.models import make_loss
+from landscape.models import MLP, make_loss
+from landscape.spectrum import IndexTolerance
 
 NUMERICS = Numerics()
 
@@ -169,3 +182,76 @@ def test_fit_groups_keep_every_phi_and_case_even_without_points():
         ("memorisation", "phi 0.500", 1),
         ("small MLP", "d a mse", 1),
     ]
+
+
+def _one_hot_problem(loss: str) -> Problem:
+    """Three one-hot inputs labelled 0, 1, 2 and a 3-3-3 tanh network."""
+    x = torch.eye(3, dtype=torch.float64)  # (n = 3, d = 3)
+    return Problem("digits", MLP((3, 3, 3), "tanh"), loss, x, torch.arange(3))
+
+
+def _network(problem: Problem, hidden: torch.Tensor, out: torch.Tensor, bias: torch.Tensor):
+    theta = torch.zeros(problem.model.n_params, dtype=torch.float64)
+    (w1, _), (w2, b2) = problem.model.unflatten(theta)  # views into theta
+    w1.copy_(hidden), w2.copy_(out), b2.copy_(bias)
+    return theta
+
+
+def test_logit_escapes_are_cross_entropy_points_classifying_every_sample():
+    """Escape: every sample right, so scaling the logits lowers the loss; no finite minimum."""
+    problem = _one_hot_problem("cross_entropy")
+    eye = torch.eye(3, dtype=torch.float64)
+    fits = _network(problem, 5 * eye, 10 * eye, torch.zeros(3, dtype=torch.float64))
+    one_class = _network(problem, 5 * eye, 0 * eye, torch.tensor([1.0, 0.0, 0.0]))
+    points = torch.stack([fits, one_class])  # (2, P)
+    assert logit_escapes(problem, points).tolist() == [True, False]
+    # The rule's reason: along the scaling of the output layer the loss strictly falls.
+    loss_fn = make_loss(problem.model, problem.loss, problem.x, problem.y)
+    scaled = fits.clone()
+    scaled[-12:] *= 2  # the output block [W2 | b2] (3 x 4)
+    assert float(loss_fn(scaled)) < float(loss_fn(fits))
+    # Squared loss never escapes.
+    assert not logit_escapes(replace(problem, loss="mse"), points).any()
+
+
+def test_polish_moved_compares_the_loss_change_with_a_certified_gradient():
+    """Along a certified path |dL| <= sqrt(threshold) x length; more means the polish left it."""
+    assert not polish_moved({"polish_loss_change": -1e-6, "polish_distance": 1.0}, 1e-10)
+    assert polish_moved({"polish_loss_change": -1e-4, "polish_distance": 1.0}, 1e-10)
+    assert not polish_moved({"polish_loss_change": 0.0, "polish_distance": 0.0}, 1e-10)
+
+
+def _statuses_table() -> pd.DataFrame:
+    rows = [("newton_mr", "critical", 0.1, 1), ("newton_mr", "critical", 0.5, 3),
+            ("newton_mr", "escape", 1e-9, 0), ("gradient_norm", "gradient-flat", 0.4, 2)]  # fmt: skip
+    table = pd.DataFrame(rows, columns=["method", "status", "loss", "n_negative"])
+    table["dataset"], table["architecture"], table["loss_function"] = "digits", "4-2-3", "mse"
+    table["network"], table["snapshot_step"], table["n_params"] = "n", range(4), 10
+    for key in ("roundoff", "derived", "rel1e6", "rel1e4"):
+        table[f"n_negative_{key}"] = table["n_negative"] * (2 if key == "roundoff" else 1)
+    return table
+
+
+def test_status_breakdown_counts_every_status_per_case_and_method():
+    out = status_breakdown(_statuses_table())
+    assert list(out.columns) == STATUS_COLUMNS
+    assert len(out) == 2 * len(Status)  # every status listed for both methods
+    newton = out[out["method"] == "newton_mr"].set_index("status")["end_points"]
+    assert newton["critical"] == 2 and newton["escape"] == 1 and newton["diverged"] == 0
+    shares = out.groupby("method")["share"].sum()
+    assert np.allclose(shares, 1.0)
+
+
+def test_sensitivity_counts_only_certified_points_at_each_tolerance():
+    table = _statuses_table()
+    points = sensitivity_points(table)
+    assert list(points.columns) == SENSITIVITY_COLUMNS
+    assert len(points) == 2 * len(IndexTolerance)  # the two critical points, escape left out
+    roundoff = points[points["tolerance"] == "round-off"].sort_values("loss")
+    assert roundoff["n_negative"].tolist() == [2, 6]
+    assert roundoff["index"].tolist() == [0.2, 0.6]
+    tests = index_loss_tests(table, min_points=2, alpha=0.5)
+    assert list(tests.columns) == TEST_COLUMNS and len(tests) == len(IndexTolerance)
+    assert (tests["points"] == 2).all()
+    untested = index_loss_tests(table, min_points=3, alpha=0.5)
+    assert untested["holds"].isna().all() and untested["rho"].isna().all()
