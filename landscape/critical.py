@@ -522,7 +522,6 @@ def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations, polish) -> Fin
     opts = ctx.options
     h = torch.where(finite[:, None, None], ctx.hessians(theta), 0)  # (S, P, P)
     lam, vecs = torch.linalg.eigh(h)
-    zero = torch.zeros_like(gn)
     safe_g = torch.where(finite[:, None], torch.nan_to_num(g), 0.0)  # diverged rows: 0
     residual = krylov_residual(h, safe_g, opts.flat_maxit, opts.flat_rtol)
     loss = vmap(ctx.loss_fn)(theta)

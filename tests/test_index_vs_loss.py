@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from landscape.config import Numerics
+from landscape.critical import Status
 from landscape.data import Dataset
 from landscape.index_fit import bootstrap_exponent, fit_group, fit_power_law, power_law
-from landscape.critical import Status
 from landscape.index_vs_loss import (
     COLUMNS,
     SENSITIVITY_COLUMNS,
@@ -222,8 +222,12 @@ def test_polish_moved_compares_the_loss_change_with_a_certified_gradient():
 
 
 def _statuses_table() -> pd.DataFrame:
-    rows = [("newton_mr", "critical", 0.1, 1), ("newton_mr", "critical", 0.5, 3),
-            ("newton_mr", "escape", 1e-9, 0), ("gradient_norm", "gradient-flat", 0.4, 2)]  # fmt: skip
+    rows = [
+        ("newton_mr", "critical", 0.1, 1),
+        ("newton_mr", "critical", 0.5, 3),
+        ("newton_mr", "escape", 1e-9, 0),
+        ("gradient_norm", "gradient-flat", 0.4, 2),
+    ]
     table = pd.DataFrame(rows, columns=["method", "status", "loss", "n_negative"])
     table["dataset"], table["architecture"], table["loss_function"] = "digits", "4-2-3", "mse"
     table["network"], table["snapshot_step"], table["n_params"] = "n", range(4), 10

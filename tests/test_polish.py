@@ -1,5 +1,7 @@
-"""Polishing to round-off and the derived eigenvalue tolerance (issue: an index that does not
-hinge on a tolerance), on a function whose critical manifold and nullity are known."""
+"""Polishing to round-off, the derived eigenvalue tolerance and Frye's residual.
+
+Mostly on a function whose critical manifold and nullity are known: a deep linear network.
+"""
 
 import pytest
 import torch
@@ -87,8 +89,10 @@ def test_distance_tolerance_shrinks_with_the_gradient():
 
 
 def test_plateau_spectra_polish_certified_points_only():
-    """Section 1c: a certified point is polished and read with the derived tolerance; a plateau
-    point that is not critical keeps its own spectrum at round-off (no polish, no distance)."""
+    """Section 1c: only a certified point is polished and read with the derived tolerance.
+
+    A plateau point that is not critical keeps its own spectrum at round-off.
+    """
     import numpy as np
 
     from landscape.config import Numerics
