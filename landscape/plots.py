@@ -584,8 +584,9 @@ def index_sensitivity(points: pd.DataFrame, tests: pd.DataFrame) -> plt.Figure:
             marker = {True: "o", False: "s"}.get(holds, "x")
             face = colour if holds is True else "none"
             y = 0 if np.isnan(r.rho) else r.rho
-            ax_rho.scatter(x[r.tolerance], y, marker=marker, edgecolors=colour,
-                           facecolors=face if marker != "x" else colour)  # fmt: skip
+            style = {"color": colour} if marker == "x" else {"edgecolors": colour,
+                                                             "facecolors": face}  # fmt: skip
+            ax_rho.scatter(x[r.tolerance], y, marker=marker, **style)
         med = points[points["case"] == case].groupby("tolerance")["index"].median()
         ax_idx.plot([x[t] for t in order if t in med], [med[t] for t in order if t in med],
                     "o-", color=colour, ms=3, lw=0.8)  # fmt: skip
