@@ -44,6 +44,18 @@ def power_law(eps: np.ndarray, alpha0: float, eps_c: float, p: float) -> np.ndar
     return alpha0 * np.clip(eps / eps_c - 1.0, 0.0, None) ** p
 
 
+def power_law_jacobian(eps: np.ndarray, alpha0: float, eps_c: float, p: float) -> np.ndarray:
+    """d power_law / d (alpha0, eps_c, p), (k, 3): the fit's exact Jacobian.
+
+    With u = eps / eps_c - 1 > 0 (every fitted point lies above eps_c): d/d alpha0 = u^p,
+    d/d eps_c = -alpha0 p u^(p-1) eps / eps_c^2, d/dp = alpha0 u^p log u. It spares the
+    least-squares solver three loss evaluations per step for a finite-difference Jacobian.
+    """
+    u = np.clip(eps / eps_c - 1.0, 1e-300, None)
+    up = u**p
+    return np.stack([up, -alpha0 * p * up / u * eps / eps_c**2, alpha0 * up * np.log(u)], axis=1)
+
+
 @dataclass(frozen=True)
 class PowerFit:
     """A least-squares fit of :func:`power_law`."""
@@ -95,6 +107,7 @@ def fit_power_law(
                     alpha,
                     p0=[start_a, start_c, start_p],
                     bounds=([0.0, 1e-9 * lo_eps, 0.05], [np.inf, lo_eps * (1 - 1e-9), 10.0]),
+                    jac=power_law_jacobian,
                     maxfev=20000,
                 )
                 a0, c, p = (float(v) for v in popt)
@@ -105,6 +118,7 @@ def fit_power_law(
                     alpha,
                     p0=[start_a, start_c],
                     bounds=([0.0, 1e-9 * lo_eps], [np.inf, lo_eps * (1 - 1e-9)]),
+                    jac=lambda e, a, c: power_law_jacobian(e, a, c, exponent)[:, :2],
                     maxfev=20000,
                 )
                 (a0, c), p = (float(v) for v in popt), float(exponent)

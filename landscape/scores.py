@@ -212,7 +212,8 @@ def score_deep_linear_optimum(tables: Tables, numerics: Numerics, config: Mappin
         {
             "claim_id": "2.no_bad_minima",
             "measured": measured,
-            "tolerance": f"relative gap < {tol:g}; index 0 at tol = factor * P * eps * max|lambda|",
+            "tolerance": f"relative gap < {tol:g}; index 0 at the derived tolerance "
+            "(factor * P * eps * max|lambda| + sqrt(M ||g||))",
             "verdict": verdict("2.no_bad_minima", at == len(certified) if len(certified) else None),
         }
     ]

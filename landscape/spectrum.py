@@ -8,7 +8,10 @@ The sign of an eigenvalue is decided with the tolerance
     tol = factor * n * eps * max_i |lambda_i|,
 
 the size of the backward error of a symmetric eigensolver on an n x n matrix, times a configurable
-safety ``factor`` (config key ``numerics.eigen_tolerance_factor``). An eigenvalue is *negative*
+safety ``factor`` (config key ``numerics.eigen_tolerance_factor``). At the end points of
+critical-point searches a ``distance`` term sqrt(M ||g||) is added (the derived tolerance, see
+:mod:`landscape.critical`): the eigenvalues read near, not at, a critical point are resolved only
+down to it. An eigenvalue is *negative*
 when lambda < -tol, *zero* when |lambda| <= tol, and *positive* when lambda > tol. The **index** is
 the fraction of negative eigenvalues and the **nullity** the number of zero ones.
 
