@@ -45,7 +45,7 @@ def power_law(eps: np.ndarray, alpha0: float, eps_c: float, p: float) -> np.ndar
 
 
 def power_law_jacobian(eps: np.ndarray, alpha0: float, eps_c: float, p: float) -> np.ndarray:
-    """d power_law / d (alpha0, eps_c, p), (k, 3): the fit's exact Jacobian.
+    """Derivatives of power_law in (alpha0, eps_c, p), (k, 3): the fit's exact Jacobian.
 
     With u = eps / eps_c - 1 > 0 (every fitted point lies above eps_c): d/d alpha0 = u^p,
     d/d eps_c = -alpha0 p u^(p-1) eps / eps_c^2, d/dp = alpha0 u^p log u. It spares the
