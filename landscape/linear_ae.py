@@ -141,12 +141,8 @@ def run_validation(
     tables = []
     for method in FINDERS:
         iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
-        finder = FinderOptions(
-            max_iter=iters,
-            grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
-            eigen_tolerance_factor=factor,
-            damping=opts.damping,
-            hessian_chunk=chunk,
+        finder = FinderOptions.from_numerics(
+            numerics, max_iter=iters, damping=opts.damping, hessian_chunk=chunk
         )
         res = find_critical_points(loss_fn, hess_fn, starts, method, finder)
         finite = torch.tensor([st != DIVERGED for st in res.status])
