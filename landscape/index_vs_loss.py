@@ -424,10 +424,11 @@ def sensitivity_points(table: pd.DataFrame) -> pd.DataFrame:
         Columns :data:`SENSITIVITY_COLUMNS`, one row per point and tolerance.
     """
     crit = distinct_critical_points(table)
+    cases = crit.apply(case_label, axis=1) if len(crit) else ""
     frames = []
     for tol in IndexTolerance:
         part = crit[["network", "method", "snapshot_step", "loss", "n_params"]].copy()
-        part.insert(0, "case", crit.apply(case_label, axis=1) if len(crit) else "")
+        part.insert(0, "case", cases)
         part.insert(1, "tolerance", tol.value)
         part["n_negative"] = crit[f"n_negative_{tol.key}"]
         part["index"] = part["n_negative"] / part["n_params"]

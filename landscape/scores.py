@@ -420,8 +420,9 @@ def score_index_vs_loss(tables: Tables, numerics: Numerics, config: Mapping) -> 
     """
     table = tables["table"]
     tests = index_loss_tests(table, MIN_POINTS, ALPHA)
-    verdicts = {tol: _describe_tests(tests[tests["tolerance"] == tol])[0] for tol in IndexTolerance}
-    holds, described = _describe_tests(tests[tests["tolerance"] == IndexTolerance.DERIVED])
+    at = {tol: _describe_tests(tests[tests["tolerance"] == tol]) for tol in IndexTolerance}
+    verdicts = {tol: holds for tol, (holds, _) in at.items()}
+    holds, described = at[IndexTolerance.DERIVED]
     agree = sum(v == holds for v in verdicts.values())
     crit = table[table["status"] == Status.CRITICAL]
     n_distinct = len(distinct_critical_points(table))
