@@ -436,13 +436,14 @@ def sensitivity_points(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[SENSITIVITY_COLUMNS]
 
 
-def index_loss_tests(table: pd.DataFrame, min_points: int, alpha: float) -> pd.DataFrame:
+def index_loss_tests(points: pd.DataFrame, min_points: int, alpha: float) -> pd.DataFrame:
     """Spearman's test of rho(loss, index) > 0 per case at each :class:`IndexTolerance`.
 
     Only distinct certified critical points count (escapes and gradient-flat points do not).
 
     Args:
-        table: End points, columns :data:`COLUMNS`.
+        points: The index of every distinct certified point at each tolerance, from
+            :func:`sensitivity_points`.
         min_points: Distinct certified points a case needs to be tested.
         alpha: One-sided significance level.
 
@@ -452,7 +453,6 @@ def index_loss_tests(table: pd.DataFrame, min_points: int, alpha: float) -> pd.D
     """
     from scipy.stats import spearmanr
 
-    points = sensitivity_points(table)
     rows = []
     for (case, tol), grp in points.groupby(["case", "tolerance"], sort=True):
         row = {"case": case, "tolerance": tol, "points": len(grp), "rho": float("nan"),

@@ -21,7 +21,7 @@ import pandas as pd
 
 from landscape.config import Numerics
 from landscape.critical import Status, is_local_minimum
-from landscape.index_vs_loss import distinct_critical_points, index_loss_tests
+from landscape.index_vs_loss import distinct_critical_points, index_loss_tests, sensitivity_points
 from landscape.scorecard import verdict, wilson_interval
 from landscape.spectrum import IndexTolerance
 
@@ -419,7 +419,7 @@ def score_index_vs_loss(tables: Tables, numerics: Numerics, config: Mapping) -> 
     :class:`~landscape.spectrum.IndexTolerance` the verdict is the same.
     """
     table = tables["table"]
-    tests = index_loss_tests(table, MIN_POINTS, ALPHA)
+    tests = index_loss_tests(sensitivity_points(table), MIN_POINTS, ALPHA)
     at = {tol: _describe_tests(tests[tests["tolerance"] == tol]) for tol in IndexTolerance}
     verdicts = {tol: holds for tol, (holds, _) in at.items()}
     holds, described = at[IndexTolerance.DERIVED]

@@ -12,7 +12,7 @@ from landscape.scores import ALPHA, MIN_POINTS
 with logged(snakemake.log[0], snakemake.rule) as log:
     table = read_table(snakemake.input[0], COLUMNS)
     points = sensitivity_points(table)
-    tests = index_loss_tests(table, MIN_POINTS, ALPHA)
+    tests = index_loss_tests(points, MIN_POINTS, ALPHA)
     for row in tests.itertuples():
         log.info("%s at %s: %d points, rho %.3g, p %.3g, %s", row.case, row.tolerance,
                  row.points, row.rho, row.p_value, row.holds)  # fmt: skip

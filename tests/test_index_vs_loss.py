@@ -254,8 +254,8 @@ def test_sensitivity_counts_only_certified_points_at_each_tolerance():
     roundoff = points[points["tolerance"] == "round-off"].sort_values("loss")
     assert roundoff["n_negative"].tolist() == [2, 6]
     assert roundoff["index"].tolist() == [0.2, 0.6]
-    tests = index_loss_tests(table, min_points=2, alpha=0.5)
+    tests = index_loss_tests(points, min_points=2, alpha=0.5)
     assert list(tests.columns) == TEST_COLUMNS and len(tests) == len(IndexTolerance)
     assert (tests["points"] == 2).all()
-    untested = index_loss_tests(table, min_points=3, alpha=0.5)
+    untested = index_loss_tests(points, min_points=3, alpha=0.5)
     assert untested["holds"].isna().all() and untested["rho"].isna().all()
