@@ -186,7 +186,7 @@ class FinderResult:
     hessian_rate: torch.Tensor | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Polish:
     """What polishing did to each of S end points (certified ones only; zeros elsewhere).
 
@@ -331,10 +331,7 @@ def find_critical_points(
     g = ctx.grads(theta)
     gn = (g * g).sum(-1)
     finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
-    before = theta
     theta, g, gn, polish = _polish(ctx, theta, g, gn, finite)
-    polish.distance = (theta - before).norm(dim=-1)
-    polish.loss_change = vmap(ctx.loss_fn)(theta) - vmap(ctx.loss_fn)(before)
     return _certify_ends(ctx, theta, g, gn, finite, iterations, polish)
 
 
@@ -495,10 +492,9 @@ def _polish(ctx: _Search, theta, g, gn, finite):
     Near a critical manifold the near-zero Hessian eigenvalues are perturbed by about ||g||, so
     certified points are refined until no truncated Newton step (:func:`_best_newton_steps`)
     lowers ||g||^2 (at most ``polish_steps``); a point is never moved out of certification.
-    Returns the new theta, g, ||g||^2 and a :class:`Polish` record (distance and loss change
-    filled by the caller).
+    Returns the new theta, g, ||g||^2 and a :class:`Polish` record.
     """
-    zero = torch.zeros_like(gn)
+    start = theta
     certified = finite & (gn <= ctx.options.grad_norm_sq_threshold)
     before = torch.where(certified, gn, torch.full_like(gn, float("nan")))
     steps = torch.zeros(gn.shape[0], dtype=torch.long, device=gn.device)
@@ -514,7 +510,8 @@ def _polish(ctx: _Search, theta, g, gn, finite):
         theta[keep], g[keep], gn[keep] = trial[better], gt[better], gnt[better]
         steps[keep] += 1
         moving[ids[~better]] = False
-    return theta, g, gn, Polish(before, steps, zero.clone(), zero.clone())
+    loss_change = vmap(ctx.loss_fn)(theta) - vmap(ctx.loss_fn)(start)
+    return theta, g, gn, Polish(before, steps, (theta - start).norm(dim=-1), loss_change)
 
 
 def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations, polish) -> FinderResult:
