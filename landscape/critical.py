@@ -401,12 +401,18 @@ def _step_saddle_free_newton(ctx: _Search, theta, g, gn):
 
 
 def _step_gradient_norm(ctx: _Search, theta, g, gn):
-    """Gradient descent on 1/2 ||g||^2 (gradient H g), from 4 / ||H||^2, halving."""
-    h = ctx.hessians(theta)  # (A, P, P)
-    direction = (h @ g[..., None])[..., 0]  # grad of 1/2 ||g||^2
-    slope = (direction * direction).sum(-1)  # decrease rate of 1/2 ||g||^2
-    # Start at 4 / ||H||^2, beyond the stable step of the quadratic model, then halve.
-    alpha = 4.0 / torch.linalg.matrix_norm(h, ord=2).clamp_min(1e-150) ** 2
+    """Gradient descent on 1/2 ||g||^2 by Hessian-vector products; Armijo backtracking.
+
+    The gradient of 1/2 ||g||^2 is d = H g. Along -d the gradient is g - a H d to first order,
+    so the quadratic (Gauss-Newton) model of 1/2 ||g||^2 is minimised at
+    a* = (g . H d) / ||H d||^2 = ||d||^2 / ||H d||^2; the line search starts there and halves
+    (Armijo constant ``armijo``, at most ``backtracks`` halvings: the backtracking line search of
+    Frye et al. 2019's BTLS gradient-norm minimisation). Two HVPs per step, never a Hessian.
+    """
+    direction = vmap(ctx.hvp)(theta, g)  # (A, P): H g, the gradient of 1/2 ||g||^2
+    curv = vmap(ctx.hvp)(theta, direction)  # (A, P): H d
+    slope = (direction * direction).sum(-1)  # (A,) decrease rate of 1/2 ||g||^2
+    alpha = slope / (curv * curv).sum(-1).clamp_min(1e-300)  # (A,) the model's minimiser
     moving = torch.zeros_like(gn, dtype=torch.bool)
     return _backtrack(theta, direction, alpha, moving, ctx.decreases_grad_norm(gn, slope),
                       ctx.options.backtracks)  # fmt: skip

@@ -5,21 +5,91 @@ the loss eps as
 
     alpha(eps) = alpha0 * (eps / eps_c - 1)^(3/2)    for eps > eps_c,
 
-and is 0 (minima) below the critical loss eps_c. :func:`fit_power_law` fits (alpha0, eps_c) with
-the exponent fixed at 3/2, and (alpha0, eps_c, p) with the exponent free, by least squares on
-certified saddles with 0 < alpha <= max_index (and loss >= min_loss);
-:func:`bootstrap_exponent` resamples those points for a percentile interval of p.
+and is 0 (minima) below the critical energy eps_c. :func:`fit_power_law` fits alpha0 (and eps_c
+unless it is given) with the exponent fixed at 3/2, and with the exponent p free, by least squares
+on points with 0 < alpha <= max_index (and energy >= min_loss); :func:`bootstrap_exponent`
+resamples those points for a percentile interval of p.
+
+**Their model and eps_c.** Pennington & Bahri model the Hessian at a point of energy eps (the
+loss per target value, eps = 1/(2 m n) sum_i ||f(x_i) - y_i||^2) as the free sum of a Wishart
+matrix of ratio phi (the Gauss-Newton part, R-transform 1/(1 - phi z)) and a Wigner matrix of
+variance 2 eps (the residual part, R-transform 2 eps z). The spectrum's left edge reaches 0, and
+the index becomes positive, at the critical energy
+
+    eps_c(phi) = (1 - 20 phi - 8 phi^2 + (1 + 8 phi)^(3/2)) / 16,
+
+which :func:`critical_energy` evaluates in closed form and :func:`critical_energy_numeric`
+recovers from the R-transforms (the two are tested against each other). Their fit uses this
+theoretical eps_c; :class:`Procedure` names the two ways points are gathered (their procedure:
+gradient-norm minimisation and a cutoff; ours: certified critical points).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
-from scipy.optimize import curve_fit
+from scipy.optimize import brentq, curve_fit
+
+from landscape.config import FromConfig
 
 THREE_HALVES = 1.5
+
+
+class Procedure(StrEnum):
+    """How the points of a fit were gathered (a row of the scorecard each)."""
+
+    # Pennington & Bahri 2017: minimise ||grad L||^2, keep ends under a cutoff, count the
+    # negative eigenvalues of their Hessian (round-off tolerance), fit with the theory's eps_c.
+    PUBLISHED = "published procedure"
+    # Ours: certified critical points (||g||^2 <= numerics.grad_norm_sq_threshold), polished,
+    # index at the derived tolerance.
+    CERTIFIED = "certified"
+
+    @property
+    def claim_id(self) -> str:
+        """The scorecard row this procedure decides."""
+        return {"published procedure": "4.three_halves_law_published_procedure",
+                "certified": "4.three_halves_law_certified"}[self.value]  # fmt: skip
+
+
+class GroupKind(StrEnum):
+    """The kinds of group a fit is made on; the config names those that decide each verdict."""
+
+    MEMORISATION = "memorisation"  # Pennington & Bahri's setting, one group per phi
+    MSE = "mse"  # a small MLP of 4b trained with squared loss
+    CROSS_ENTROPY = "cross_entropy"  # reported apart: the law is derived for squared loss
+
+
+def critical_energy(phi: float | np.ndarray) -> float | np.ndarray:
+    """eps_c(phi) = (1 - 20 phi - 8 phi^2 + (1 + 8 phi)^(3/2)) / 16 (module docstring).
+
+    Pennington & Bahri 2017, Sec. 4 (the energy below which their model's index is 0); 0 at
+    phi = 1, 1/8 as phi -> 0.
+    """
+    phi = np.asarray(phi, float)
+    return (1 - 20 * phi - 8 * phi**2 + (1 + 8 * phi) ** 1.5) / 16
+
+
+def critical_energy_numeric(phi: float) -> float:
+    """eps_c(phi) from the R-transforms: the eps at which the spectrum's left edge is 0.
+
+    The free sum's inverse Green function is z(G) = 1 / (1 - phi G) + 2 eps G + 1 / G; the left
+    edge of its spectrum is max over G < 0 of z(G) (where dz/dG = 0). Root-found in eps on a
+    grid of G; the slow reference for :func:`critical_energy`.
+    """
+    g = -np.geomspace(1e-4, 1e4, 200001)  # (k,) G < 0
+
+    def edge(eps: float) -> float:
+        return float(np.max(1 / (1 - phi * g) + 2 * eps * g + 1 / g))
+
+    return float(brentq(edge, 1e-9, 10.0, xtol=1e-14))
+
+
 FIT_COLUMNS = [
+    "procedure",
+    "kind",
     "setting",
     "group",
     "phi",
@@ -36,6 +106,7 @@ FIT_COLUMNS = [
     "rms_fixed",
     "rms_free",
     "min_loss",
+    "eps_c_source",  # theory (critical_energy) or fitted
 ]
 
 
@@ -71,88 +142,112 @@ def fit_power_law(
     alpha: np.ndarray,
     exponent: float | None = None,
     start: PowerFit | None = None,
+    eps_c: float | None = None,
 ) -> PowerFit:
     """Least-squares fit of alpha = alpha0 (eps / eps_c - 1)^p to saddles above eps_c.
 
-    eps_c is kept in (0, min eps) so that every fitted point lies above it; the exponent, when
-    free, in [0.05, 10].
+    eps_c, when not given, is kept in (0, min eps) so that every fitted point lies above it;
+    the exponent, when free, in [0.05, 10].
 
     Args:
-        eps: Losses (k,), all > 0.
+        eps: Energies (k,), all > 0 (and > eps_c when it is given).
         alpha: Indices (k,), all > 0.
         exponent: Fixed p (e.g. 3/2), or None to fit it.
         start: A previous fit to start from (one start instead of several: the bootstrap).
+        eps_c: The critical energy, fixed (Pennington & Bahri's theory value), or None to fit it.
 
     Returns:
         The fit.
+
+    Raises:
+        ValueError: Fewer than 3 points, or a point with eps <= 0, alpha <= 0 or eps <= eps_c.
+        RuntimeError: No start of the solver converged.
     """
     eps, alpha = np.asarray(eps, float), np.asarray(alpha, float)
     if len(eps) < 3 or np.any(eps <= 0) or np.any(alpha <= 0):
         raise ValueError("a power-law fit needs >= 3 points with loss > 0 and index > 0")
+    if eps_c is not None and np.any(eps <= eps_c):
+        raise ValueError(f"every fitted point must lie above eps_c = {eps_c}")
     lo_eps = float(eps.min())
     best = None
     # Several starts for eps_c (the problem is not convex); the smallest residual wins.
-    fracs = (0.2, 0.5, 0.8, 0.95) if start is None else (min(start.eps_c / lo_eps, 0.999),)
+    if eps_c is not None:
+        fracs = (eps_c / lo_eps,)
+    else:
+        fracs = (0.2, 0.5, 0.8, 0.95) if start is None else (min(start.eps_c / lo_eps, 0.999),)
     for frac in fracs:
-        start_c = frac * lo_eps
-        start_p = THREE_HALVES if exponent is None else exponent
-        start_a = float(alpha.max() / max((eps.max() / start_c - 1.0) ** start_p, 1e-12))
-        if start is not None:
-            start_p, start_a = start.exponent, start.alpha0
-        try:
-            if exponent is None:
-                popt, _ = curve_fit(
-                    power_law,
-                    eps,
-                    alpha,
-                    p0=[start_a, start_c, start_p],
-                    bounds=([0.0, 1e-9 * lo_eps, 0.05], [np.inf, lo_eps * (1 - 1e-9), 10.0]),
-                    jac=power_law_jacobian,
-                    maxfev=20000,
-                )
-                a0, c, p = (float(v) for v in popt)
-            else:
-                popt, _ = curve_fit(
-                    lambda e, a, c: power_law(e, a, c, exponent),
-                    eps,
-                    alpha,
-                    p0=[start_a, start_c],
-                    bounds=([0.0, 1e-9 * lo_eps], [np.inf, lo_eps * (1 - 1e-9)]),
-                    jac=lambda e, a, c: power_law_jacobian(e, a, c, exponent)[:, :2],
-                    maxfev=20000,
-                )
-                (a0, c), p = (float(v) for v in popt), float(exponent)
-        except RuntimeError:
-            continue
-        rms = float(np.sqrt(np.mean((power_law(eps, a0, c, p) - alpha) ** 2)))
-        if best is None or rms < best.rms:
-            best = PowerFit(a0, c, p, rms)
+        fit = _fit_once(eps, alpha, exponent, start, frac * lo_eps, eps_c is not None)
+        if fit is not None and (best is None or fit.rms < best.rms):
+            best = fit
     if best is None:
         raise RuntimeError("no start of the least-squares fit converged")
     return best
 
 
+def _fit_once(eps, alpha, exponent, start, start_c, fixed_c) -> PowerFit | None:
+    """One curve_fit from eps_c = start_c; None if the solver fails.
+
+    The free parameters are alpha0, eps_c unless ``fixed_c``, and p unless ``exponent`` is given.
+    """
+    lo_eps = float(eps.min())
+    start_p = THREE_HALVES if exponent is None else exponent
+    start_a = float(alpha.max() / max((eps.max() / start_c - 1.0) ** start_p, 1e-12))
+    if start is not None:
+        start_p, start_a = (start.exponent if exponent is None else exponent), start.alpha0
+    free_p = exponent is None
+    names = ["a"] + ([] if fixed_c else ["c"]) + (["p"] if free_p else [])
+    p0 = {"a": start_a, "c": start_c, "p": start_p}
+    low = {"a": 0.0, "c": 1e-9 * lo_eps, "p": 0.05}
+    high = {"a": np.inf, "c": lo_eps * (1 - 1e-9), "p": 10.0}
+    cols = {"a": 0, "c": 1, "p": 2}
+
+    def unpack(v):
+        got = dict(zip(names, v, strict=True))
+        return got["a"], got.get("c", start_c), got.get("p", start_p)
+
+    try:
+        popt, _ = curve_fit(
+            lambda e, *v: power_law(e, *unpack(v)),
+            eps,
+            alpha,
+            p0=[p0[n] for n in names],
+            bounds=([low[n] for n in names], [high[n] for n in names]),
+            jac=lambda e, *v: power_law_jacobian(e, *unpack(v))[:, [cols[n] for n in names]],
+            maxfev=20000,
+        )
+    except RuntimeError:
+        return None
+    a0, c, p = (float(v) for v in unpack(popt))
+    rms = float(np.sqrt(np.mean((power_law(eps, a0, c, p) - alpha) ** 2)))
+    return PowerFit(a0, c, p, rms)
+
+
 def bootstrap_exponent(
-    eps: np.ndarray, alpha: np.ndarray, resamples: int, confidence: float, seed: int
+    eps: np.ndarray,
+    alpha: np.ndarray,
+    resamples: int,
+    confidence: float,
+    seed: int,
+    eps_c: float | None = None,
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the free exponent.
 
     Points are resampled with replacement; resamples with fewer than 3 distinct points, or whose
-    fit fails, are skipped.
+    fit fails, are skipped. ``eps_c`` fixed or fitted as in :func:`fit_power_law`.
 
     Returns:
         (low, high) at the given confidence.
     """
     rng = np.random.default_rng(seed)
     eps, alpha = np.asarray(eps, float), np.asarray(alpha, float)
-    full = fit_power_law(eps, alpha)
+    full = fit_power_law(eps, alpha, eps_c=eps_c)
     exps = []
     for _ in range(resamples):
         pick = rng.integers(0, len(eps), len(eps))
         if len(np.unique(pick)) < 3:
             continue
         try:
-            exps.append(fit_power_law(eps[pick], alpha[pick], start=full).exponent)
+            exps.append(fit_power_law(eps[pick], alpha[pick], start=full, eps_c=eps_c).exponent)
         except (RuntimeError, ValueError):
             continue
     if not exps:
@@ -162,43 +257,49 @@ def bootstrap_exponent(
     return float(low), float(high)
 
 
+@dataclass(frozen=True)
+class FitOptions(FromConfig):
+    """Which points are fitted and how (config section ``index_fit``)."""
+
+    min_loss: float = 1e-3  # points with energy below this are left out
+    max_index: float = 0.1  # points with 0 < alpha <= max_index are fitted
+    min_points: int = 8  # fewest such points to fit; fewer: ``too few points``
+    bootstrap: int = 200  # bootstrap resamples
+    confidence: float = 0.95  # interval level
+    seed: int = 0  # bootstrap seed
+
+
 def fit_group(
-    eps: np.ndarray,
-    alpha: np.ndarray,
-    min_loss: float,
-    max_index: float,
-    min_points: int,
-    resamples: int,
-    confidence: float,
-    seed: int,
+    eps: np.ndarray, alpha: np.ndarray, options: FitOptions, eps_c: float | None = None
 ) -> dict:
-    """Both fits and the bootstrap on one group's certified points.
+    """Both fits and the bootstrap on one group's points.
 
     Args:
-        eps: Losses of the group's certified critical points.
-        alpha: Their indices.
-        min_loss: Points with loss below this are left out.
-        max_index: Points with 0 < alpha <= max_index are fitted.
-        min_points: Fewest such points to fit; fewer gives status ``too few points``.
-        resamples: Bootstrap resamples.
-        confidence: Interval level.
-        seed: Bootstrap seed.
+        eps: Energies of the group's points (k,).
+        alpha: Their indices (k,).
+        options: Which points, how many at least, the bootstrap.
+        eps_c: The critical energy from theory (points at or below it are left out), or None to
+            fit it.
 
     Returns:
         A row with the columns of :data:`FIT_COLUMNS` from ``points`` on.
     """
     eps, alpha = np.asarray(eps, float), np.asarray(alpha, float)
-    small = (alpha > 0) & (alpha <= max_index) & (eps >= min_loss)
-    row = {c: np.nan for c in FIT_COLUMNS[4:]}
-    row.update(points=int(small.sum()), min_loss=float(eps.min()) if len(eps) else np.nan)
-    if small.sum() < min_points:
+    small = (alpha > 0) & (alpha <= options.max_index) & (eps >= options.min_loss)
+    if eps_c is not None:
+        small &= eps > eps_c
+    row = {c: np.nan for c in FIT_COLUMNS[6:]}
+    row.update(points=int(small.sum()), min_loss=float(eps.min()) if len(eps) else np.nan,
+               eps_c_source="fitted" if eps_c is None else "theory")  # fmt: skip
+    if small.sum() < options.min_points:
         row.update(status="too few points", three_halves_inside="")
         return row
     e, a = eps[small], alpha[small]
     try:
-        fixed = fit_power_law(e, a, THREE_HALVES)
-        free = fit_power_law(e, a)
-        low, high = bootstrap_exponent(e, a, resamples, confidence, seed)
+        fixed = fit_power_law(e, a, THREE_HALVES, eps_c=eps_c)
+        free = fit_power_law(e, a, eps_c=eps_c)
+        low, high = bootstrap_exponent(e, a, options.bootstrap, options.confidence, options.seed,
+                                       eps_c=eps_c)  # fmt: skip
     except (RuntimeError, ValueError) as err:
         row.update(status=f"fit failed: {err}", three_halves_inside="")
         return row

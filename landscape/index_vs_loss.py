@@ -28,6 +28,7 @@ from landscape.config import FromConfig, Numerics
 from landscape.critical import CRITICAL, DIVERGED, FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.data import Dataset
+from landscape.index_fit import GroupKind, Procedure, critical_energy
 from landscape.models import MLP, init_params, make_loss
 from landscape.spectrum import IndexTolerance, negative_counts, not_computed
 from landscape.train import TrainOptions, even_in_loss, train
@@ -387,26 +388,89 @@ def histogram_picks(table: pd.DataFrame, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFr
     return pd.DataFrame(picks).drop_duplicates(["network", "method", "snapshot_step"])
 
 
-def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame) -> list[tuple]:
-    """The groups the 3/2 law is fitted on (4c): every memorisation phi, then every 4b case.
+# The memorisation table: every end point's columns, its phi, and its energy in Pennington &
+# Bahri's normalisation (eps = loss / n, the loss per target value) with ||grad eps||^2.
+MEMORISATION_COLUMNS = ["phi", *COLUMNS, "energy", "energy_grad_norm_sq"]
+
+
+def with_energy(table: pd.DataFrame, outputs: int) -> pd.DataFrame:
+    """``table`` with Pennington & Bahri's energy eps = loss / n and ||grad eps||^2 = ||g||^2 / n^2.
+
+    Our squared loss is 1/(2m) sum_i ||f(x_i) - y_i||^2 (:func:`landscape.models.make_loss`);
+    theirs is the same per target value, divided by the n = ``outputs`` outputs.
+    """
+    out = table.copy()
+    out["energy"] = out["loss"] / outputs
+    out["energy_grad_norm_sq"] = out["grad_norm_sq"] / outputs**2
+    return out
+
+
+@dataclass(frozen=True)
+class FitGroup:
+    """The points one 3/2-law fit is made on."""
+
+    procedure: Procedure
+    kind: GroupKind
+    setting: str  # memorisation | small MLP
+    group: str  # phi 0.250 | digits 16-4-10 tanh mse
+    phi: float  # NaN for the small MLPs
+    points: pd.DataFrame  # columns energy, index (and the end point's own)
+    eps_c: float | None  # the theory's critical energy; None: fitted
+
+
+def published_points(memorisation: pd.DataFrame, cutoff: float) -> pd.DataFrame:
+    """Pennington & Bahri's points: gradient-norm-minimisation ends with ||grad eps||^2 <= cutoff.
+
+    Their index is the plain fraction of negative eigenvalues (round-off tolerance), whatever
+    the point's certification; every kept end counts (no deduplication).
+    """
+    ends = memorisation[(memorisation["method"] == "gradient_norm")
+                        & (memorisation["status"] != DIVERGED)]  # fmt: skip
+    kept = ends[ends["energy_grad_norm_sq"] <= cutoff].copy()
+    kept["index"] = kept["n_negative_roundoff"] / kept["n_params"]
+    return kept
+
+
+def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float) -> list[FitGroup]:
+    """The groups the 3/2 law is fitted on (4c), each procedure's in turn.
+
+    Their procedure: every memorisation phi, on :func:`published_points`, with the theory's
+    eps_c. Certified: every memorisation phi (eps_c from theory), then every 4b case (eps_c
+    fitted: no theory gives it), on distinct certified critical points.
 
     Args:
-        memorisation: All end points of the memorisation runs (columns ``phi`` and :data:`COLUMNS`).
+        memorisation: All end points of the memorisation runs (:data:`MEMORISATION_COLUMNS`).
         mlp: All end points of the small MLPs (:data:`COLUMNS`).
+        cutoff: Their procedure's largest ||grad eps||^2 (config ``index_fit.published_cutoff``).
 
     Returns:
-        (setting, group, phi, distinct certified points) per group, in order; a group with no
-        certified point is kept, with an empty table.
+        Every group, in order; a group with no point is kept, with an empty table.
     """
-    memo, crit = distinct_critical_points(memorisation), distinct_critical_points(mlp)
+    phis = sorted(memorisation["phi"].unique())
+    published = published_points(memorisation, cutoff)
+    memo = distinct_critical_points(memorisation)
+    crit = distinct_critical_points(mlp).assign(energy=lambda t: t["loss"])
     labels = crit.apply(case_label, axis=1) if len(crit) else pd.Series(dtype=str)
-    return [
-        ("memorisation", f"phi {phi:.3f}", phi, memo[memo["phi"] == phi])
-        for phi in sorted(memorisation["phi"].unique())
-    ] + [
-        ("small MLP", label, float("nan"), crit[labels == label])
-        for label in sorted(mlp.apply(case_label, axis=1).unique())
-    ]
+    groups = []
+    for procedure, table in ((Procedure.PUBLISHED, published), (Procedure.CERTIFIED, memo)):
+        groups += [
+            FitGroup(
+                procedure,
+                GroupKind.MEMORISATION,
+                "memorisation",
+                f"phi {phi:.3f}",
+                phi,
+                table[table["phi"] == phi],
+                float(critical_energy(phi)),
+            )  # fmt: skip
+            for phi in phis
+        ]
+    cases = mlp.drop_duplicates(["dataset", "architecture", "loss_function"])
+    for case in sorted(cases.itertuples(), key=case_label):
+        label = case_label(case)
+        groups.append(FitGroup(Procedure.CERTIFIED, GroupKind(case.loss_function), "small MLP",
+                               label, float("nan"), crit[labels == label], None))  # fmt: skip
+    return groups
 
 
 SENSITIVITY_COLUMNS = ["case", "tolerance", "network", "method", "snapshot_step", "loss",

@@ -638,47 +638,53 @@ def index_vs_loss_histograms(picks: pd.DataFrame, eigenvalues: pd.DataFrame) -> 
     return fig
 
 
-def index_fit(
-    fits: pd.DataFrame, points: pd.DataFrame, min_loss: float, max_index: float
-) -> plt.Figure:
-    """Certified points of small index with the 3/2-law and free-exponent fits, per group.
+def index_fit(fits: pd.DataFrame, points: pd.DataFrame, min_loss: float, max_index: float
+              ) -> plt.Figure:  # fmt: skip
+    """Points of small index with the 3/2-law and free-exponent fits, per procedure and group.
 
     Args:
-        fits: The fit table (setting, group, status, eps_c, alpha0, exponent, ...).
-        points: Certified critical points with columns group, loss, index.
-        min_loss: The smallest loss fitted.
+        fits: The fit table (procedure, group, status, eps_c, alpha0, exponent, ...).
+        points: Every group's points, columns procedure, group, energy, index.
+        min_loss: The smallest energy fitted.
         max_index: The largest index fitted.
     """
-    groups = list(fits["group"])
-    if not groups:
+    if fits.empty:
         return _empty_figure("no group to fit")
-    cols = min(4, len(groups))
-    rows = -(-len(groups) // cols)
+    cols = min(4, len(fits))
+    rows = -(-len(fits) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.0 * rows), squeeze=False,
                              constrained_layout=True)  # fmt: skip
     for ax, fit in zip(axes.flat, fits.itertuples(), strict=False):
-        sub = points[points["group"] == fit.group]
-        small = (sub["index"] > 0) & (sub["index"] <= max_index) & (sub["loss"] >= min_loss)
-        ax.scatter(sub.loc[~small, "loss"], sub.loc[~small, "index"], s=10, color="0.7",
-                   label="not fitted")  # fmt: skip
-        ax.scatter(sub.loc[small, "loss"], sub.loc[small, "index"], s=14, label="fitted")
-        if fit.status == "fitted":
-            from landscape.index_fit import power_law
-
-            grid = np.linspace(fit.eps_c, sub.loc[small, "loss"].max() * 1.05, 200)
-            ax.plot(grid, power_law(grid, fit.alpha0, fit.eps_c, 1.5), "k-", lw=1,
-                    label=f"3/2 law, eps_c = {fit.eps_c:.3g}")  # fmt: skip
-            ax.plot(grid, power_law(grid, fit.alpha0_free, fit.eps_c_free, fit.exponent), "r--",
-                    lw=1, label=f"p = {fit.exponent:.2f} [{fit.exponent_low:.2f}, "
-                    f"{fit.exponent_high:.2f}]")  # fmt: skip
-        ax.set_ylim(-0.005, max_index * 1.6)
-        ax.set_title(f"{fit.group}\n{fit.status} ({fit.points} points)", fontsize=7)
-        ax.set_xlabel("loss")
-        ax.set_ylabel("index")
-        ax.legend(fontsize=6, frameon=False)
-    for ax in list(axes.flat)[len(groups) :]:
+        sub = points[(points["group"] == fit.group) & (points["procedure"] == fit.procedure)]
+        _index_fit_panel(ax, fit, sub, min_loss, max_index)
+    for ax in list(axes.flat)[len(fits) :]:
         ax.axis("off")
     return fig
+
+
+def _index_fit_panel(ax, fit, sub: pd.DataFrame, min_loss: float, max_index: float) -> None:
+    """One group's points and fits (:func:`index_fit`)."""
+    from landscape.index_fit import power_law
+
+    small = (sub["index"] > 0) & (sub["index"] <= max_index) & (sub["energy"] >= min_loss)
+    if fit.eps_c_source == "theory":
+        small &= sub["energy"] > fit.eps_c
+        ax.axvline(fit.eps_c, color="0.5", lw=0.6, ls=":", label=f"theory eps_c = {fit.eps_c:.3g}")
+    ax.scatter(sub.loc[~small, "energy"], sub.loc[~small, "index"], s=10, color="0.7",
+               label="not fitted")  # fmt: skip
+    ax.scatter(sub.loc[small, "energy"], sub.loc[small, "index"], s=14, label="fitted")
+    if fit.status == "fitted":
+        grid = np.linspace(fit.eps_c, sub.loc[small, "energy"].max() * 1.05, 200)
+        ax.plot(grid, power_law(grid, fit.alpha0, fit.eps_c, 1.5), "k-", lw=1,
+                label=f"3/2 law, eps_c = {fit.eps_c:.3g}")  # fmt: skip
+        ax.plot(grid, power_law(grid, fit.alpha0_free, fit.eps_c_free, fit.exponent), "r--",
+                lw=1, label=f"p = {fit.exponent:.2f} [{fit.exponent_low:.2f}, "
+                f"{fit.exponent_high:.2f}]")  # fmt: skip
+    ax.set_ylim(-0.005, max_index * 1.6)
+    ax.set_title(f"{fit.procedure}: {fit.group}\n{fit.status} ({fit.points} points)", fontsize=7)
+    ax.set_xlabel("energy (loss per target value)" if fit.setting == "memorisation" else "loss")
+    ax.set_ylabel("index")
+    ax.legend(fontsize=6, frameon=False)
 
 
 def relu_trap(ends: pd.DataFrame, history: pd.DataFrame, perturb: pd.DataFrame) -> plt.Figure:

@@ -1,20 +1,23 @@
-"""Figure ``index_fit``: certified points of small index with the 3/2-law fits, per group."""
+"""Figure ``index_fit``: points of small index with the 3/2-law fits, per procedure and group."""
 
 import pandas as pd
 
 from landscape import plots
 from landscape.index_fit import FIT_COLUMNS
-from landscape.index_vs_loss import COLUMNS, fit_groups
+from landscape.index_vs_loss import COLUMNS, MEMORISATION_COLUMNS, fit_groups
 from landscape.io import read_table
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule):
     plots.set_style()
-    fits = read_table(snakemake.input.fits, FIT_COLUMNS)
-    memo = read_table(snakemake.input.memorisation, ["phi", *COLUMNS])
-    mlp = read_table(snakemake.input.index_vs_loss, COLUMNS)
-    groups = fit_groups(memo, mlp)
-    points = pd.concat([pts.assign(group=group) for _, group, _, pts in groups], ignore_index=True)
     cfg = snakemake.params.options
+    fits = read_table(snakemake.input.fits, FIT_COLUMNS)
+    memo = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
+    mlp = read_table(snakemake.input.index_vs_loss, COLUMNS)
+    groups = fit_groups(memo, mlp, cfg["published_cutoff"])
+    points = pd.concat(
+        [g.points.assign(procedure=str(g.procedure), group=g.group) for g in groups],
+        ignore_index=True,
+    )
     fig = plots.index_fit(fits, points, cfg["min_loss"], cfg["max_index"])
     plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)

@@ -1,10 +1,21 @@
-"""Rule ``memorisation_case``: Pennington & Bahri's memorisation task at one phi."""
+"""Rule ``memorisation_case``: Pennington & Bahri's memorisation task at one phi.
+
+Both procedures of 4c search from the same starts: gradient-norm minimisation (theirs) and
+Newton-MR (certified points).
+"""
 
 from landscape.config import Numerics
 from landscape.critical import with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
-from landscape.index_vs_loss import SearchOptions, memorisation_phi, memorisation_problem, search
+from landscape.index_vs_loss import (
+    MEMORISATION_COLUMNS,
+    SearchOptions,
+    memorisation_phi,
+    memorisation_problem,
+    search,
+    with_energy,
+)
 from landscape.io import write_table
 from landscape.runlog import logged
 
@@ -16,11 +27,12 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     log.info("device: %s", problem.x.device)
     phi = memorisation_phi(problem)
     log.info("phi = %.4f (asked %.4f): %d data points", phi, cfg["phis"][k], len(problem.x))
-    opts = SearchOptions.from_config(cfg, methods=("newton_mr",))
+    opts = SearchOptions.from_config(cfg, methods=("gradient_norm", "newton_mr"))
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)
     table, eigs = search(problem, opts, numerics, log.info, curvature)
     table.insert(1, "phi", phi)
     table["network"] = [f"{n} phi {phi:.3f}" for n in table["network"]]
+    table = with_energy(table, cfg["width"])[MEMORISATION_COLUMNS]
     write_table(with_decision_columns(table, numerics), snakemake.output[0])

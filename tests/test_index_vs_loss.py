@@ -10,7 +10,15 @@ import torch
 from landscape.config import Numerics
 from landscape.critical import Status
 from landscape.data import Dataset
-from landscape.index_fit import bootstrap_exponent, fit_group, fit_power_law, power_law
+from landscape.index_fit import (
+    FitOptions,
+    bootstrap_exponent,
+    critical_energy,
+    critical_energy_numeric,
+    fit_group,
+    fit_power_law,
+    power_law,
+)
 from landscape.index_vs_loss import (
     COLUMNS,
     SENSITIVITY_COLUMNS,
@@ -32,6 +40,7 @@ from landscape.index_vs_loss import (
     sensitivity_points,
     starting_points,
     status_breakdown,
+    with_energy,
 )
 from landscape.models import MLP, make_loss
 from landscape.spectrum import IndexTolerance
@@ -159,29 +168,82 @@ def test_fit_group_reports_too_few_points_and_fits_enough():
     eps = np.linspace(0.3, 0.6, 12)
     noise = 1 + 0.01 * np.random.default_rng(1).normal(size=12)
     alpha = power_law(eps, 0.4, 0.25, 1.5) * noise
-    row = fit_group(eps[:3], alpha[:3], 0.0, 0.5, 8, 50, 0.95, seed=0)
+    row = fit_group(eps[:3], alpha[:3], FitOptions(0.0, 0.5, 8, 50, 0.95, 0))
     assert row["status"] == "too few points" and row["points"] == 3
     # Minima (index 0), large indices and losses below min_loss are left out of the fit.
     eps_all = np.concatenate([eps, [0.1, 0.9, 1e-7]])
     alpha_all = np.concatenate([alpha, [0.0, 0.95, 0.05]])
-    row = fit_group(eps_all, alpha_all, 1e-3, 0.8, 8, 100, 0.95, seed=0)
-    assert row["status"] == "fitted" and row["points"] == 12
+    row = fit_group(eps_all, alpha_all, FitOptions(1e-3, 0.8, 8, 100, 0.95, 0))
+    assert row["status"] == "fitted" and row["points"] == 12 and row["eps_c_source"] == "fitted"
     assert row["three_halves_inside"] is True
     assert row["eps_c"] == pytest.approx(0.25, rel=0.05)
+    # With the theory's eps_c, points at or below it are left out and eps_c stays put.
+    row = fit_group(eps_all, alpha_all, FitOptions(1e-3, 0.8, 8, 100, 0.95, 0), eps_c=0.32)
+    assert row["points"] == 11 and row["eps_c"] == 0.32 and row["eps_c_source"] == "theory"
 
 
-def test_fit_groups_keep_every_phi_and_case_even_without_points():
+def test_critical_energy_is_the_edge_of_their_random_matrix_model():
+    """The closed form against the R-transform root (the slow reference), and its limits."""
+    for phi in (0.05, 0.25, 0.5, 0.75, 0.95):
+        assert critical_energy(phi) == pytest.approx(critical_energy_numeric(phi), rel=1e-7)
+    assert critical_energy(1.0) == pytest.approx(0.0, abs=1e-15)
+    assert critical_energy(1e-9) == pytest.approx(1 / 8, rel=1e-6)
+
+
+def _synthetic_group(exponent: float, eps_c: float, span: tuple[float, float], seed: int):
+    """A group sized like the real ones, with their noise.
+
+    The config's min_points points, indices rounded to counts of P = 512 eigenvalues (the
+    memorisation network's), and 10% multiplicative noise.
+    """
+    rng = np.random.default_rng(seed)
+    n = FitOptions().min_points
+    eps = eps_c * (1 + np.sort(rng.uniform(*span, n)))
+    alpha = power_law(eps, 0.1 / (span[1] ** exponent), eps_c, exponent)
+    alpha = np.maximum(np.round(alpha * (1 + 0.1 * rng.normal(size=n)) * 512), 1) / 512
+    return eps, alpha
+
+
+def test_fits_on_the_fewest_points_allowed_recover_three_halves_and_reject_three(seed=0):
+    """Their procedure's fit (eps_c from theory) and ours (eps_c fitted), at min_points points.
+
+    (Seeds 1 and 2 pass too; one is run, each takes ~80 s with 100 resamples on 8 points.)
+    """
+    options = FitOptions(min_loss=0.0, max_index=0.5, bootstrap=100)
+    eps_c = float(critical_energy(0.5))
+    for span, given in (((2.0, 30.0), eps_c), ((0.2, 3.0), None)):
+        eps, alpha = _synthetic_group(1.5, eps_c, span, seed)
+        row = fit_group(eps, alpha, options, eps_c=given)
+        assert row["status"] == "fitted" and row["three_halves_inside"] is True, row
+        eps, alpha = _synthetic_group(3.0, eps_c, span, seed)
+        row = fit_group(eps, alpha, options, eps_c=given)
+        assert row["status"] == "fitted" and row["three_halves_inside"] is False, row
+
+
+def test_fit_groups_keep_every_phi_and_case_of_both_procedures_even_without_points():
     base = {"dataset": "d", "architecture": "a", "loss_function": "mse", "network": "n",
-            "method": "newton_mr", "snapshot_step": 0, "n_negative": 1, "index": 0.1}  # fmt: skip
-    memo = pd.DataFrame([{**base, "phi": 0.25, "status": "not converged", "loss": 0.3},
-                         {**base, "phi": 0.5, "status": "critical", "loss": 0.2}])  # fmt: skip
+            "method": "newton_mr", "snapshot_step": 0, "n_negative": 1, "index": 0.1,
+            "n_params": 10, "n_negative_roundoff": 2, "grad_norm_sq": 1.0}  # fmt: skip
+    memo = with_energy(pd.DataFrame([
+        {**base, "phi": 0.25, "status": "not converged", "loss": 0.3},
+        {**base, "phi": 0.5, "status": "critical", "loss": 0.2},
+        {**base, "phi": 0.5, "status": "not converged", "loss": 0.2, "method": "gradient_norm",
+         "grad_norm_sq": 1e-5},
+        {**base, "phi": 0.5, "status": "not converged", "loss": 0.2, "method": "gradient_norm",
+         "grad_norm_sq": 1e-3},
+    ]), outputs=10)  # fmt: skip
     mlp = pd.DataFrame([{**base, "status": "critical", "loss": 0.4}])
-    groups = fit_groups(memo, mlp)
-    assert [(s, g, len(p)) for s, g, _, p in groups] == [
-        ("memorisation", "phi 0.250", 0),
-        ("memorisation", "phi 0.500", 1),
-        ("small MLP", "d a mse", 1),
+    groups = fit_groups(memo, mlp, cutoff=1e-6)
+    assert [(str(g.procedure), g.group, len(g.points)) for g in groups] == [
+        ("published procedure", "phi 0.250", 0),
+        ("published procedure", "phi 0.500", 1),  # ||grad eps||^2 = 1e-5 / 100 <= 1e-6
+        ("certified", "phi 0.250", 0),
+        ("certified", "phi 0.500", 1),
+        ("certified", "d a mse", 1),
     ]
+    published = groups[1].points.iloc[0]
+    assert published["index"] == 0.2 and published["energy"] == pytest.approx(0.02)
+    assert groups[1].eps_c == critical_energy(0.5) and groups[4].eps_c is None
 
 
 def _one_hot_problem(loss: str) -> Problem:

@@ -178,18 +178,31 @@ def test_deep_linear_saddles(claim, outcome, rows):
     expect("deep_linear_saddles", claim, outcome, saddles(rows))
 
 
+SWEEP = pd.DataFrame({"pinv_rtol": [1e-4, 1e-4], "seed": [1, 2], "method": "newton_mr",
+                      "certified": [8, 9], "runs": [10, 10], "fraction": [0.8, 0.9]})  # fmt: skip
+
+
 def linear_ae(newton: int, of: int, matches: bool = True, method: str = "newton_mr") -> dict:
     status = ["critical"] * newton + ["not converged"] * (of - newton)
-    return {"table": pd.DataFrame({"method": [method] * of, "status": status,
-                                   "matches_analytic": [matches] * of})}  # fmt: skip
+    table = pd.DataFrame({"method": [method] * of, "status": status,
+                          "matches_analytic": [matches] * of})  # fmt: skip
+    return {"table": table, "sweep": SWEEP}
 
 
 @pytest.mark.parametrize(
     "claim, outcome, tables",
     [
-        ("2.linear_ae_newton_mr", "pass", linear_ae(16, 20)),
-        ("2.linear_ae_newton_mr", "fail", linear_ae(2, 100)),
+        ("2.linear_ae_newton_mr", "pass", linear_ae(80, 100)),
+        ("2.linear_ae_newton_mr", "fail", linear_ae(60, 100)),
+        # two-sided: a rate well above the published one does not replicate it either
+        ("2.linear_ae_newton_mr", "fail", linear_ae(99, 100)),
         ("2.linear_ae_newton_mr", "not run", linear_ae(3, 3, method="gradient_norm")),
+        ("2.linear_ae_damped_newton", "pass", linear_ae(45, 100, method="damped_newton")),
+        ("2.linear_ae_damped_newton", "fail", linear_ae(66, 100, method="damped_newton")),
+        ("2.linear_ae_damped_newton", "not run", linear_ae(3, 3)),
+        ("2.linear_ae_gradient_norm", "pass", linear_ae(35, 100, method="gradient_norm")),
+        ("2.linear_ae_gradient_norm", "fail", linear_ae(4, 100, method="gradient_norm")),
+        ("2.linear_ae_gradient_norm", "not run", linear_ae(3, 3)),
         ("2.linear_ae_exact", "pass", linear_ae(3, 4)),
         ("2.linear_ae_exact", "fail", linear_ae(3, 4, matches=False)),
         ("2.linear_ae_exact", "not run", linear_ae(0, 4)),
@@ -305,25 +318,45 @@ def test_index_vs_loss_is_decided_at_the_derived_tolerance_and_counts_agreement(
     assert "same verdict at 4/4 tolerances" in row["measured"]
 
 
-def fits(inside: list[str], setting: str = "memorisation", group: str = "phi 0.5 mse") -> dict:
-    n = len(inside)
-    return {"fits": pd.DataFrame({
-        "setting": [setting] * n, "group": [group] * n, "points": [10] * n,
-        "status": ["fitted"] * n, "exponent": [1.5] * n, "exponent_low": [1.2] * n,
-        "exponent_high": [1.8] * n, "three_halves_inside": inside,
-    })}  # fmt: skip
+def fits(procedure: str, rows: list[tuple[str, str, str]]) -> dict:
+    """A fit table of (kind, status, three_halves_inside) rows of one procedure."""
+    n = len(rows)
+    return {
+        "fits": pd.DataFrame({
+            "procedure": [procedure] * n, "kind": [r[0] for r in rows],
+            "setting": "memorisation", "group": [f"g{k}" for k in range(n)], "points": [10] * n,
+            "status": [r[1] for r in rows], "exponent": [1.5] * n, "exponent_low": [1.2] * n,
+            "exponent_high": [1.8] * n, "three_halves_inside": [r[2] for r in rows],
+            "eps_c_source": "theory",
+        }),
+        "memorisation": pd.DataFrame({"method": ["newton_mr", "gradient_norm"],
+                                      "status": ["gradient-flat", "not converged"]}),
+    }  # fmt: skip
+
+
+DECIDE = {"index_fit.decide": {"published_procedure": ["memorisation"],
+                               "certified": ["memorisation", "mse"]}}  # fmt: skip
+PUB, CERT = "published procedure", "certified"
+FITTED_IN = ("memorisation", "fitted", "True")
 
 
 @pytest.mark.parametrize(
-    "tables, outcome",
+    "claim, procedure, rows, outcome",
     [
-        (fits(["True", "True"]), "pass"),
-        (fits(["True", "False"]), "fail"),
-        (fits(["True"], setting="index_vs_loss", group="digits cross_entropy"), "not run"),
+        ("published_procedure", PUB, [FITTED_IN, FITTED_IN], "pass"),
+        ("published_procedure", PUB, [FITTED_IN, ("memorisation", "fitted", "False")], "fail"),
+        # a deciding group with too few points fails: no group is dropped after looking
+        ("published_procedure", PUB, [FITTED_IN, ("memorisation", "too few points", "")], "fail"),
+        # cross-entropy groups are reported apart, never deciding
+        ("published_procedure", PUB, [("cross_entropy", "fitted", "True")], "not run"),
+        ("certified", CERT, [FITTED_IN, ("mse", "fitted", "True")], "pass"),
+        ("certified", CERT, [FITTED_IN, ("mse", "fitted", "False")], "fail"),
+        ("certified", CERT, [FITTED_IN, ("cross_entropy", "fitted", "False")], "pass"),
+        ("certified", CERT, [("mse", "too few points", "")], "fail"),
     ],
 )
-def test_index_fit(tables, outcome):
-    expect("index_fit", "4.three_halves_law", outcome, tables)
+def test_index_fit(claim, procedure, rows, outcome):
+    expect("index_fit", f"4.three_halves_law_{claim}", outcome, fits(procedure, rows), DECIDE)
 
 
 def test_every_registered_experiment_has_a_scorer_and_a_test():

@@ -47,3 +47,30 @@ rule linear_ae_critical_points_figure:
         runtime=10,
     script:
         "../../scripts/linear_ae_critical_points_figure.py"
+
+
+rule linear_ae_pinv_sweep:
+    output:
+        report(
+            "results/tables/linear_ae_pinv_sweep.csv",
+            caption="../report/linear_ae_pinv_sweep.rst",
+            category=category("linear_ae_critical_points"),
+        ),
+    log:
+        "results/logs/linear_ae_pinv_sweep.log",
+    benchmark:
+        "results/benchmarks/linear_ae_pinv_sweep.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+        gpu=get_gpu_request,
+    params:
+        cfg=config["linear_ae"],
+        numerics=config["numerics"],
+        curvature=config["curvature"],
+        device=config["device"],
+    script:
+        "../../scripts/linear_ae_pinv_sweep.py"

@@ -1,0 +1,16 @@
+"""Rule ``linear_ae_pinv_sweep``: Newton-MR's certified fraction per pinv_rtol and held-out seed."""
+
+from landscape.config import Numerics
+from landscape.curvature import CurvatureOptions
+from landscape.device import resolve_device
+from landscape.io import write_table
+from landscape.linear_ae import LinearAEOptions, pinv_sweep
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    device = resolve_device(snakemake.params.device)
+    log.info("device: %s", device)
+    opts = LinearAEOptions.from_config(snakemake.params.cfg)
+    table = pinv_sweep(opts, Numerics.from_config(snakemake.params.numerics), log.info, device,
+                       CurvatureOptions.from_config(snakemake.params.curvature))  # fmt: skip
+    write_table(table, snakemake.output[0])
