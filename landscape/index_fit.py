@@ -291,6 +291,8 @@ def fit_group(
     row = {c: np.nan for c in FIT_COLUMNS[6:]}
     row.update(points=int(small.sum()), min_loss=float(eps.min()) if len(eps) else np.nan,
                eps_c_source="fitted" if eps_c is None else "theory")  # fmt: skip
+    if eps_c is not None:  # the theory's value, written whether or not the group is fitted
+        row.update(eps_c=eps_c, eps_c_free=eps_c)
     if small.sum() < options.min_points:
         row.update(status="too few points", three_halves_inside="")
         return row

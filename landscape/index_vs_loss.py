@@ -418,15 +418,18 @@ class FitGroup:
     eps_c: float | None  # the theory's critical energy; None: fitted
 
 
-def published_points(memorisation: pd.DataFrame, cutoff: float) -> pd.DataFrame:
+def published_points(memorisation: pd.DataFrame, cutoff: float, above: bool = False
+                     ) -> pd.DataFrame:  # fmt: skip
     """Pennington & Bahri's points: gradient-norm-minimisation ends with ||grad eps||^2 <= cutoff.
 
     Their index is the plain fraction of negative eigenvalues (round-off tolerance), whatever
-    the point's certification; every kept end counts (no deduplication).
+    the point's certification; every kept end counts (no deduplication). With ``above``, the
+    ends the cutoff leaves out instead (for the figure).
     """
     ends = memorisation[(memorisation["method"] == "gradient_norm")
                         & (memorisation["status"] != DIVERGED)]  # fmt: skip
-    kept = ends[ends["energy_grad_norm_sq"] <= cutoff].copy()
+    under = ends["energy_grad_norm_sq"] <= cutoff
+    kept = ends[~under if above else under].copy()
     kept["index"] = kept["n_negative_roundoff"] / kept["n_params"]
     return kept
 

@@ -644,7 +644,8 @@ def index_fit(fits: pd.DataFrame, points: pd.DataFrame, min_loss: float, max_ind
 
     Args:
         fits: The fit table (procedure, group, status, eps_c, alpha0, exponent, ...).
-        points: Every group's points, columns procedure, group, energy, index.
+        points: Every group's points, columns procedure, group, energy, index, and kept (False:
+            an end point their procedure's cutoff left out, drawn as a cross).
         min_loss: The smallest energy fitted.
         max_index: The largest index fitted.
     """
@@ -666,13 +667,17 @@ def _index_fit_panel(ax, fit, sub: pd.DataFrame, min_loss: float, max_index: flo
     """One group's points and fits (:func:`index_fit`)."""
     from landscape.index_fit import power_law
 
+    out, sub = sub[~sub["kept"]], sub[sub["kept"]]
+    if len(out):
+        ax.scatter(out["energy"], out["index"], s=10, marker="x", color="0.75", lw=0.6,
+                   label="above their cutoff")  # fmt: skip
     small = (sub["index"] > 0) & (sub["index"] <= max_index) & (sub["energy"] >= min_loss)
     if fit.eps_c_source == "theory":
         small &= sub["energy"] > fit.eps_c
         ax.axvline(fit.eps_c, color="0.5", lw=0.6, ls=":", label=f"theory eps_c = {fit.eps_c:.3g}")
     ax.scatter(sub.loc[~small, "energy"], sub.loc[~small, "index"], s=10, color="0.7",
                label="not fitted")  # fmt: skip
-    ax.scatter(sub.loc[small, "energy"], sub.loc[small, "index"], s=14, label="fitted")
+    ax.scatter(sub.loc[small, "energy"], sub.loc[small, "index"], s=14, label="fit set")
     if fit.status == "fitted":
         grid = np.linspace(fit.eps_c, sub.loc[small, "energy"].max() * 1.05, 200)
         ax.plot(grid, power_law(grid, fit.alpha0, fit.eps_c, 1.5), "k-", lw=1,

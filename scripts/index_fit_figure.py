@@ -3,8 +3,8 @@
 import pandas as pd
 
 from landscape import plots
-from landscape.index_fit import FIT_COLUMNS
-from landscape.index_vs_loss import COLUMNS, MEMORISATION_COLUMNS, fit_groups
+from landscape.index_fit import FIT_COLUMNS, Procedure
+from landscape.index_vs_loss import COLUMNS, MEMORISATION_COLUMNS, fit_groups, published_points
 from landscape.io import read_table
 from landscape.runlog import logged
 
@@ -15,8 +15,14 @@ with logged(snakemake.log[0], snakemake.rule):
     memo = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
     mlp = read_table(snakemake.input.index_vs_loss, COLUMNS)
     groups = fit_groups(memo, mlp, cfg["published_cutoff"])
+    # Their procedure's ends above the cutoff are drawn too (crosses), never fitted.
+    above = published_points(memo, cfg["published_cutoff"], above=True)
+    above = above.assign(
+        procedure=str(Procedure.PUBLISHED), group=above["phi"].map("phi {:.3f}".format)
+    )
     points = pd.concat(
-        [g.points.assign(procedure=str(g.procedure), group=g.group) for g in groups],
+        [g.points.assign(procedure=str(g.procedure), group=g.group, kept=True) for g in groups]
+        + [above.assign(kept=False)],
         ignore_index=True,
     )
     fig = plots.index_fit(fits, points, cfg["min_loss"], cfg["max_index"])

@@ -12,6 +12,7 @@ from conftest import ROOT
 from landscape.config import ConfigError, Numerics, load_config, load_schema, validate_config
 from landscape.curvature import CurvatureOptions
 from landscape.deep_linear import OptimumOptions, SaddleOptions
+from landscape.index_fit import FitOptions
 from landscape.index_vs_loss import SearchOptions
 from landscape.linear_ae import LinearAEOptions
 from landscape.relu import CensusOptions
@@ -82,6 +83,7 @@ SECTION_OPTIONS = {
     "index_vs_loss": SearchOptions,
     "symmetry": SymmetryOptions,
     "linear_ae": LinearAEOptions,
+    "index_fit": FitOptions,
 }
 
 

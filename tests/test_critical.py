@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -157,3 +159,27 @@ def test_nan_end_points_are_labelled_diverged():
     starts = torch.tensor([[-1.0, 1.0], [1.0, 1.0]], dtype=torch.float64)
     res = find_critical_points(f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=3))
     assert res.status[0] == "diverged" and res.status[1] != "diverged"
+
+
+def test_finders_on_the_linear_autoencoder_match_the_float64_reference_run():
+    """Every finder at a reduced budget reproduces the stored float64 run (end for end).
+
+    The reference (tests/data/linear_ae_reference.csv) was written by
+    tests/data/make_linear_ae_reference.py; a change to a finder's steps, line search or
+    certification changes an end point's status, iterations, loss or gradient norm here.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "make_linear_ae_reference.py"
+    spec = importlib.util.spec_from_file_location("make_linear_ae_reference", path)
+    ref_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ref_module)
+    reference = pd.read_csv(path.with_name("linear_ae_reference.csv"))
+    table, _ = run_validation(ref_module.OPTIONS, Numerics(), log=lambda _: None)
+    table = table[ref_module.REFERENCE_COLUMNS]
+    for col in ("method", "start", "status", "n_negative", "iterations"):
+        assert table[col].tolist() == reference[col].tolist(), col
+    np.testing.assert_allclose(table["loss"], reference["loss"], rtol=1e-9)
+    np.testing.assert_allclose(table["grad_norm_sq"], reference["grad_norm_sq"], rtol=1e-4,
+                               atol=1e-20)  # fmt: skip

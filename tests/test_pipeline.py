@@ -114,7 +114,8 @@ def test_symmetry_tables(smoke_run):
 
 def test_logs_state_wall_time(smoke_run):
     logs = sorted((smoke_run / "results" / "logs").rglob("*.log"))
-    # datasets, 2 jobs x 2 shards, join, figure, score, card; 3 each: linear AE, symmetry,
+    # datasets, 2 jobs x 2 shards, join, figure, score, card; linear AE: table, pinv sweep,
+    # figure, score; 3 each: symmetry,
     # toy classification, Newton vs gradient descent, deep linear toy; deep linear optimum: one
     # dataset, join, figure, score; deep linear saddles; counting argument; index vs loss: one
     # case, join, figures, score, and the sensitivity and status tables; 3/2 law: one phi, join,
@@ -122,7 +123,7 @@ def test_logs_state_wall_time(smoke_run):
     # captions, scorecard page, run statistics
     assert (
         len(logs)
-        == 3 + 2 * 2 + 4 + 3 + 3 + 3 + 3 + 3 + 4 + 3 + 3 + (1 + 3 + 2) + (1 + 4) + 3 + 5 + 3
+        == 3 + 2 * 2 + 4 + 4 + 3 + 3 + 3 + 3 + 4 + 3 + 3 + (1 + 3 + 2) + (1 + 4) + 3 + 5 + 3
     )
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
