@@ -172,11 +172,12 @@ def fit_power_law(
     best = None
     # Several starts for eps_c (the problem is not convex); the smallest residual wins.
     if eps_c is not None:
-        fracs = (eps_c / lo_eps,)
+        starts_c = (eps_c,)  # fixed: passed through exactly
     else:
         fracs = (0.2, 0.5, 0.8, 0.95) if start is None else (min(start.eps_c / lo_eps, 0.999),)
-    for frac in fracs:
-        fit = _fit_once(eps, alpha, exponent, start, frac * lo_eps, eps_c is not None)
+        starts_c = tuple(frac * lo_eps for frac in fracs)
+    for start_c in starts_c:
+        fit = _fit_once(eps, alpha, exponent, start, start_c, eps_c is not None)
         if fit is not None and (best is None or fit.rms < best.rms):
             best = fit
     if best is None:

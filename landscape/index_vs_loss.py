@@ -451,7 +451,9 @@ def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float) -> 
     """
     phis = sorted(memorisation["phi"].unique())
     published = published_points(memorisation, cutoff)
-    memo = distinct_critical_points(memorisation)
+    # Certified: Newton-MR's ends only (gradient-norm ends, polished, are not their procedure
+    # and not ours).
+    memo = distinct_critical_points(memorisation[memorisation["method"] == "newton_mr"])
     crit = distinct_critical_points(mlp).assign(energy=lambda t: t["loss"])
     labels = crit.apply(case_label, axis=1) if len(crit) else pd.Series(dtype=str)
     groups = []

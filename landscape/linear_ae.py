@@ -52,6 +52,9 @@ def frye_loss_scale(input_dim: int) -> float:
     return 2.0 / input_dim
 
 
+# Network seeds of one config seed: SEED_STRIDE * seed + trajectory (at most this many).
+SEED_STRIDE = 10_000
+
 SWEEP_COLUMNS = ["pinv_rtol", "seed", "method", "certified", "runs", "fraction"]
 COLUMNS = [
     "method",
@@ -108,9 +111,12 @@ def starting_points(
         Starts (S, P) on ``device`` and a table describing each (trajectory, kind).
     """
     k = opts.trajectories
+    # Trajectory j of seed s starts from network seed 10,000 s + j: the starts of different
+    # seeds never share a trajectory (s + j overlapped: seed 1's were seed 0's trajectories 1-4).
     theta0 = torch.stack(
-        [init_params(model, opts.seed + j, device=device) * opts.init_scale for j in range(k)]
-    )
+        [init_params(model, SEED_STRIDE * opts.seed + j, device=device) * opts.init_scale
+         for j in range(k)]
+    )  # fmt: skip
     every = max(1, opts.train_steps // 50)
     schedule = TrainOptions("gd", opts.learning_rate, opts.train_steps, every, snapshot_every=every)
     run = train(loss_fn, theta0, schedule)
@@ -246,8 +252,10 @@ def pinv_sweep(
 ) -> pd.DataFrame:
     """Newton-MR's certified fraction per ``pinv_rtol`` in ``opts.pinv_sweep``, per sweep seed.
 
-    Each seed draws its own data, trajectories and noise (``opts.sweep_seeds``, held out from
-    ``opts.seed``); everything else is the section's setting.
+    Each seed draws its own trajectories (network seeds SEED_STRIDE * seed + j, disjoint from
+    every other seed's) and noise (``opts.sweep_seeds``, held out from ``opts.seed``); the data
+    are the same for every seed (their covariance is exactly diag(1..d)); everything else is the
+    section's setting.
 
     Returns:
         One row per (pinv_rtol, seed), columns :data:`SWEEP_COLUMNS`.

@@ -1,5 +1,6 @@
 """Certification labels: critical only under the threshold; nothing is relabelled."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -183,3 +184,50 @@ def test_finders_on_the_linear_autoencoder_match_the_float64_reference_run():
     np.testing.assert_allclose(table["loss"], reference["loss"], rtol=1e-9)
     np.testing.assert_allclose(table["grad_norm_sq"], reference["grad_norm_sq"], rtol=1e-4,
                                atol=1e-20)  # fmt: skip
+
+
+def test_one_gradient_norm_step_is_the_exact_line_minimiser_of_half_the_squared_gradient():
+    """HVP fast path against the dense float64 formula: x - a* A g, a* = ||A g||^2 / ||A A g||^2.
+
+    On a quadratic the Gauss-Newton model of 1/2 ||g||^2 along -A g is exact, so a* is its
+    minimiser and the Armijo test accepts it at once.
+    """
+    a = torch.tensor([[3.0, 1.0, 0.0], [1.0, -2.0, 0.5], [0.0, 0.5, 1.0]], dtype=torch.float64)
+    b = torch.tensor([1.0, -1.0, 0.5], dtype=torch.float64)
+    f = lambda w: 0.5 * w @ a @ w - b @ w  # noqa: E731
+    x0 = torch.tensor([[1.0, 1.0, 1.0], [-2.0, 0.5, 3.0]], dtype=torch.float64)
+    res = find_critical_points(f, _hessian_of(f), x0, "gradient_norm",
+                               FinderOptions(max_iter=1, polish_steps=0))  # fmt: skip
+    g = x0 @ a - b  # (2, 3)
+    d = g @ a  # A g (A symmetric)
+    step = (d * d).sum(-1) / ((d @ a) ** 2).sum(-1)  # (2,)
+    torch.testing.assert_close(res.params, x0 - step[:, None] * d, rtol=1e-12, atol=1e-14)
+
+
+def test_linear_autoencoder_loss_is_frye_et_al_s_mean_squared_error():
+    """At W = 0 the loss is mean(lambda) = (d + 1) / 2, the error per entry (theirs).
+
+    Ours, half the squared norm per sample, would be d (d + 1) / 4.
+    """
+    from landscape.curvature import DEFAULT_CURVATURE
+    from landscape.linear_ae import _setting
+
+    opts = LinearAEOptions(n_samples=200, input_dim=6, hidden=2, trajectories=1, snapshots=1,
+                           train_steps=2)  # fmt: skip
+    st = _setting(opts, "cpu", DEFAULT_CURVATURE)
+    zero = torch.zeros(st.model.n_params, dtype=torch.float64)
+    assert float(st.loss_fn(zero)) == pytest.approx(3.5, rel=1e-12)
+
+
+def test_sweep_seeds_start_from_disjoint_trajectories():
+    """Two seeds never share a starting network (seed + j once made seed 1 reuse seed 0's)."""
+    from landscape.curvature import DEFAULT_CURVATURE
+    from landscape.linear_ae import _setting
+
+    opts = LinearAEOptions(n_samples=200, input_dim=6, hidden=2, trajectories=3, snapshots=2,
+                           train_steps=20)  # fmt: skip
+    starts = [_setting(dataclasses.replace(opts, seed=s), "cpu", DEFAULT_CURVATURE).starts
+              for s in (0, 1, 2)]  # fmt: skip
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert torch.cdist(starts[i], starts[j]).min() > 1e-3, (i, j)
