@@ -334,8 +334,7 @@ def fits(procedure: str, rows: list[tuple[str, str, str]]) -> dict:
     }  # fmt: skip
 
 
-DECIDE = {"index_fit.decide": {"published_procedure": ["memorisation"],
-                               "certified": ["memorisation", "mse"]}}  # fmt: skip
+DECIDE = {"index_fit.decide": {"certified": ["memorisation", "mse"]}}
 PUB, CERT = "published procedure", "certified"
 FITTED_IN = ("memorisation", "fitted", "True")
 
