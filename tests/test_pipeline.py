@@ -212,6 +212,7 @@ def test_gpu_requested_by_the_heavy_rules_under_cuda():
         "training_plateaus_networks_case",
         "training_plateaus_spectra_case",
         "linear_ae_critical_points",
+        "linear_ae_pinv_sweep",
         "deep_linear_optimum_case",
         "index_vs_loss_case",
         "memorisation_case",
