@@ -2,8 +2,10 @@
 # The checks a machine with an NVIDIA GPU runs, in order of importance, each under its own time
 # limit so that one slow part cannot hide the others:
 #   1. every device-parametrised test, on cuda only (CI already runs them on the CPU);
-#   2. the default pipeline with `device: cuda`, its tables packed for comparison with a CPU run;
-#   3. bench/train.py and bench/hessian.py on the GPU (the latter with its reference assemblies).
+#   2. bench/hessian.py on the GPU (with its reference assemblies) and bench/train.py;
+#   3. the smoke pipeline (tests/smoke.yaml: the whole DAG at tiny sizes) with `device: cuda`,
+#      its tables packed for comparison with a CPU run; with FULL=1, the default pipeline instead
+#      (about 16 minutes of CPU work on 2 cores: give it PIPELINE_LIMIT seconds).
 # Usage, from the repository root: bench/gpu.sh [OUTDIR]   (PY=... picks the interpreter)
 # Each step's output goes to OUTDIR/<step>.log; the script exits non-zero if any step failed.
 set -u
@@ -30,10 +32,15 @@ nvidia-smi -L
       torch.cuda.get_device_name(), torch.get_num_threads(), 'threads')" || exit 1
 
 step pytest_cuda 150 "$PY" -m pytest -q -p no:cacheprovider -n 8 -k cuda tests
-step pipeline_cuda 180 "$PY" -m snakemake --cores 8 --config device=cuda
-tar czf "$OUT/pipeline_cuda_results.tgz" results/tables results/scorecard.csv results/logs
-step bench_train_cuda 90 "$PY" bench/train.py --device cuda --out "$OUT/train_cuda.csv"
-step bench_hessian_cuda 180 "$PY" bench/hessian.py --no-cpu --cuda-references \
-    --sizes 27 66 133 --wait-quiet 0 --retry-busy 0 --child-timeout 120 \
+step bench_hessian_cuda 150 "$PY" bench/hessian.py --no-cpu --cuda-references \
+    --sizes 27 66 133 --wait-quiet 0 --retry-busy 0 --child-timeout 100 \
     --out "$OUT/hessian_cuda.csv"
+step bench_train_cuda 60 "$PY" bench/train.py --device cuda --out "$OUT/train_cuda.csv"
+if [ "${FULL:-0}" = 1 ]; then
+    step pipeline_cuda "${PIPELINE_LIMIT:-900}" "$PY" -m snakemake --cores all --config device=cuda
+else
+    step pipeline_cuda "${PIPELINE_LIMIT:-150}" "$PY" -m snakemake --cores all \
+        --configfile tests/smoke.yaml --config device=cuda
+fi
+tar czf "$OUT/pipeline_cuda_results.tgz" results/tables results/scorecard.csv results/logs
 exit $status
