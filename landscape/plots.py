@@ -720,17 +720,28 @@ def relu_trap(ends: pd.DataFrame, history: pd.DataFrame, perturb: pd.DataFrame) 
     return fig
 
 
-def relu_spurious(table: pd.DataFrame) -> plt.Figure:
-    """Spurious-minimum fraction against k for n = k and n = k + 1, with Wilson intervals."""
+def relu_spurious(table: pd.DataFrame, published: list | None = None) -> plt.Figure:
+    """Certified spurious-minimum rate against k, n = k and n = k + 1, with Wilson intervals.
+
+    ``published`` (config ``relu_spurious.published``: {k, n, rate} entries, Safran & Shamir
+    2018's Table 1) is drawn beside the measured rates as open markers, in the same colours.
+    """
     fig, ax = plt.subplots(figsize=(5, 3.4), constrained_layout=True)
+    published = pd.DataFrame(published or [], columns=["k", "n", "rate"])
     for extra, grp in table.groupby(table["n"] - table["k"]):
         grp = grp.sort_values("k")
         err = [grp["spurious_fraction"] - grp["ci_low"], grp["ci_high"] - grp["spurious_fraction"]]
-        ax.errorbar(grp["k"], grp["spurious_fraction"], yerr=err, marker="o", capsize=3,
-                    label="n = k" if extra == 0 else f"n = k + {extra}")  # fmt: skip
+        line = ax.errorbar(grp["k"], grp["spurious_fraction"], yerr=err, marker="o", capsize=3,
+                           label="n = k" if extra == 0 else f"n = k + {extra}")  # fmt: skip
+        ref = published[published["n"] - published["k"] == extra]
+        if len(ref):
+            label = "published" if extra == 0 else None
+            ax.plot(ref["k"] + 0.15, ref["rate"], linestyle="none", marker="D", fillstyle="none",
+                    color=line[0].get_color(), label=label)  # fmt: skip
     runs = int(table["runs"].min()) if len(table) else 0
     ax.set_xlabel("k (teacher units, input dimension)")
-    ax.set_ylabel("fraction of runs in a spurious minimum")
-    ax.set_title(f"{runs} runs per case, 95% Wilson intervals")
+    ax.set_ylabel("certified spurious minima (fraction)")
+    note = "" if len(published) else "; no published rates entered"
+    ax.set_title(f"{runs} runs per case, 95% Wilson intervals{note}", fontsize=9)
     ax.legend(frameon=False)
     return fig

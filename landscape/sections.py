@@ -385,13 +385,36 @@ EXPERIMENTS: list[Experiment] = [
         score_inputs={
             "summary": ScoreInput("relu_spurious_table", "summary", "landscape.relu:CASE_COLUMNS"),
         },
+        settings=("relu_spurious.published", "relu_spurious.decide"),
         claims=(
             Claim(
                 "3.spurious_minima",
                 3,
                 "Two-layer ReLU teacher-student networks (k = n >= 6) have spurious local minima.",
-                "spurious-minimum rate > 0 for k = n >= 6, rising with k; n = k + 1 lowers it",
+                "certified spurious-minimum rate > 0 for k = n >= 10",
                 "Safran & Shamir 2018, Table 1",
+            ),
+            Claim(
+                "3.spurious_published_rates",
+                3,
+                "Gradient descent from Xavier initialisation ends in a spurious minimum at the "
+                "published rate of each (k, n).",
+                "relu_spurious.published (their per-case rates)",
+                "Safran & Shamir 2018, Table 1",
+            ),
+            Claim(
+                "3.spurious_rate_rises_with_k",
+                3,
+                "The probability of ending in a spurious minimum increases with the network size.",
+                "a rising trend in k at n = k (one-sided Cochran-Armitage)",
+                "Safran & Shamir 2018, abstract and Table 1",
+            ),
+            Claim(
+                "3.spurious_overparameterisation_lowers_rate",
+                3,
+                "Mild over-parameterisation (n = k + 1) reduces the spurious-minimum rate.",
+                "a lower rate at n = k + 1 than n = k, per k (one-sided Fisher)",
+                "Safran & Shamir 2018, abstract and Table 1",
             ),
         ),
     ),

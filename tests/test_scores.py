@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from landscape import scores
+from landscape.census_stats import cochran_armitage
 from landscape.config import Numerics
-from landscape.scorecard import Verdict
+from landscape.scorecard import Verdict, wilson_interval
 from landscape.sections import EXPERIMENTS, ClaimKind, by_name
 
 NUMERICS = Numerics()
@@ -247,19 +248,61 @@ def test_relu_trap_follows_the_configured_threshold():
     assert rows[0]["verdict"] == Verdict.REPLICATED and "1e-06" in rows[0]["tolerance"]
 
 
-def census(ks: list[int], ci_low: float, certified: int) -> dict:
-    n = len(ks)
-    table = {"k": ks, "n": ks, "runs": [100] * n, "spurious": [10] * n,
-             "certified": [certified] * n, "ci_low": [ci_low] * n}  # fmt: skip
-    return {"summary": pd.DataFrame(table)}
+def census(cases: list[tuple[int, int, int]], runs: int = 100) -> dict:
+    """Case summaries from (k, n, certified) triples, rates and Wilson intervals as the census."""
+    rows = []
+    for k, n, certified in cases:
+        low, high = wilson_interval(certified, runs)
+        rows.append({"k": k, "n": n, "runs": runs, "spurious": certified,
+                     "certified": certified, "spurious_fraction": certified / runs,
+                     "ci_low": low, "ci_high": high})  # fmt: skip
+    return {"summary": pd.DataFrame(rows)}
 
 
-@pytest.mark.parametrize("tables, outcome", [(census([10, 12], 0.05, 3), "pass"),
-                                             (census([10, 12], 0.0, 0), "fail"),
-                                             (census([10], 0.05, 0), "fail"),
-                                             (census([6, 8], 0.05, 3), "not run")])  # fmt: skip
-def test_relu_spurious(tables, outcome):
-    expect("relu_spurious", "3.spurious_minima", outcome, tables)
+CENSUS_DECIDE = {"trend_alpha": 0.05, "overparameterisation_alpha": 0.05, "min_certified": 10}
+
+
+def census_settings(published: list | None = None) -> dict:
+    return {"relu_spurious.published": published or [], "relu_spurious.decide": CENSUS_DECIDE}
+
+
+RISING = [(6, 6, 2), (8, 8, 12), (10, 10, 30), (12, 12, 50)]
+
+
+@pytest.mark.parametrize(
+    "claim, cases, published, outcome",
+    [
+        ("3.spurious_minima", [(10, 10, 3), (12, 12, 5)], None, "pass"),
+        ("3.spurious_minima", [(10, 10, 0), (12, 12, 5)], None, "fail"),
+        ("3.spurious_minima", [(6, 6, 3), (8, 8, 3)], None, "not run"),
+        ("3.spurious_published_rates", RISING, [{"k": 10, "n": 10, "rate": 0.33}], "pass"),
+        ("3.spurious_published_rates", RISING,
+         [{"k": 10, "n": 10, "rate": 0.33}, {"k": 12, "n": 12, "rate": 0.9}], "fail"),
+        ("3.spurious_published_rates", RISING, [{"k": 20, "n": 20, "rate": 0.5}], "not run"),
+        ("3.spurious_published_rates", RISING, None, "not run"),
+        ("3.spurious_rate_rises_with_k", RISING, None, "pass"),
+        ("3.spurious_rate_rises_with_k", [(6, 6, 30), (8, 8, 31), (10, 10, 29)], None, "fail"),
+        ("3.spurious_rate_rises_with_k", [(6, 6, 50), (8, 8, 30), (10, 10, 10)], None, "fail"),
+        ("3.spurious_rate_rises_with_k", [(6, 6, 2), (8, 8, 30)], None, "not run"),
+        ("3.spurious_overparameterisation_lowers_rate",
+         [(8, 8, 5), (8, 9, 5), (10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 20)], None,
+         "pass"),
+        ("3.spurious_overparameterisation_lowers_rate",
+         [(10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 45)], None, "fail"),
+        ("3.spurious_overparameterisation_lowers_rate", [(8, 8, 5), (8, 9, 0)], None, "not run"),
+        ("3.spurious_overparameterisation_lowers_rate", RISING, None, "not run"),
+    ],
+)  # fmt: skip
+def test_relu_spurious(claim, cases, published, outcome):
+    expect("relu_spurious", claim, outcome, census(cases), census_settings(published))
+
+
+def test_census_trend_statistic_by_hand():
+    """Cochran-Armitage on two groups: z^2 equals the Pearson chi-square of the 2 x 2 table."""
+    z, p = cochran_armitage([10, 30], [100, 100], [0, 1])
+    chi2 = 200 * (10 * 70 - 90 * 30) ** 2 / (100 * 100 * 40 * 160)
+    assert z == pytest.approx(np.sqrt(chi2), rel=1e-12) and 0 < p < 0.001
+    assert np.isnan(cochran_armitage([0, 0, 0], [100, 100, 100], [1, 2, 3])[1])
 
 
 # Section 4 ----------------------------------------------------------------------------------

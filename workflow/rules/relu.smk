@@ -113,5 +113,7 @@ rule relu_spurious_figure:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        published=config["relu_spurious"]["published"],
     script:
         "../../scripts/relu_spurious_figure.py"

@@ -1,0 +1,113 @@
+"""Section 3b's census against Safran & Shamir 2018: the tests behind its three verdicts.
+
+The claim (Safran & Shamir 2018, abstract and Table 1): the probability that gradient descent
+ends in a spurious local minimum is "quite high, and increasing with the network size", and
+"mild over-parameterization appears to drastically reduce" it. Each part is a test on the
+census's certified counts (:data:`landscape.relu.CASE_COLUMNS`: ``certified`` of ``runs``):
+
+- **Published rates**: each published rate inside the case's 95% Wilson interval
+  (:func:`published_comparison`).
+- **Rising with k**: the Cochran-Armitage test for a linear trend in proportions (Armitage 1955;
+  Agresti, *Categorical Data Analysis*, 3rd ed., Section 5.3.5), one-sided, over the n = k cases
+  (:func:`cochran_armitage`).
+- **Lower at n = k + 1**: per k, Fisher's exact test on the 2 x 2 table (certified, not) x
+  (n = k, n = k + 1), one-sided (:func:`overparameterisation_tests`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import fisher_exact, norm
+
+COMPARISON_COLUMNS = ["k", "n", "published", "certified", "runs", "rate", "ci_low", "ci_high",
+                      "inside"]  # fmt: skip
+LOWER_COLUMNS = ["k", "certified_square", "runs_square", "certified_over", "runs_over",
+                 "p_value", "decided", "lower"]  # fmt: skip
+
+
+def cochran_armitage(successes: Sequence[int], trials: Sequence[int],
+                     scores: Sequence[float]) -> tuple[float, float]:  # fmt: skip
+    """The Cochran-Armitage trend statistic and its one-sided p-value (rising rates).
+
+    With x_i successes of n_i trials at score s_i, N = sum n_i, p = sum x_i / N and
+    s_bar = sum n_i s_i / N:
+
+        T = sum x_i (s_i - s_bar),   Var T = p (1 - p) sum n_i (s_i - s_bar)^2,
+        z = T / sqrt(Var T),
+
+    and the p-value is P(Z >= z) for a standard normal Z (Agresti 2013, Section 5.3.5).
+
+    Args:
+        successes: x_i per group.
+        trials: n_i per group (> 0).
+        scores: s_i per group (here k).
+
+    Returns:
+        (z, one-sided p); (nan, nan) when the variance is 0 (every rate 0, or every rate 1, or
+        a single score).
+    """
+    x, n, s = (np.asarray(a, dtype=float) for a in (successes, trials, scores))
+    total = n.sum()
+    p = x.sum() / total
+    s_bar = (n * s).sum() / total
+    var = p * (1 - p) * (n * (s - s_bar) ** 2).sum()
+    if not var > 0:
+        return float("nan"), float("nan")
+    z = float((x * (s - s_bar)).sum() / math.sqrt(var))
+    return z, float(norm.sf(z))
+
+
+def published_comparison(table: pd.DataFrame, published: Sequence[dict]) -> pd.DataFrame:
+    """Each published (k, n, rate) beside the measured case, inside its Wilson interval or not.
+
+    Args:
+        table: Case summaries (``landscape.relu.CASE_COLUMNS``).
+        published: Entries {k, n, rate} (config ``relu_spurious.published``).
+
+    Returns:
+        One row per published case that was run (:data:`COMPARISON_COLUMNS`).
+    """
+    rows = []
+    for entry in published:
+        case = table[(table["k"] == entry["k"]) & (table["n"] == entry["n"])]
+        if case.empty:
+            continue
+        c = case.iloc[0]
+        rows.append({"k": int(c["k"]), "n": int(c["n"]), "published": float(entry["rate"]),
+                     "certified": int(c["certified"]), "runs": int(c["runs"]),
+                     "rate": float(c["spurious_fraction"]), "ci_low": float(c["ci_low"]),
+                     "ci_high": float(c["ci_high"]),
+                     "inside": bool(c["ci_low"] <= entry["rate"] <= c["ci_high"])})  # fmt: skip
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def overparameterisation_tests(table: pd.DataFrame, min_certified: int,
+                               alpha: float) -> pd.DataFrame:  # fmt: skip
+    """Per k with both n = k and n = k + 1: is the n = k + 1 rate lower (one-sided Fisher)?
+
+    Args:
+        table: Case summaries (``landscape.relu.CASE_COLUMNS``).
+        min_certified: A k is decided only when its n = k case has at least this many certified
+            minima (config ``relu_spurious.decide.min_certified``).
+        alpha: Level of each test.
+
+    Returns:
+        One row per k (:data:`LOWER_COLUMNS`); ``lower`` is the test's outcome where ``decided``.
+    """
+    square = table[table["n"] == table["k"]].set_index("k")
+    over = table[table["n"] == table["k"] + 1].set_index("k")
+    rows = []
+    for k in sorted(set(square.index) & set(over.index)):
+        a, b = square.loc[k], over.loc[k]
+        counts = [[int(a["certified"]), int(a["runs"] - a["certified"])],
+                  [int(b["certified"]), int(b["runs"] - b["certified"])]]  # fmt: skip
+        p = float(fisher_exact(counts, alternative="greater").pvalue)
+        decided = int(a["certified"]) >= min_certified
+        rows.append({"k": int(k), "certified_square": counts[0][0], "runs_square": int(a["runs"]),
+                     "certified_over": counts[1][0], "runs_over": int(b["runs"]), "p_value": p,
+                     "decided": decided, "lower": decided and p < alpha})  # fmt: skip
+    return pd.DataFrame(rows, columns=LOWER_COLUMNS)
