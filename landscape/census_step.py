@@ -69,45 +69,6 @@ def _unit_rows(w, nw, wh, wht):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, fastmath=_FAST)
-def _pack_pairs(c, nw, s, a, packed):  # pragma: no cover - compiled
-    """The distinct student pairs j < l of c (R, n, n), packed, and their sines.
-
-    packed (R, n (n - 1) / 2) <- -clip(c); s (R, n, n) <- sqrt(1 - c^2) on both triangles (0 on
-    the diagonal); a[:, :, 0] = s @ nw.
-    """
-    runs, n, _ = c.shape
-    for r in range(runs):
-        q = 0
-        for j in range(n):
-            s[r, j, j] = 0.0
-            a[r, j, 0] = 0.0
-        for j in range(n):
-            for col_l in range(j + 1, n):
-                x = min(1.0, max(-1.0, c[r, j, col_l]))
-                y = math.sqrt(1.0 - x * x)
-                packed[r, q] = -x
-                q += 1
-                s[r, j, col_l] = y
-                s[r, col_l, j] = y
-                a[r, j, 0] += nw[r, col_l] * y
-                a[r, col_l, 0] += nw[r, j] * y
-
-
-@numba.njit(cache=True, fastmath=_FAST)
-def _unpack_pairs(packed, p):  # pragma: no cover - compiled
-    """P (R, n, n) <- the packed angles on both triangles, 0 on the diagonal."""
-    runs, n, _ = p.shape
-    for r in range(runs):
-        q = 0
-        for j in range(n):
-            p[r, j, j] = 0.0
-            for col_l in range(j + 1, n):
-                p[r, j, col_l] = packed[r, q]
-                p[r, col_l, j] = packed[r, q]
-                q += 1
-
-
-@numba.njit(cache=True, fastmath=_FAST)
 def _sines(c, norms, s, a, col):  # pragma: no cover - compiled
     """In place c <- -clip(c, -1, 1) (R, n, m); s = sqrt(1 - c^2); a[:, :, col] = s @ norms."""
     runs, n, m = c.shape
@@ -153,47 +114,75 @@ def teacher_constant(v: np.ndarray) -> float:
     return float(kvv.sum() + 0.5 * (v * v).sum())
 
 
-def _chunk(w, v, vh, nv, loss, grad) -> None:
+class Workspace:
+    """Buffers of one chunk of :data:`CHUNK_RUNS` runs, reused across chunks and steps.
+
+    Fresh megabyte-sized temporaries per chunk cost page faults that measured as much as the
+    arithmetic; a descent keeps one workspace for all its steps (:func:`value_and_grad`).
+    """
+
+    def __init__(self, n: int, k: int, d: int, runs: int = CHUNK_RUNS):
+        """Buffers for ``runs`` students of n units, a teacher of k units, d inputs."""
+        self.shape = (n, k, d)
+        self.nw = np.empty((runs, n))
+        self.wh = np.empty((runs, n, d))
+        self.wht = np.empty((runs, d, n))
+        self.c_ww = np.empty((runs, n, n))  # cosines, then pi - t
+        self.c_wv = np.empty((runs, n, k))
+        self.s_ww = np.empty((runs, n, n))  # sines
+        self.s_wv = np.empty((runs, n, k))
+        self.a = np.empty((runs, n, 2))  # sum_l ||w_l|| s_jl and sum_i ||v_i|| s_ji
+        self.b_ww = np.empty((runs, n, d))  # sum_l (pi - t_jl) w_l
+        self.b_wv = np.empty((runs, n, d))  # sum_i (pi - t_ji) v_i
+
+
+def _chunk(w, v, vh, nv, loss, grad, ws: Workspace) -> None:
     """:func:`value_and_grad` on one chunk of runs w (R, n, d); writes loss (R,), grad."""
     runs, n, d = w.shape
     k = v.shape[0]
-    nw, wh, wht = np.empty((runs, n)), np.empty_like(w), np.empty((runs, d, n))
+    nw, wh, wht = ws.nw[:runs], ws.wh[:runs], ws.wht[:runs]
+    c_ww, c_wv, a = ws.c_ww[:runs], ws.c_wv[:runs], ws.a[:runs]
     _unit_rows(w, nw, wh, wht)
-    c_ww = np.matmul(wh, wht)  # (R, n, n)
-    c_wv = (wh.reshape(runs * n, d) @ vh.T).reshape(runs, n, k)  # (R, n, k)
-    s_ww, s_wv = np.empty_like(c_ww), np.empty_like(c_wv)
-    a = np.empty((runs, n, 2))  # sum_l ||w_l|| s_jl and sum_i ||v_i|| s_ji
-    packed = np.empty((runs, n * (n - 1) // 2))  # the distinct student pairs
-    _pack_pairs(c_ww, nw, s_ww, a, packed)
-    _sines(c_wv, np.broadcast_to(nv, (runs, k)), s_wv, a, 1)
-    np.arccos(packed, out=packed)  # arccos(-c) = pi - t
+    np.matmul(wh, wht, out=c_ww)  # (R, n, n)
+    np.matmul(wh.reshape(runs * n, d), vh.T, out=c_wv.reshape(runs * n, k))  # (R, n, k)
+    np.einsum("rii->ri", c_ww)[...] = 1.0  # cos 0, exactly: s = 0 on the diagonal
+    _sines(c_ww, nw, ws.s_ww[:runs], a, 0)
+    _sines(c_wv, np.broadcast_to(nv, (runs, k)), ws.s_wv[:runs], a, 1)
+    np.arccos(c_ww, out=c_ww)  # arccos(-c) = pi - t
     np.arccos(c_wv, out=c_wv)
-    _unpack_pairs(packed, c_ww)
-    b_ww = np.matmul(c_ww, w)  # (R, n, d)
-    b_wv = (c_wv.reshape(runs * n, k) @ v).reshape(runs, n, d)
+    np.einsum("rii->ri", c_ww)[...] = 0.0  # no self term
+    b_ww, b_wv = ws.b_ww[:runs], ws.b_wv[:runs]
+    np.matmul(c_ww, w, out=b_ww)  # (R, n, d)
+    np.matmul(c_wv.reshape(runs * n, k), v, out=b_wv.reshape(runs * n, d))
     _finish(w, wh, nw, a, b_ww, b_wv, loss, grad)
 
 
-def value_and_grad(w: np.ndarray, v: np.ndarray, constant: float | None = None):
+def value_and_grad(
+    w: np.ndarray, v: np.ndarray, constant: float | None = None, workspace: Workspace | None = None
+):
     """F and grad F for R students at once, on the CPU (formula: module docstring).
 
     Args:
         w: Students (R, n, d), float64, C-contiguous.
         v: Teacher (k, d), float64.
         constant: :func:`teacher_constant` of v (computed when None; pass it in a loop).
+        workspace: Buffers for this (n, k, d) (made when None; pass one in a loop).
 
     Returns:
         (losses (R,), gradients (R, n, d)), NumPy float64.
     """
     w = np.ascontiguousarray(w, dtype=np.float64)
     v = np.ascontiguousarray(v, dtype=np.float64)
+    n, d = w.shape[1:]
+    if workspace is None or workspace.shape != (n, v.shape[0], d):
+        workspace = Workspace(n, v.shape[0], d)
     nv = np.linalg.norm(v, axis=1)
     vh = v / nv[:, None]
     loss = np.empty(w.shape[0])
     grad = np.empty_like(w)
     for r0 in range(0, w.shape[0], CHUNK_RUNS):
         part = slice(r0, r0 + CHUNK_RUNS)
-        _chunk(w[part], v, vh, nv, loss[part], grad[part])
+        _chunk(w[part], v, vh, nv, loss[part], grad[part], workspace)
     loss += 0.5 * (teacher_constant(v) if constant is None else constant)
     return loss, grad
 

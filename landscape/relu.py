@@ -187,9 +187,12 @@ def step_function(v: torch.Tensor, device: torch.device, reference: bool = False
         return lambda w: population_value_and_grad(w, v)
     v_np = v.numpy()
     constant = census_step.teacher_constant(v_np)
+    workspace: list[census_step.Workspace] = []  # made at the first step (n is known there)
 
     def fused(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        f, g = census_step.value_and_grad(w.numpy(), v_np, constant)
+        if not workspace:
+            workspace.append(census_step.Workspace(w.shape[1], *v_np.shape))
+        f, g = census_step.value_and_grad(w.numpy(), v_np, constant, workspace[0])
         return torch.from_numpy(f), torch.from_numpy(g)
 
     return fused
