@@ -53,6 +53,8 @@ from enum import StrEnum
 import torch
 from torch.func import grad, vmap
 
+from landscape.runlog import Progress
+
 
 class Status(StrEnum):
     """The label of an end point; written to tables as its value."""
@@ -294,6 +296,7 @@ def find_critical_points(
     starts: torch.Tensor,
     method: str,
     options: FinderOptions,
+    log: Callable[[str], None] | None = None,
 ) -> FinderResult:
     """Search for critical points near each start, all starts at once; certify every end point.
 
@@ -317,6 +320,8 @@ def find_critical_points(
         starts: Starting points (S, P), float64.
         method: One of :data:`FINDERS` or :data:`MINIMIZERS`.
         options: Iterations, thresholds, damping.
+        log: Progress lines (every :data:`landscape.runlog.PROGRESS_SECONDS`: the iteration,
+            the starts still searching, their best and median ||g||^2, the time left at most).
 
     Returns:
         Every end point with its status: ``critical`` when ||g||^2 <= threshold, else
@@ -328,7 +333,9 @@ def find_critical_points(
     if options.solver not in ("eigh", "minres"):
         raise ValueError(f"unknown Newton solver '{options.solver}' (use eigh or minres)")
     ctx = _Search.build(loss_fn, hessian_fn, options)
-    theta, iterations = _iterate(ctx, STEPS[method], starts.clone())
+    theta, iterations = _iterate(
+        ctx, STEPS[method], starts.clone(), Progress(log, options.max_iter)
+    )
     g = ctx.grads(theta)
     gn = (g * g).sum(-1)
     finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
@@ -442,7 +449,7 @@ STEPS = {
 }
 
 
-def _iterate(ctx: _Search, step, theta: torch.Tensor):
+def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress):
     """Up to max_iter updates; a start stops once certified (or non-finite)."""
     iterations = torch.zeros(theta.shape[0], dtype=torch.long)
     for it in range(ctx.options.max_iter + 1):
@@ -456,6 +463,11 @@ def _iterate(ctx: _Search, step, theta: torch.Tensor):
             break
         # Only the starts still searching move (and cost anything).
         active = (~done).nonzero()[:, 0]
+        if progress.due():
+            live = gn[active]
+            progress.report(it, f"iteration {it}/{ctx.options.max_iter}: {len(active)} of "
+                            f"{len(gn)} starts searching, ||g||^2 best {float(live.min()):.2e}, "
+                            f"median {float(live.median()):.2e}")  # fmt: skip
         theta = theta.index_copy(0, active, step(ctx, theta[active], g[active], gn[active]))
     return theta, iterations
 

@@ -206,7 +206,7 @@ def optimum_runs(
                     grad_norm_sq_threshold=finder.grad_norm_sq_threshold * DESCENT_TARGET,
                 )
                 found = find_critical_points(
-                    loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper
+                    loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper, log
                 )
                 # Then Newton-MR polish of every certified point, kept while it lowers the
                 # gradient: near the manifold of minima the zero eigenvalues are perturbed by

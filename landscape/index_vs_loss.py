@@ -255,7 +255,7 @@ def search(
         iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
         finder = FinderOptions.from_numerics(numerics, max_iter=iters, pinv_rtol=opts.pinv_rtol,
                                              hessian_chunk=chunk)  # fmt: skip
-        res = find_critical_points(loss_fn, hess_fn, starts, method, finder)
+        res = find_critical_points(loss_fn, hess_fn, starts, method, finder, log)
         finite = torch.tensor([st != DIVERGED for st in res.status])
         spectra, eigenvalues = point_spectra(hess_fn, res.params, numerics.eigen_tolerance_factor,
                                              curvature, chunk, finite=finite,

@@ -200,7 +200,7 @@ def run_validation(
     tables = []
     for method in FINDERS:
         res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, method,
-                                   _finder(opts, numerics, method, st.chunk))  # fmt: skip
+                                   _finder(opts, numerics, method, st.chunk), log)  # fmt: skip
         finite = torch.tensor([s != DIVERGED for s in res.status])
         spectra, _ = point_spectra(st.hess_fn, res.params, numerics.eigen_tolerance_factor,
                                    curvature, st.chunk, finite=finite,
@@ -266,7 +266,8 @@ def pinv_sweep(
                       curvature)  # fmt: skip
         for rtol in opts.pinv_sweep:
             finder = replace(_finder(opts, numerics, "newton_mr", st.chunk), pinv_rtol=rtol)
-            res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, "newton_mr", finder)
+            res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, "newton_mr", finder,
+                                       log)  # fmt: skip
             k = sum(s == CRITICAL for s in res.status)
             log(f"seed {seed}, pinv_rtol {rtol:g}: {k}/{len(st.starts)} certified")
             rows.append({"pinv_rtol": rtol, "seed": seed, "method": "newton_mr", "certified": k,

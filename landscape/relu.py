@@ -24,7 +24,6 @@ certified like any other (gradient and smallest Hessian eigenvalue).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,6 +34,7 @@ import torch
 from landscape import census_step
 from landscape.config import FromConfig, Numerics
 from landscape.critical import FinderOptions, Status, certify, distance_tolerances
+from landscape.runlog import Progress
 from landscape.scorecard import wilson_interval
 from landscape.spectrum import eigen_tolerance, summarize_spectrum
 from landscape.theory import relu_population_loss
@@ -76,8 +76,6 @@ CASE_COLUMNS = [
 
 # End points certified at once by :func:`certify_minima` (memory: about 4 (n d)^2 floats each).
 CERTIFY_CHUNK = 32
-# Seconds between progress lines of a descent.
-PROGRESS_SECONDS = 30.0
 
 
 class CensusStatus(StrEnum):
@@ -238,8 +236,8 @@ def descend(
     non-finite or grows above 10^6 restarts from its start with half the step, at most
     ``restarts`` times (then ``diverged``).
 
-    Progress goes to ``log`` every :data:`PROGRESS_SECONDS`: the step, the runs still
-    descending, their median and smallest ||grad F||.
+    Progress goes to ``log`` every :data:`landscape.runlog.PROGRESS_SECONDS`: the step, the runs
+    still descending, their median and smallest ||grad F||, the time left at most (max_steps).
 
     Args:
         w0: Starts (R, n, d).
@@ -272,7 +270,7 @@ def descend(
         lam = torch.linalg.eigvalsh(_exact_hessian(wj, v))
         return float(lam[0]), float(eigen_tolerance(lam, 10.0))
 
-    last_report = time.monotonic()
+    progress = Progress(log, opts.max_steps)
     for step in range(opts.max_steps + 1):
         idx = (state == 0).nonzero()[:, 0]
         if len(idx) == 0:
@@ -315,14 +313,12 @@ def descend(
         mi = idx[move]
         w[mi] = wa[move] - lr[mi, None, None] * g[move]
         steps[mi] += 1
-        if time.monotonic() - last_report >= PROGRESS_SECONDS:
-            last_report = time.monotonic()
+        if progress.due():
             live = gn[move]
-            log(
-                f"    step {step}: {len(mi)} of {runs} runs still descending, ||grad F|| median "
-                f"{float(live.median()) if len(live) else float('nan'):.2e}, smallest "
-                f"{float(live.min()) if len(live) else float('nan'):.2e}"
-            )
+            median = f"{float(live.median()):.2e}" if len(live) else "-"
+            smallest = f"{float(live.min()):.2e}" if len(live) else "-"
+            progress.report(step, f"    step {step}: {len(mi)} of {runs} runs still descending, "
+                            f"||grad F|| median {median}, smallest {smallest}")  # fmt: skip
     names = [CensusStatus.DESCENDING, CensusStatus.CONVERGED, CensusStatus.BELOW_THRESHOLD,
              None, CensusStatus.DIVERGED, CensusStatus.NOT_CONVERGED]  # fmt: skip
     status = [names[int(s)] for s in state]

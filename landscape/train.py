@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import torch
 from torch.func import grad_and_value, vmap
 
+from landscape.runlog import Progress
+
 OPTIMIZERS = ("gd", "sgd", "adam")
 
 
@@ -152,6 +154,7 @@ def train(
     rec_steps, rec_loss, rec_gn = [], [], []
     snap_steps, snaps, snap_loss = [], [], []
     log_every = max(1, options.steps // 10)
+    progress = Progress(log, options.steps)  # and at least every PROGRESS_SECONDS
     for step in range(options.steps + 1):
         record = step % options.record_every == 0 or step == options.steps
         snapshot = options.snapshot_every and (
@@ -172,14 +175,13 @@ def train(
             snap_loss.append(loss.detach().clone())
         if (
             log is not None
-            and (step % log_every == 0 or step == options.steps)
+            and (step % log_every == 0 or step == options.steps or progress.due())
             and loss is not None
         ):
             alive = loss[~diverged]
             mean = alive.mean().item() if len(alive) else float("nan")
-            log(
-                f"step {step}/{options.steps}: mean loss {mean:.6g}, diverged {int(diverged.sum())}"
-            )
+            progress.report(step, f"step {step}/{options.steps}: mean loss {mean:.6g}, "
+                            f"diverged {int(diverged.sum())}", force=True)  # fmt: skip
         if step == options.steps:
             break
         if minibatch:
