@@ -109,6 +109,7 @@ def step_rows(runs: int, shapes, r: dict[str, float], repeats: int) -> list[dict
         f_ref, g_ref = population_value_and_grad(w, v)
         f, g = census_step.value_and_grad(w_np, v_np, constant)
         diff = max(np.abs(f - f_ref.numpy()).max(), np.abs(g - g_ref.numpy()).max())
+        assert diff < 1e-10, f"the fused step differs from the reference by {diff:.1e}"
 
         def step_today(w=w, v=v):
             return population_value_and_grad(w, v)

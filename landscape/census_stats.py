@@ -5,8 +5,11 @@ ends in a spurious local minimum is "quite high, and increasing with the network
 "mild over-parameterization appears to drastically reduce" it. Each part is a test on the
 census's certified counts (:data:`landscape.relu.CASE_COLUMNS`: ``certified`` of ``runs``):
 
-- **Published rates**: each published rate inside the case's 95% Wilson interval
-  (:func:`published_comparison`).
+- **Published rates**: per case, a two-sided Fisher exact test of the published count
+  (rate x their runs) against ours, Holm's step-down correction over the cases compared (Holm
+  1979), at a family-wise level (:func:`published_comparison`). Their rate is itself an
+  estimate: asking it to fall inside our interval would fail about one case in six at equal
+  true rates, and a table of 30 cases almost surely.
 - **Rising with k**: the Cochran-Armitage test for a linear trend in proportions (Armitage 1955;
   Agresti, *Categorical Data Analysis*, 3rd ed., Section 5.3.5), one-sided, over the n = k cases
   (:func:`cochran_armitage`).
@@ -23,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact, norm
 
-COMPARISON_COLUMNS = ["k", "n", "published", "certified", "runs", "rate", "ci_low", "ci_high",
-                      "inside"]  # fmt: skip
+COMPARISON_COLUMNS = ["k", "n", "published", "published_runs", "certified", "runs", "rate",
+                      "ci_low", "ci_high", "p_value", "p_holm", "differs"]  # fmt: skip
 LOWER_COLUMNS = ["k", "certified_square", "runs_square", "certified_over", "runs_over",
                  "p_value", "decided", "lower"]  # fmt: skip
 
@@ -52,6 +55,8 @@ def cochran_armitage(successes: Sequence[int], trials: Sequence[int],
     """
     x, n, s = (np.asarray(a, dtype=float) for a in (successes, trials, scores))
     total = n.sum()
+    if not total > 0:
+        return float("nan"), float("nan")
     p = x.sum() / total
     s_bar = (n * s).sum() / total
     var = p * (1 - p) * (n * (s - s_bar) ** 2).sum()
@@ -61,28 +66,58 @@ def cochran_armitage(successes: Sequence[int], trials: Sequence[int],
     return z, float(norm.sf(z))
 
 
-def published_comparison(table: pd.DataFrame, published: Sequence[dict]) -> pd.DataFrame:
-    """Each published (k, n, rate) beside the measured case, inside its Wilson interval or not.
+def published_comparison(table: pd.DataFrame, published: Sequence[dict],
+                         alpha: float) -> tuple[pd.DataFrame, list[tuple[int, int]]]:  # fmt: skip
+    """Each published (k, n, rate, runs) against the measured case: does the rate differ?
 
     Args:
         table: Case summaries (``landscape.relu.CASE_COLUMNS``).
-        published: Entries {k, n, rate} (config ``relu_spurious.published``).
+        published: Entries {k, n, rate, runs} (config ``relu_spurious.published``).
+        alpha: Family-wise level of the Holm-corrected tests.
 
     Returns:
-        One row per published case that was run (:data:`COMPARISON_COLUMNS`).
+        (one row per published case that was run, :data:`COMPARISON_COLUMNS`; the (k, n) of
+        the entries whose case was not run).
+
+    Raises:
+        ValueError: When two entries name the same (k, n).
     """
-    rows = []
+    keys = [(int(e["k"]), int(e["n"])) for e in published]
+    if len(set(keys)) < len(keys):
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        raise ValueError(f"relu_spurious.published names (k, n) = {twice} more than once")
+    rows, missing = [], []
     for entry in published:
         case = table[(table["k"] == entry["k"]) & (table["n"] == entry["n"])]
         if case.empty:
+            missing.append((int(entry["k"]), int(entry["n"])))
             continue
         c = case.iloc[0]
+        theirs = round(float(entry["rate"]) * int(entry["runs"]))
+        counts = [[theirs, int(entry["runs"]) - theirs],
+                  [int(c["certified"]), int(c["runs"] - c["certified"])]]  # fmt: skip
         rows.append({"k": int(c["k"]), "n": int(c["n"]), "published": float(entry["rate"]),
-                     "certified": int(c["certified"]), "runs": int(c["runs"]),
-                     "rate": float(c["spurious_fraction"]), "ci_low": float(c["ci_low"]),
-                     "ci_high": float(c["ci_high"]),
-                     "inside": bool(c["ci_low"] <= entry["rate"] <= c["ci_high"])})  # fmt: skip
-    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+                     "published_runs": int(entry["runs"]), "certified": int(c["certified"]),
+                     "runs": int(c["runs"]), "rate": float(c["certified_fraction"]),
+                     "ci_low": float(c["ci_low"]), "ci_high": float(c["ci_high"]),
+                     "p_value": float(fisher_exact(counts).pvalue)})  # fmt: skip
+    out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    out["p_holm"] = holm(out["p_value"].to_numpy())
+    out["differs"] = out["p_holm"] < alpha
+    return out, missing
+
+
+def holm(p: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979): reject where adjusted p < alpha.
+
+    The i-th smallest of m p-values is multiplied by m - i + 1 (i from 1), then made
+    non-decreasing in that order and capped at 1.
+    """
+    order = np.argsort(p)
+    scaled = p[order] * (len(p) - np.arange(len(p)))
+    adjusted = np.empty_like(p, dtype=float)
+    adjusted[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return adjusted
 
 
 def overparameterisation_tests(table: pd.DataFrame, min_certified: int,

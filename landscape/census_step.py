@@ -123,7 +123,7 @@ class Workspace:
 
     def __init__(self, n: int, k: int, d: int, runs: int = CHUNK_RUNS):
         """Buffers for ``runs`` students of n units, a teacher of k units, d inputs."""
-        self.shape = (n, k, d)
+        self.shape, self.runs = (n, k, d), runs
         self.nw = np.empty((runs, n))
         self.wh = np.empty((runs, n, d))
         self.wht = np.empty((runs, d, n))
@@ -174,7 +174,7 @@ def value_and_grad(
     w = np.ascontiguousarray(w, dtype=np.float64)
     v = np.ascontiguousarray(v, dtype=np.float64)
     n, d = w.shape[1:]
-    if workspace is None or workspace.shape != (n, v.shape[0], d):
+    if workspace is None or workspace.shape != (n, v.shape[0], d) or workspace.runs < CHUNK_RUNS:
         workspace = Workspace(n, v.shape[0], d)
     nv = np.linalg.norm(v, axis=1)
     vh = v / nv[:, None]

@@ -650,7 +650,10 @@ def _distance_tolerance(ctx: _Search, theta, g, h, eig, finite):
     direction = torch.where((step.abs().amax(-1) > 0)[:, None], step, g)
     unit = _unit(torch.nan_to_num(direction))  # (S, P)
     probe = torch.where(finite[:, None], theta + LIPSCHITZ_PROBE * unit, 0.0)  # (S, P)
-    rate = torch.linalg.eigvalsh(ctx.hessians(probe) - h).abs().amax(-1) / LIPSCHITZ_PROBE
+    change = ctx.hessians(probe) - h  # (S, P, P)
+    finite = finite & torch.isfinite(change).all(-1).all(-1)  # a Hessian undefined at the probe
+    change = torch.where(finite[:, None, None], change, 0.0)
+    rate = torch.linalg.eigvalsh(change).abs().amax(-1) / LIPSCHITZ_PROBE
     tol = torch.sqrt(rate * g.norm(dim=-1))
     nan = torch.full_like(tol, float("nan"))
     return torch.where(finite, tol, nan), torch.where(finite, rate, nan)

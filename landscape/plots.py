@@ -723,19 +723,23 @@ def relu_trap(ends: pd.DataFrame, history: pd.DataFrame, perturb: pd.DataFrame) 
 def relu_spurious(table: pd.DataFrame, published: list | None = None) -> plt.Figure:
     """Certified spurious-minimum rate against k, n = k and n = k + 1, with Wilson intervals.
 
-    ``published`` (config ``relu_spurious.published``: {k, n, rate} entries, Safran & Shamir
+    ``published`` (config ``relu_spurious.published``: {k, n, rate, runs} entries, Safran & Shamir
     2018's Table 1) is drawn beside the measured rates as open markers, in the same colours.
     """
     fig, ax = plt.subplots(figsize=(5, 3.4), constrained_layout=True)
-    published = pd.DataFrame(published or [], columns=["k", "n", "rate"])
+    published = pd.DataFrame(published or [], columns=["k", "n", "rate", "runs"])
+    labelled = False  # one legend entry for the published markers
     for extra, grp in table.groupby(table["n"] - table["k"]):
         grp = grp.sort_values("k")
-        err = [grp["spurious_fraction"] - grp["ci_low"], grp["ci_high"] - grp["spurious_fraction"]]
-        line = ax.errorbar(grp["k"], grp["spurious_fraction"], yerr=err, marker="o", capsize=3,
+        err = [
+            grp["certified_fraction"] - grp["ci_low"],
+            grp["ci_high"] - grp["certified_fraction"],
+        ]
+        line = ax.errorbar(grp["k"], grp["certified_fraction"], yerr=err, marker="o", capsize=3,
                            label="n = k" if extra == 0 else f"n = k + {extra}")  # fmt: skip
         ref = published[published["n"] - published["k"] == extra]
         if len(ref):
-            label = "published" if extra == 0 else None
+            label, labelled = (None if labelled else "published"), True
             ax.plot(ref["k"] + 0.15, ref["rate"], linestyle="none", marker="D", fillstyle="none",
                     color=line[0].get_color(), label=label)  # fmt: skip
     runs = int(table["runs"].min()) if len(table) else 0

@@ -60,12 +60,12 @@ CASE_COLUMNS = [
     "k",
     "n",
     "runs",
-    "spurious",
-    "spurious_fraction",
-    "certified",
-    "mean_spurious_loss",
-    "min_hessian_eigenvalue",
-    "ci_low",
+    "spurious",  # candidates: converged at loss >= spurious_loss
+    "certified_fraction",  # certified minima / runs: the census's rate
+    "certified",  # candidates certified as local minima (certify_minima)
+    "mean_spurious_loss",  # over the certified minima
+    "min_hessian_eigenvalue",  # over the certified minima
+    "ci_low",  # 95% Wilson interval of certified_fraction
     "ci_high",
     "below_threshold",
     "converged",
@@ -373,15 +373,16 @@ def certify_minima(
     distance = distance_tolerances(
         lambda t: relu_population_loss(t.reshape(n, d), v), hessians, flat, options
     )
-    lam = torch.linalg.eigvalsh(hessians(flat))  # (S, P)
+    h = hessians(flat)  # (S, P, P); NaN at a zero student row
+    finite = torch.isfinite(h).all(-1).all(-1) & torch.isfinite(distance)  # (S,)
+    lam = torch.linalg.eigvalsh(torch.where(finite[:, None, None], h, 0.0))  # (S, P)
     out = []
     for j in range(size):
         s = summarize_spectrum(lam[j], numerics.eigen_tolerance_factor, distance=float(distance[j]))
         g2 = float(grad_norms[j]) ** 2
         critical = certify(g2, numerics.grad_norm_sq_threshold) == Status.CRITICAL
-        out.append(
-            (s.lambda_min, s.eig_tol, float(distance[j]), critical and s.lambda_min > s.eig_tol)
-        )
+        certified = bool(finite[j]) and critical and s.lambda_min > s.eig_tol
+        out.append((s.lambda_min, s.eig_tol, float(distance[j]), certified))
     return out
 
 
@@ -442,18 +443,19 @@ def census_case(
         )
     runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
     sp = runs[runs["spurious"]]
-    certified = int(sp["certified"].sum())
+    minima = runs[runs["certified"]]
+    certified = len(minima)
     low, high = wilson_interval(certified, len(runs))  # the rate counts certified minima
     summary = {
         "k": k,
         "n": n,
         "runs": len(runs),
         "spurious": len(sp),
-        "spurious_fraction": certified / len(runs),
+        "certified_fraction": certified / len(runs),
         "certified": certified,
-        "mean_spurious_loss": float(sp["loss"].mean()) if len(sp) else float("nan"),
-        "min_hessian_eigenvalue": float(sp["min_hessian_eigenvalue"].min())
-        if len(sp)
+        "mean_spurious_loss": float(minima["loss"].mean()) if certified else float("nan"),
+        "min_hessian_eigenvalue": float(minima["min_hessian_eigenvalue"].min())
+        if certified
         else float("nan"),
         "ci_low": low,
         "ci_high": high,

@@ -158,6 +158,12 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
     """
     if trials <= 0:
         raise ValueError("a rate needs at least one trial")
+    low, high = _wilson(successes, trials, z)
+    # Exact ends: at 0 or all successes the formula's round-off leaves 3e-17 for some trials.
+    return (0.0 if successes == 0 else low), (1.0 if successes == trials else high)
+
+
+def _wilson(successes: int, trials: int, z: float) -> tuple[float, float]:
     rate = successes / trials
     denom = 1 + z * z / trials
     centre = (rate + z * z / (2 * trials)) / denom

@@ -375,7 +375,7 @@ def score_relu_spurious(tables: Tables, numerics: Numerics, config: Mapping) -> 
     decide = config["relu_spurious.decide"]
     return [
         _spurious_exist_row(table),
-        _published_rates_row(table, config["relu_spurious.published"]),
+        _published_rates_row(table, config["relu_spurious.published"], decide["published_alpha"]),
         _rises_with_k_row(table, decide["trend_alpha"]),
         _overparameterisation_row(
             table, decide["min_certified"], decide["overparameterisation_alpha"]
@@ -394,7 +394,7 @@ def _spurious_exist_row(table: pd.DataFrame) -> dict[str, Any]:
     tested = square[square["k"] >= FROM_K]
     # A rate is > 0 when the lower end of its 95% Wilson interval is (the rate counts
     # certified minima: ||g||^2 and a smallest Hessian eigenvalue above the derived tolerance).
-    positive = tested["ci_low"] > 0
+    positive = (tested["ci_low"] > 0) & (tested["certified"] > 0)
     return {
         "claim_id": "3.spurious_minima",
         "measured": f"certified spurious minima, n = k: {_rates(square)}; n = k + 1: "
@@ -404,37 +404,42 @@ def _spurious_exist_row(table: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _published_rates_row(table: pd.DataFrame, published: list) -> dict[str, Any]:
-    """3.spurious_published_rates: every published rate inside the measured Wilson interval."""
-    comp = published_comparison(table, published)
+def _published_rates_row(table: pd.DataFrame, published: list, alpha: float) -> dict[str, Any]:
+    """3.spurious_published_rates: no published rate differs from ours (Holm-corrected Fisher)."""
+    comp, missing = published_comparison(table, published, alpha)
     measured = "; ".join(
-        f"k={r.k}, n={r.n}: published {r.published:.3f}, measured {r.rate:.3f} "
-        f"[{r.ci_low:.3f}, {r.ci_high:.3f}]{'' if r.inside else ' (outside)'}"
+        f"k={r.k}, n={r.n}: published {r.published:.3f} of {r.published_runs}, measured "
+        f"{r.rate:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}], Holm p = {r.p_holm:.2g}"
+        f"{' (differs)' if r.differs else ''}"
         for r in comp.itertuples()
     )
     if comp.empty:
-        measured = (f"no published rate for the {len(table)} cases run "
-                    f"({len(published)} entries in relu_spurious.published)")  # fmt: skip
+        measured = f"no published rate for the {len(table)} cases run"
+    if missing:
+        measured += f"; entries for cases not run: {', '.join(f'k={k}, n={n}' for k, n in missing)}"
     return {
         "claim_id": "3.spurious_published_rates",
         "measured": measured,
-        "tolerance": "each published rate inside the measured 95% Wilson interval",
+        "tolerance": f"two-sided Fisher per case, Holm-corrected p >= {alpha:g} for every case",
         "verdict": verdict(
-            "3.spurious_published_rates", None if comp.empty else bool(comp["inside"].all())
+            "3.spurious_published_rates", None if comp.empty else not bool(comp["differs"].any())
         ),  # fmt: skip
     }
 
 
 def _rises_with_k_row(table: pd.DataFrame, alpha: float) -> dict[str, Any]:
-    """3.spurious_rate_rises_with_k: one-sided Cochran-Armitage over the n = k cases."""
+    """3.spurious_rate_rises_with_k: one-sided Cochran-Armitage over the n = k cases.
+
+    Three or more k with one rate throughout (all 0, say) have no trend: not replicated.
+    """
     square = table[table["k"] == table["n"]].sort_values("k")
     z, p = cochran_armitage(square["certified"], square["runs"], square["k"])
-    decidable = len(square) >= 3 and np.isfinite(p)
+    holds = bool(p < alpha) if np.isfinite(p) else False
     return {
         "claim_id": "3.spurious_rate_rises_with_k",
         "measured": f"n = k: {_rates(square)}; Cochran-Armitage z = {z:.2f}, one-sided p = {p:.2g}",
         "tolerance": f"p < {alpha:g}, at least 3 values of k",
-        "verdict": verdict("3.spurious_rate_rises_with_k", bool(p < alpha) if decidable else None),
+        "verdict": verdict("3.spurious_rate_rises_with_k", holds if len(square) >= 3 else None),
     }
 
 

@@ -101,3 +101,32 @@ def test_certify_minima_rejects_a_point_off_the_minimum():
     (lam, tol, dist, ok), (lam2, _, _, ok2) = checks
     assert ok and lam > tol > dist > 0
     assert lam2 > 0 and not ok2
+
+
+def test_the_distance_term_withholds_certification():
+    # Moved 0.05 along the softest direction of a certified minimum of k = n = 8, with a loose
+    # gradient threshold: the point passes it and its smallest eigenvalue (0.017) is far above
+    # round-off, but ||g|| = 1e-3 leaves the distance term sqrt(M ||g||) (0.026) above it, so
+    # the eigenvalue's sign is not resolved and the point is not certified.
+    opts = CensusOptions(runs=40)
+    v, w0 = teacher(8), initial_weights(8, 8, opts.runs, opts.seed)
+    res = descend(w0, v, opts, log=lambda _: None)
+    j = next(i for i, s in enumerate(res["status"]) if s == "converged" and res["loss"][i] >= 1e-3)
+    lam, vecs = torch.linalg.eigh(census_step.population_hessian(res["params"][j][None], v)[0])
+    moved = res["params"][j][None] + 0.05 * vecs[:, 0].reshape(1, 8, 8)
+    _, g = population_value_and_grad(moved, v)
+    loose = Numerics(grad_norm_sq_threshold=1e-2)
+    ((lam_min, tol, distance, ok),) = certify_minima(moved, g.norm()[None], v, loose)
+    assert 1e-10 < lam_min < distance <= tol and not ok
+    ((_, _, _, at_min),) = certify_minima(res["params"][j][None], res["grad_norm"][j][None], v,
+                                          loose)  # fmt: skip
+    assert at_min
+
+
+def test_certify_minima_rejects_a_zero_student_row():
+    # A dead unit (w_j = 0): the closed form's Hessian is undefined there (NaN), never certified.
+    v = teacher(3)
+    w = v[None].clone()
+    w[0, 2] = 0.0
+    ((_, _, _, ok),) = certify_minima(w, torch.zeros(1, dtype=torch.float64), v, Numerics())
+    assert not ok

@@ -38,7 +38,7 @@ SPECIAL = {
     "training_plateaus.optimizer": "adam",  # sgd needs a batch size
     "index_vs_loss.pool": 4,  # must divide 8 and 40
     "deep_linear_saddles.singular_values": [4.0, 2.0, 1.0, 0.5],  # distinct, decreasing
-    "relu_spurious.published": [{"k": 4, "n": 4, "rate": 0.01}],  # empty by default
+    "relu_spurious.published": [{"k": 4, "n": 4, "rate": 0.01, "runs": 1000}],  # empty by default
 }
 
 

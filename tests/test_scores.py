@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from landscape import scores
-from landscape.census_stats import cochran_armitage
+from landscape.census_stats import cochran_armitage, holm
 from landscape.config import Numerics
 from landscape.scorecard import Verdict, wilson_interval
 from landscape.sections import EXPERIMENTS, ClaimKind, by_name
@@ -254,12 +254,13 @@ def census(cases: list[tuple[int, int, int]], runs: int = 100) -> dict:
     for k, n, certified in cases:
         low, high = wilson_interval(certified, runs)
         rows.append({"k": k, "n": n, "runs": runs, "spurious": certified,
-                     "certified": certified, "spurious_fraction": certified / runs,
+                     "certified": certified, "certified_fraction": certified / runs,
                      "ci_low": low, "ci_high": high})  # fmt: skip
     return {"summary": pd.DataFrame(rows)}
 
 
-CENSUS_DECIDE = {"trend_alpha": 0.05, "overparameterisation_alpha": 0.05, "min_certified": 10}
+CENSUS_DECIDE = {"published_alpha": 0.05, "trend_alpha": 0.05, "overparameterisation_alpha": 0.05,
+                 "min_certified": 10}  # fmt: skip
 
 
 def census_settings(published: list | None = None) -> dict:
@@ -269,20 +270,25 @@ def census_settings(published: list | None = None) -> dict:
 RISING = [(6, 6, 2), (8, 8, 12), (10, 10, 30), (12, 12, 50)]
 
 
+def pub(k: int, rate: float) -> dict:
+    """A published entry for (k, k), from 1,000 runs."""
+    return {"k": k, "n": k, "rate": rate, "runs": 1000}
+
+
 @pytest.mark.parametrize(
     "claim, cases, published, outcome",
     [
         ("3.spurious_minima", [(10, 10, 3), (12, 12, 5)], None, "pass"),
         ("3.spurious_minima", [(10, 10, 0), (12, 12, 5)], None, "fail"),
         ("3.spurious_minima", [(6, 6, 3), (8, 8, 3)], None, "not run"),
-        ("3.spurious_published_rates", RISING, [{"k": 10, "n": 10, "rate": 0.33}], "pass"),
-        ("3.spurious_published_rates", RISING,
-         [{"k": 10, "n": 10, "rate": 0.33}, {"k": 12, "n": 12, "rate": 0.9}], "fail"),
-        ("3.spurious_published_rates", RISING, [{"k": 20, "n": 20, "rate": 0.5}], "not run"),
+        ("3.spurious_published_rates", RISING, [pub(10, 0.25), pub(12, 0.42)], "pass"),
+        ("3.spurious_published_rates", RISING, [pub(10, 0.33), pub(12, 0.9)], "fail"),
+        ("3.spurious_published_rates", RISING, [pub(20, 0.5)], "not run"),
         ("3.spurious_published_rates", RISING, None, "not run"),
         ("3.spurious_rate_rises_with_k", RISING, None, "pass"),
         ("3.spurious_rate_rises_with_k", [(6, 6, 30), (8, 8, 31), (10, 10, 29)], None, "fail"),
         ("3.spurious_rate_rises_with_k", [(6, 6, 50), (8, 8, 30), (10, 10, 10)], None, "fail"),
+        ("3.spurious_rate_rises_with_k", [(6, 6, 0), (8, 8, 0), (10, 10, 0)], None, "fail"),
         ("3.spurious_rate_rises_with_k", [(6, 6, 2), (8, 8, 30)], None, "not run"),
         ("3.spurious_overparameterisation_lowers_rate",
          [(8, 8, 5), (8, 9, 5), (10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 20)], None,
@@ -295,6 +301,24 @@ RISING = [(6, 6, 2), (8, 8, 12), (10, 10, 30), (12, 12, 50)]
 )  # fmt: skip
 def test_relu_spurious(claim, cases, published, outcome):
     expect("relu_spurious", claim, outcome, census(cases), census_settings(published))
+
+
+def test_zero_certified_minima_are_never_a_positive_rate():
+    """0/11: the Wilson formula's lower end is 3e-17 in floating point; the row must still fail."""
+    tables = census([(10, 10, 0), (12, 12, 5)], runs=11)
+    expect("relu_spurious", "3.spurious_minima", "fail", tables, census_settings())
+    assert tables["summary"]["ci_low"].iloc[0] == 0.0
+
+
+def test_published_entries_name_each_case_once():
+    twice = [pub(10, 0.3), pub(10, 0.31)]
+    with pytest.raises(ValueError, match=r"\(k, n\) = \[\(10, 10\)\] more than once"):
+        verdicts("relu_spurious", census(RISING), census_settings(twice))
+
+
+def test_holm_adjusted_p_values_by_hand():
+    adjusted = holm(np.array([0.01, 0.04, 0.03, 0.5]))
+    assert np.allclose(adjusted, [0.04, 0.09, 0.09, 0.5])
 
 
 def test_census_trend_statistic_by_hand():
