@@ -6,8 +6,9 @@ Section 3b's teacher-student census (:mod:`landscape.relu`) descends on the popu
 
     K(w, u) = ||w|| ||u|| (sin t + (pi - t) cos t) / (2 pi),   t = angle(w, u),
 
-(Cho & Saul 2009's arc-cosine kernel of degree 1, the ReLU's Gaussian kernel; Safran & Shamir
-2018, Section 4) with
+(Cho & Saul 2009's arc-cosine kernel of degree 1, the ReLU's Gaussian kernel, as Safran &
+Shamir 2018 write the population loss; their text could not be read here to cite its section)
+with
 
     grad_{w_j} F = sum_{l != j} grad_1 K(w_j, w_l) + w_j / 2 - sum_i grad_1 K(w_j, v_i),
     grad_1 K(w, u) = (||u|| sin t w^ + (pi - t) u) / (2 pi),          w^ = w / ||w||.
@@ -28,9 +29,9 @@ c = cos t, s = sin t, a = u^ - c w^ and b = w^ - c u^ (both of norm s),
     grad_12 K(w, u) = ((pi - t) I + s w^ u^T + a b^T / s) / (2 pi),
 
 so that H_jj = sum_{l != j} grad_11 K(w_j, w_l) + I / 2 - sum_i grad_11 K(w_j, v_i) and
-H_jl = grad_12 K(w_j, w_l) (l != j). The first is Safran & Shamir 2018's h_1 (Section 4, their
-n-bar = a / s); the second follows by differentiating grad_1 K in u (derived here, tested against
-autograd of :func:`landscape.theory.relu_population_loss`). a a^T / s and a b^T / s have norm s
+H_jl = grad_12 K(w_j, w_l) (l != j). Both follow by differentiating grad_1 K in w and in u,
+with grad_w t = -(u^ - c w^) / (s ||w||) (derived here; both tested against autograd of
+:func:`landscape.theory.relu_population_loss`). a a^T / s and a b^T / s have norm s
 and vanish with it: at aligned or opposite vectors those terms are 0.
 """
 
