@@ -352,7 +352,7 @@ def certify_minima(
     Returns:
         Per point: (smallest eigenvalue, derived tolerance, its distance part, certified).
     """
-    if len(points) > CERTIFY_CHUNK:  # closed-form Hessians take 3 (n d)^2 floats per point
+    if len(points) > CERTIFY_CHUNK:  # bounded memory: see CERTIFY_CHUNK
         return [
             c
             for s in range(0, len(points), CERTIFY_CHUNK)
