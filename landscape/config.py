@@ -211,6 +211,9 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
             f"'relu_spurious.spurious_loss' ({census['spurious_loss']}), "
             f"got {census['early_stop_loss']}"
         )
+    names = [size["name"] for size in config["index_vs_loss_scale"]["sizes"]]
+    if len(set(names)) < len(names):
+        yield f"config key 'index_vs_loss_scale.sizes': names must be distinct, got {names}"
     for pool_key in ("pool",):
         pool = config["index_vs_loss"][pool_key]
         if 8 % pool or 40 % pool:

@@ -54,6 +54,7 @@ import torch
 from torch.func import grad, vmap
 
 from landscape.krylov import Lanczos, krylov_residual_op, minres_qlp_many
+from landscape.resume import NO_RESUME, Resume, fingerprint
 from landscape.runlog import Progress
 
 
@@ -281,6 +282,7 @@ def find_critical_points(
     method: str,
     options: FinderOptions,
     log: Callable[[str], None] | None = None,
+    resume: Resume = NO_RESUME,
 ) -> FinderResult:
     """Search for critical points near each start, all starts at once; certify every end point.
 
@@ -306,6 +308,9 @@ def find_critical_points(
         options: Iterations, thresholds, damping.
         log: Progress lines (every :data:`landscape.runlog.PROGRESS_SECONDS`: the iteration,
             the starts still searching, their best and median ||g||^2, the time left at most).
+        resume: Where the iterations' state is saved (every ``resume.every_seconds``) and, if
+            saved by a killed run of the same starts, method and options, resumed from
+            (:mod:`landscape.resume`); removed when the search ends.
 
     Returns:
         Every end point with its status: ``critical`` when ||g||^2 <= threshold, else
@@ -317,14 +322,16 @@ def find_critical_points(
     if options.solver not in ("eigh", "minres"):
         raise ValueError(f"unknown Newton solver '{options.solver}' (use eigh or minres)")
     ctx = _Search.build(loss_fn, hessian_fn, options)
-    theta, iterations = _iterate(
-        ctx, STEPS[method], starts.clone(), Progress(log, options.max_iter)
-    )
+    key = fingerprint(starts, method, options)
+    progress = Progress(log, options.max_iter)
+    theta, iterations = _iterate(ctx, STEPS[method], starts.clone(), progress, resume, key)
     g = ctx.grads(theta)
     gn = (g * g).sum(-1)
     finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
     theta, g, gn, polish = _polish(ctx, theta, g, gn, finite)
-    return _certify_ends(ctx, theta, g, gn, finite, iterations, polish)
+    result = _certify_ends(ctx, theta, g, gn, finite, iterations, polish)
+    resume.clear()
+    return result
 
 
 @dataclass(frozen=True)
@@ -457,10 +464,22 @@ STEPS = {
 }
 
 
-def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress):
-    """Up to max_iter updates; a start stops once certified (or non-finite)."""
+def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress, resume: Resume,
+             key: str):  # fmt: skip
+    """Up to max_iter updates; a start stops once certified (or non-finite).
+
+    The state (theta, the iteration counts, the next iteration) is saved through ``resume`` and
+    restored from it when saved under the same fingerprint ``key``.
+    """
     iterations = torch.zeros(theta.shape[0], dtype=torch.long)
-    for it in range(ctx.options.max_iter + 1):
+    first = 0
+    saved = resume.load(key)
+    if saved is not None:
+        theta = saved["theta"].to(theta.device, theta.dtype)
+        iterations, first = saved["iterations"], int(saved["iteration"])
+        progress.report(first, f"resumed at iteration {first} from {resume.path}", force=True)
+    save = resume.saver(key)
+    for it in range(first, ctx.options.max_iter + 1):
         g = ctx.grads(theta)  # (S, P)
         gn = (g * g).sum(-1)
         done = (gn <= ctx.options.grad_norm_sq_threshold) | ~torch.isfinite(gn)
@@ -477,6 +496,7 @@ def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress):
                             f"{len(gn)} starts searching, ||g||^2 best {float(live.min()):.2e}, "
                             f"median {float(live.median()):.2e}")  # fmt: skip
         theta = theta.index_copy(0, active, step(ctx, theta[active], g[active], gn[active]))
+        save({"theta": theta, "iterations": iterations, "iteration": it + 1})
     return theta, iterations
 
 
@@ -644,8 +664,9 @@ def _hessian_change_norm(ctx: _Search, theta, probe, seed: int = 0) -> torch.Ten
     gen = torch.Generator().manual_seed(seed)
     start = torch.randn(theta.shape, generator=gen, dtype=theta.dtype).to(theta.device)
     at, ahead = ctx.batched_hvp(theta), ctx.batched_hvp(probe)
-    lz = Lanczos(lambda v: ahead(v) - at(v), start)
-    for _ in range(min(RATE_STEPS, theta.shape[-1])):
+    steps = min(RATE_STEPS, theta.shape[-1])
+    lz = Lanczos(lambda v: ahead(v) - at(v), start, steps)
+    for _ in range(steps):
         lz.step()
     t = lz.tridiagonal()[:, :-1, :]  # (S, k, k) the projected difference
     return torch.linalg.eigvalsh(t).abs().amax(-1)

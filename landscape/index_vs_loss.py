@@ -30,6 +30,7 @@ from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spect
 from landscape.data import Dataset
 from landscape.index_fit import GroupKind, Procedure, critical_energy
 from landscape.models import MLP, init_params, make_loss
+from landscape.resume import NO_RESUME, Resume
 from landscape.spectrum import IndexTolerance, negative_counts, not_computed
 from landscape.train import TrainOptions, even_in_loss, train
 
@@ -183,6 +184,71 @@ class SearchOptions(FromConfig):
     gradient_norm_max_iter: int = 30  # gradient-norm iterations
     pinv_rtol: float = 1e-10  # Newton-MR ignores eigenvalues below pinv_rtol * max|lambda|
     seed: int = 0  # first network's seed
+    solver: str = "eigh"  # Newton-MR's solve: eigh (dense) or minres (MINRES-QLP on HVPs)
+    minres_maxiter: int | None = None  # MINRES-QLP's largest Krylov dimension (None: P)
+    minres_rtol: float = 1e-8  # MINRES-QLP's stopping tolerance
+
+
+@dataclass(frozen=True)
+class ScaleSize:
+    """One size of section 4b at scale (config ``index_vs_loss_scale.sizes``)."""
+
+    name: str  # the job's wildcard, e.g. 1k
+    hidden: tuple[int, ...]  # hidden widths
+    networks: int  # gradient-descent trajectories
+    snapshots: int  # starts per trajectory
+    run: bool  # computed in this config (else the figure's panel says "not run")
+
+    @classmethod
+    def all_from_config(cls, scale_cfg: dict) -> list[ScaleSize]:
+        """Every size of a validated ``index_vs_loss_scale`` section, in order."""
+        return [cls(s["name"], tuple(s["hidden"]), s["networks"], s["snapshots"], s["run"])
+                for s in scale_cfg["sizes"]]  # fmt: skip
+
+
+def scale_search_options(base_cfg: dict, scale_cfg: dict, size: ScaleSize) -> SearchOptions:
+    """Searches of one scale case: index_vs_loss's training and snapshots, Newton-MR only.
+
+    Args:
+        base_cfg: The validated ``index_vs_loss`` section (learning rate, steps, snapshot grid,
+            pinv_rtol, seed).
+        scale_cfg: The validated ``index_vs_loss_scale`` section (solver, iterations).
+        size: The size searched.
+    """
+    return SearchOptions.from_config(
+        base_cfg, networks=size.networks, snapshots=size.snapshots, methods=("newton_mr",),
+        max_iter=scale_cfg["max_iter"], solver=scale_cfg["solver"],
+        minres_maxiter=scale_cfg["minres_maxiter"], minres_rtol=scale_cfg["minres_rtol"],
+    )  # fmt: skip
+
+
+def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale_cfg: dict
+                 ) -> list[tuple[str, pd.DataFrame | None]]:  # fmt: skip
+    """The panels of the three-size figure (:func:`landscape.plots.index_vs_loss_scale`).
+
+    Args:
+        small: index_vs_loss's end points (:data:`COLUMNS`); the case of the scale section's
+            dataset, activation and loss is drawn first.
+        tables: The end points of every size that ran, in config order.
+        scale_cfg: The validated ``index_vs_loss_scale`` section.
+
+    Returns:
+        (title, table or None where the size is not run) per panel.
+    """
+    small = small[(small["dataset"] == scale_cfg["dataset"])
+                  & (small["activation"] == scale_cfg["activation"])
+                  & (small["loss_function"] == scale_cfg["loss"])]  # fmt: skip
+    arch = ", ".join(sorted(small["architecture"].unique())) or "case not run"
+    params = f", P = {int(small['n_params'].max())}" if len(small) else ""
+    panels = [(f"index_vs_loss: {arch}{params}", small)]
+    ran = iter(tables)
+    for size in ScaleSize.all_from_config(scale_cfg):
+        table = next(ran) if size.run else None
+        params = (
+            f", P = {int(table['n_params'].iloc[0])}" if table is not None and len(table) else ""
+        )
+        panels.append((f"{size.name}: hidden {list(size.hidden)}{params}", table))
+    return panels
 
 
 def starting_points(problem: Problem, opts: SearchOptions) -> tuple[torch.Tensor, pd.DataFrame]:
@@ -222,6 +288,7 @@ def search(
     numerics: Numerics,
     log: Callable[[str], None] = print,
     curvature: CurvatureOptions = DEFAULT_CURVATURE,
+    resume: Resume = NO_RESUME,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every search from every start; the exact spectrum at every end point.
 
@@ -238,6 +305,8 @@ def search(
         log: Progress callback.
         curvature: How the finders' and the spectra's exact Hessians are computed; with
             ``spectrum: inertia`` the eigenvalue table is empty and the sensitivity counts NaN.
+        resume: Where each method's search saves its state (``resume.part(method)``), to
+            resume from when the job is killed (:mod:`landscape.resume`).
 
     Returns:
         (end points, columns :data:`COLUMNS`; eigenvalues of the certified ones, columns
@@ -254,8 +323,11 @@ def search(
     for method in opts.methods:
         iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
         finder = FinderOptions.from_numerics(numerics, max_iter=iters, pinv_rtol=opts.pinv_rtol,
-                                             hessian_chunk=chunk)  # fmt: skip
-        res = find_critical_points(loss_fn, hess_fn, starts, method, finder, log)
+                                             hessian_chunk=chunk, solver=opts.solver,
+                                             minres_maxiter=opts.minres_maxiter,
+                                             minres_rtol=opts.minres_rtol)  # fmt: skip
+        res = find_critical_points(loss_fn, hess_fn, starts, method, finder, log,
+                                   resume.part(method))  # fmt: skip
         finite = torch.tensor([st != DIVERGED for st in res.status])
         spectra, eigenvalues = point_spectra(hess_fn, res.params, numerics.eigen_tolerance_factor,
                                              curvature, chunk, finite=finite,

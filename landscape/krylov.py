@@ -63,11 +63,13 @@ class Lanczos:
     which add zero rows and columns to T and change no solution.
     """
 
-    def __init__(self, op: Callable[[torch.Tensor], torch.Tensor], b: torch.Tensor):
-        """Start from q_1 = b / ||b|| (S, P); no step is taken yet."""
+    def __init__(self, op: Callable[[torch.Tensor], torch.Tensor], b: torch.Tensor,
+                 capacity: int):  # fmt: skip
+        """Start from q_1 = b / ||b|| (S, P), room for ``capacity`` steps; none is taken yet."""
         self.op = op
         self.beta1 = b.norm(dim=-1)  # (S,)
-        self.vectors = [b / self.beta1.clamp_min(1e-300)[:, None]]  # q_1 (S, P)
+        self.q = b.new_zeros(b.shape[0], capacity + 1, b.shape[1])  # (S, capacity + 1, P) rows
+        self.q[:, 0] = b / self.beta1.clamp_min(1e-300)[:, None]  # q_1
         self.alphas: list[torch.Tensor] = []  # (S,) each
         self.betas: list[torch.Tensor] = []  # beta_2, beta_3, ... (S,) each
 
@@ -78,18 +80,21 @@ class Lanczos:
 
     def step(self) -> None:
         """One Lanczos step: q_(j+1) from H q_j, orthogonalised twice against every q."""
-        q = self.vectors[-1]
+        j = self.steps
+        if j + 1 >= self.q.shape[1]:
+            raise ValueError(f"Lanczos: no room for step {j + 1} (capacity {j})")
+        q = self.q[:, j]
         w = self.op(q)  # (S, P)
         alpha = (q * w).sum(-1)  # (S,)
-        basis = torch.stack(self.vectors, -1)  # (S, P, j)
+        rows = self.q[:, : j + 1]  # (S, j + 1, P), contiguous per start
         for _ in range(2):  # Gram-Schmidt twice: orthogonal to round-off
-            w = w - (basis @ (basis.mT @ w[..., None]))[..., 0]
+            w = w - (rows.mT @ (rows @ w[..., None]))[..., 0]
         beta = w.norm(dim=-1)  # (S,)
         scale = torch.stack([a.abs() for a in (*self.alphas, alpha)] + self.betas, -1).amax(-1)
         live = beta > 1e-12 * scale  # an invariant subspace: no new direction
         self.alphas.append(alpha)
         self.betas.append(torch.where(live, beta, 0.0))
-        self.vectors.append(torch.where(live[:, None], w / beta.clamp_min(1e-300)[:, None], 0.0))
+        self.q[:, j + 1] = torch.where(live[:, None], w / beta.clamp_min(1e-300)[:, None], 0.0)
 
     def tridiagonal(self, j: int | None = None) -> torch.Tensor:
         """T_j (S, j + 1, j), the first j steps (default: all)."""
@@ -103,8 +108,8 @@ class Lanczos:
         return t
 
     def basis(self, j: int) -> torch.Tensor:
-        """Q_j (S, P, j)."""
-        return torch.stack(self.vectors[:j], -1)
+        """Q_j (S, P, j), a view."""
+        return self.q[:, :j].mT
 
 
 def min_length_solution(t: torch.Tensor, beta1: torch.Tensor, rank_rtol: float):
@@ -195,7 +200,7 @@ def minres_qlp_many(
     """
     n = b.shape[-1]
     maxiter = n if maxiter is None else min(maxiter, n)
-    lz = Lanczos(op, b)
+    lz = Lanczos(op, b, maxiter + 1)
     norms = _MinresNorms(lz.beta1)
     stop_at = torch.where(lz.beta1 == 0, 0, maxiter)  # (S,) Krylov dimension of each solution
     tol = max(rtol, min(rank_rtols))
@@ -244,8 +249,8 @@ def krylov_residual_op(
     Frye et al. 2021's gradient-flat residual (see :mod:`landscape.critical`). Singular values of
     T_k below ``rank_rtol`` times ``norm`` (default: sigma_max(T_k)) are taken as zero.
     """
-    lz = Lanczos(op, b)
     k = min(steps, b.shape[-1])
+    lz = Lanczos(op, b, k)
     for _ in range(k):
         lz.step()
     t = lz.tridiagonal(k)  # (S, k+1, k)

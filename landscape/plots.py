@@ -749,3 +749,39 @@ def relu_spurious(table: pd.DataFrame, published: list | None = None) -> plt.Fig
     ax.set_title(f"{runs} runs per case, 95% Wilson intervals{note}", fontsize=9)
     ax.legend(frameon=False)
     return fig
+
+
+def index_vs_loss_scale(panels: list[tuple[str, pd.DataFrame | None]]) -> plt.Figure:
+    """Section 4b at three sizes: index against loss, one panel per network size.
+
+    Args:
+        panels: (title, end points with :data:`landscape.index_vs_loss.COLUMNS` and
+            ``case_seconds``), in order of size; None draws a panel that says the size was not
+            run in this config.
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False,
+                             constrained_layout=True, sharey=True)  # fmt: skip
+    for ax, (title, table) in zip(axes[0], panels, strict=True):
+        if table is None:
+            ax.text(0.5, 0.5, "not run in this config\n(workflow/config/paper.yaml runs it)",
+                    ha="center", va="center", transform=ax.transAxes)  # fmt: skip
+            ax.set_title(title, fontsize=9)
+            ax.set_xticks([])
+            continue
+        certified = table[table["status"] == Status.CRITICAL]
+        others = table[table["status"] != Status.CRITICAL]
+        ax.scatter(others["loss"], others["index"], s=10, marker="x", color="0.6", alpha=0.5,
+                   label=f"not certified ({len(others)})")  # fmt: skip
+        ax.scatter(certified["loss"], certified["index"], s=18, color="C0",
+                   label=f"certified ({len(certified)})")  # fmt: skip
+        if "case_seconds" in table and len(table):
+            seconds = float(table["case_seconds"].iloc[0])
+            per = f"{seconds / len(certified):.0f} s" if len(certified) else "none certified"
+            ax.text(0.98, 0.02, f"{seconds:.0f} s in all; per certified point: {per}",
+                    transform=ax.transAxes, ha="right", fontsize=6)  # fmt: skip
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("loss at the end point")
+        ax.legend(fontsize=6, frameon=False, loc="upper left")
+    axes[0, 0].set_ylabel("index (fraction of negative eigenvalues)")
+    fig.suptitle("Index against loss at three network sizes (certified: ||g||^2 <= threshold)")
+    return fig

@@ -451,6 +451,7 @@ EXPERIMENTS: list[Experiment] = [
             Figure("index_vs_loss_histograms", pdf=False),
             Figure("index_vs_loss_by_status", pdf=False),
             Figure("index_sensitivity", pdf=False),
+            Figure("index_vs_loss_scale", pdf=False),
         ),
         figure_rule="index_vs_loss_figures",
         score_inputs={

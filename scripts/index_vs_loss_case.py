@@ -7,6 +7,7 @@ from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.index_vs_loss import SearchOptions, classifier_problem, search
 from landscape.io import write_table
+from landscape.resume import Resume
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
@@ -26,6 +27,8 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)
-    table, eigs = search(problem, opts, numerics, log.info, curvature)
+    table, eigs = search(
+        problem, opts, numerics, log.info, curvature, Resume.from_params(snakemake.params, log.info)
+    )
     write_table(with_decision_columns(table, numerics), snakemake.output.table)
     write_table(eigs, snakemake.output.eigenvalues)

@@ -12,6 +12,7 @@ from landscape.index_vs_loss import (
     STATUS_COLUMNS,
     TEST_COLUMNS,
     histogram_picks,
+    scale_panels,
 )
 from landscape.io import read_table
 from landscape.runlog import logged
@@ -32,3 +33,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     sensitivity = read_table(inp.sensitivity, SENSITIVITY_COLUMNS)
     tests = read_table(inp.tests, TEST_COLUMNS)
     plots.save_figure(plots.index_sensitivity(sensitivity, tests), out.sensitivity)
+    scale = [read_table(path, [*COLUMNS, "case_seconds"]) for path in inp.scale]
+    panels = scale_panels(table, scale, snakemake.params.scale)
+    log.info("scale panels: %s", "; ".join(title for title, _ in panels))
+    plots.save_figure(plots.index_vs_loss_scale(panels), out.scale)

@@ -17,6 +17,7 @@ from landscape.index_vs_loss import (
     with_energy,
 )
 from landscape.io import write_table
+from landscape.resume import Resume
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
@@ -31,7 +32,9 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)
-    table, eigs = search(problem, opts, numerics, log.info, curvature)
+    table, eigs = search(
+        problem, opts, numerics, log.info, curvature, Resume.from_params(snakemake.params, log.info)
+    )
     table.insert(1, "phi", phi)
     table["network"] = [f"{n} phi {phi:.3f}" for n in table["network"]]
     table = with_energy(table, cfg["width"])[MEMORISATION_COLUMNS]

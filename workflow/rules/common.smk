@@ -15,6 +15,12 @@ wildcard_constraints:
     shard=r"\d+",
 
 
+def resume_file(rule):
+    # Where a long job saves its state to resume from when killed (landscape.resume): outside
+    # its outputs, which Snakemake deletes when a job fails.
+    return lambda w: f"results/resume/{rule}/{'_'.join(map(str, w)) or 'all'}.pt"
+
+
 def get_gpu_request(wildcards):
     # Hessian and critical-point rules ask for a GPU when the config selects CUDA.
     return 1 if config["device"] == "cuda" else 0
@@ -64,6 +70,16 @@ def get_index_vs_loss_cases(output):
         activation=cfg["activations"],
         loss=cfg["losses"],
     )
+
+
+def get_index_vs_loss_scale_data(wildcards):
+    return dataset_file(config["index_vs_loss_scale"]["dataset"])
+
+
+def get_index_vs_loss_scale_files(output):
+    # One file per size that runs in this config (the others are "not run" panels).
+    sizes = config["index_vs_loss_scale"]["sizes"]
+    return [output.format(size=s["name"]) for s in sizes if s["run"]]
 
 
 def get_memorisation_files():

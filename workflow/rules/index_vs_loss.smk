@@ -82,8 +82,44 @@ rule index_vs_loss_case:
         numerics=config["numerics"],
         curvature=config["curvature"],
         device=config["device"],
+        resume=resume_file("index_vs_loss_case"),
+        resume_seconds=config["resume_seconds"],
     script:
         "../../scripts/index_vs_loss_case.py"
+
+
+# 4b at scale: MLPs of about 1,000 and 5,000 parameters (one job per size that runs).
+
+
+rule index_vs_loss_scale_case:
+    input:
+        get_index_vs_loss_scale_data,
+    output:
+        "results/tables/index_vs_loss_scale/{size}.csv",
+    log:
+        "results/logs/index_vs_loss_scale/{size}.log",
+    benchmark:
+        "results/benchmarks/index_vs_loss_scale_case/{size}.tsv"
+    wildcard_constraints:
+        size="[A-Za-z0-9]+",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
+        gpu=get_gpu_request,
+    params:
+        base=config["index_vs_loss"],
+        options=config["index_vs_loss_scale"],
+        numerics=config["numerics"],
+        # index_vs_loss_scale.spectrum replaces curvature.spectrum here
+        curvature={k: v for k, v in config["curvature"].items() if k != "spectrum"},
+        device=config["device"],
+        resume=resume_file("index_vs_loss_scale_case"),
+        resume_seconds=config["resume_seconds"],
+    script:
+        "../../scripts/index_vs_loss_scale_case.py"
 
 
 rule index_vs_loss_table:
@@ -147,6 +183,7 @@ rule index_vs_loss_figures:
         sensitivity=rules.index_sensitivity_table.output.points,
         tests=rules.index_sensitivity_table.output.tests,
         statuses=rules.index_vs_loss_statuses.output[0],
+        scale=get_index_vs_loss_scale_files(rules.index_vs_loss_scale_case.output[0]),
     output:
         index=report(
             figure_file("index_vs_loss"),
@@ -173,6 +210,11 @@ rule index_vs_loss_figures:
             caption="../report/index_sensitivity.rst",
             category=category("index_vs_loss"),
         ),
+        scale=report(
+            figure_file("index_vs_loss_scale"),
+            caption="../report/index_vs_loss_scale.rst",
+            category=category("index_vs_loss"),
+        ),
     log:
         "results/logs/index_vs_loss_figures.log",
     conda:
@@ -183,6 +225,7 @@ rule index_vs_loss_figures:
         runtime=10,
     params:
         numerics=config["numerics"],
+        scale=config["index_vs_loss_scale"],
     script:
         "../../scripts/index_vs_loss_figures.py"
 
@@ -211,6 +254,8 @@ rule memorisation_case:
         numerics=config["numerics"],
         curvature=config["curvature"],
         device=config["device"],
+        resume=resume_file("memorisation_case"),
+        resume_seconds=config["resume_seconds"],
     script:
         "../../scripts/memorisation_case.py"
 

@@ -1,0 +1,38 @@
+"""Rule ``index_vs_loss_scale_case``: critical points of one size of section 4b at scale."""
+
+import time
+from dataclasses import replace
+
+from landscape.config import Numerics
+from landscape.critical import CRITICAL, with_decision_columns
+from landscape.curvature import CurvatureOptions, SpectrumMethod
+from landscape.data import load_dataset
+from landscape.device import resolve_device
+from landscape.index_vs_loss import ScaleSize, classifier_problem, scale_search_options, search
+from landscape.io import write_table
+from landscape.resume import Resume
+from landscape.runlog import logged
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    base, cfg = snakemake.params.base, snakemake.params.options
+    size = next(s for s in ScaleSize.all_from_config(cfg) if s.name == snakemake.wildcards.size)
+    problem = classifier_problem(load_dataset(snakemake.input[0]), base["pool"],
+                                 base["n_samples"], list(size.hidden), cfg["activation"],
+                                 cfg["loss"], base["seed"])  # fmt: skip
+    problem = problem.to(resolve_device(snakemake.params.device))
+    opts = scale_search_options(base, cfg, size)
+    curvature = replace(CurvatureOptions.from_config(snakemake.params.curvature),
+                        spectrum=SpectrumMethod(cfg["spectrum"]))  # fmt: skip
+    log.info("size %s: P = %d, %s; %s", size.name, problem.model.n_params, opts, curvature)
+    numerics = Numerics.from_config(snakemake.params.numerics)
+    start = time.perf_counter()
+    table, _ = search(
+        problem, opts, numerics, log.info, curvature, Resume.from_params(snakemake.params, log.info)
+    )
+    seconds = time.perf_counter() - start
+    certified = int((table["status"] == CRITICAL).sum())
+    log.info("%d of %d certified in %.0f s (%s per certified point)", certified, len(table),
+             seconds, f"{seconds / certified:.1f} s" if certified else "none")  # fmt: skip
+    table["size"] = size.name
+    table["case_seconds"] = seconds
+    write_table(with_decision_columns(table, numerics), snakemake.output[0])
