@@ -19,7 +19,7 @@ estimated from one eigendecomposition timed first (said in ``note``). A rate is 
 per minute of the whole call (search, polish and certification); ``ratio`` is matrix-free over
 dense. When dense certifies none, the ratio is a lower bound against 1 point in its time.
 
-Writes ``results/bench/critical.csv``. Run from the repository root:
+Writes ``results/bench/critical_<device>.csv``. Run from the repository root:
 ``.venv/bin/python bench/critical.py [--sizes 4 40 64,64]``.
 """
 
@@ -45,6 +45,7 @@ BUDGET = {"4": 300.0, "40": 600.0, "64,64": 900.0}  # seconds per method and siz
 def _problem(hidden: list[int], args):
     """(loss_fn, hessian_fn, starts (S, P)) of one size."""
     problem = classifier_problem(make_digits(), 2, 100, hidden, "tanh", "mse", args.seed)
+    problem = problem.to(args.device)
     opts = SearchOptions(networks=args.networks, snapshots=args.snapshots, seed=args.seed)
     starts, _ = starting_points(problem, opts)
     loss = make_loss(problem.model, "mse", problem.x, problem.y)
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--pinv-rtol", type=float, default=1e-10)
     parser.add_argument("--seed", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (gpu.sh)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     rows = [row for size in args.sizes for row in run_size([int(h) for h in size.split(",")], args)]
@@ -112,8 +114,8 @@ def main() -> None:
     free = table[table["method"] == "matrix_free"].set_index("n_params")
     out = Path("results/bench")
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "critical.csv", index=False)
-    print(f"\ncertified critical points per minute ({args.threads} thread(s)):")
+    table.to_csv(out / f"critical_{args.device}.csv", index=False)
+    print(f"\ncertified critical points per minute ({args.device}, {args.threads} thread(s)):")
     for p in free.index:
         d, f = dense.loc[p], free.loc[p]
         if d["certified"]:

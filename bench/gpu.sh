@@ -3,6 +3,8 @@
 # limit so that one slow part cannot hide the others:
 #   1. every device-parametrised test, on cuda only (CI already runs them on the CPU);
 #   2. bench/hessian.py on the GPU (with its reference assemblies) and bench/train.py;
+#   2b. bench/critical.py on the GPU: dense-eigh against matrix-free (MINRES-QLP) Newton-MR at
+#      1,090 and 5,898 parameters, certified critical points per minute;
 #   3. the smoke pipeline (tests/smoke.yaml: the whole DAG at tiny sizes) with `device: cuda`,
 #      its tables packed for comparison with a CPU run; with FULL=1, the default pipeline instead
 #      (about 16 minutes of CPU work on 2 cores: give it PIPELINE_LIMIT seconds).
@@ -36,6 +38,9 @@ step bench_hessian_cuda 150 "$PY" bench/hessian.py --no-cpu --cuda-references \
     --sizes 27 66 133 --wait-quiet 0 --retry-busy 0 --child-timeout 100 \
     --out "$OUT/hessian_cuda.csv"
 step bench_train_cuda 60 "$PY" bench/train.py --device cuda --out "$OUT/train_cuda.csv"
+step bench_critical_cuda 240 "$PY" bench/critical.py --device cuda --sizes 40 64,64 \
+    --iterations 300 --minres-maxiter 50
+cp results/bench/critical_cuda.csv "$OUT/" 2>/dev/null
 if [ "${FULL:-0}" = 1 ]; then
     step pipeline_cuda "${PIPELINE_LIMIT:-900}" "$PY" -m snakemake --cores all --config device=cuda
 else
