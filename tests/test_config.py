@@ -192,3 +192,13 @@ def test_snakemake_stops_before_any_job(tmp_path):
 def test_singular_values_must_decrease():
     with pytest.raises(ConfigError, match="deep_linear_saddles.singular_values"):
         validate_config({"deep_linear_saddles": {"singular_values": [1.0, 2.0]}})
+
+
+def test_scale_sizes_need_distinct_names():
+    config = load_config(ROOT / "config.yaml")
+    config["index_vs_loss_scale"]["sizes"][1]["name"] = "1k"
+    with pytest.raises(ConfigError, match="index_vs_loss_scale.sizes': names must be distinct"):
+        validate_config(config)
+    config["index_vs_loss_scale"]["sizes"][1]["name"] = "5-k"  # not a wildcard-safe name
+    with pytest.raises(ConfigError, match="index_vs_loss_scale.sizes"):
+        validate_config(config)

@@ -321,3 +321,27 @@ def test_sensitivity_counts_only_certified_points_at_each_tolerance():
     assert (tests["points"] == 2).all()
     untested = index_loss_tests(points, min_points=3, alpha=0.5)
     assert untested["holds"].isna().all() and untested["rho"].isna().all()
+
+
+def test_scale_panels_mark_sizes_not_run():
+    """The three-size figure: the small case first, then each size, None where not run."""
+    import pandas as pd
+
+    from landscape.index_vs_loss import COLUMNS, scale_panels
+
+    small = pd.DataFrame([{c: 0 for c in COLUMNS} | {
+        "dataset": "digits", "activation": "tanh", "loss_function": "mse",
+        "architecture": "16-4-10 tanh", "n_params": 118}])  # fmt: skip
+    other = small.assign(loss_function="cross_entropy")  # another case: left out
+    ran = small.assign(n_params=1090)
+    one = {"networks": 1, "snapshots": 1}
+    sizes = [{"name": "1k", "hidden": [40], "run": True, **one},
+             {"name": "5k", "hidden": [64, 64], "run": False, **one}]  # fmt: skip
+    cfg = {"dataset": "digits", "activation": "tanh", "loss": "mse", "sizes": sizes}
+    panels = scale_panels(pd.concat([small, other]), [ran], cfg)
+    assert [title for title, _ in panels] == [
+        "index_vs_loss: 16-4-10 tanh, P = 118",
+        "1k: hidden [40], P = 1090",
+        "5k: hidden [64, 64]",
+    ]
+    assert len(panels[0][1]) == 1 and panels[1][1] is ran and panels[2][1] is None
