@@ -639,7 +639,8 @@ def krylov_residual(h: torch.Tensor, g: torch.Tensor, steps: int = 25, rtol: flo
     The residual of MINRES (and MINRES-QLP) after k iterations on H p = g, each start at once,
     on dense Hessians: :func:`landscape.krylov.krylov_residual_op` with the operator v -> H v
     (Lanczos with full reorthogonalisation builds K_k(H, g); g is projected on the range of
-    H Q_k, singular values below ``rtol`` sigma_max(T_k) taken as zero).
+    H Q_k, singular values below ``rtol`` ||T_k||_F taken as zero: MINRES-QLP's estimate of
+    ||H||, the same in the matrix-free path).
 
     Args:
         h: Symmetric matrices (S, P, P).
@@ -669,7 +670,9 @@ def _hessian_change_norm(ctx: _Search, theta, probe, seed: int = 0) -> torch.Ten
     for _ in range(steps):
         lz.step()
     t = lz.tridiagonal()[:, :-1, :]  # (S, k, k) the projected difference
-    return torch.linalg.eigvalsh(t).abs().amax(-1)
+    defined = torch.isfinite(t).all(-1).all(-1)  # an HVP undefined at the probe: NaN
+    norm = torch.linalg.eigvalsh(torch.where(defined[:, None, None], t, 0.0)).abs().amax(-1)
+    return torch.where(defined, norm, torch.full_like(norm, float("nan")))
 
 
 def _distance_tolerance(ctx: _Search, theta, g, h, eig, finite):
@@ -680,14 +683,16 @@ def _distance_tolerance(ctx: _Search, theta, g, h, eig, finite):
     where that step is zero), measured with s = :data:`LIPSCHITZ_PROBE`. See the module
     docstring for the derivation. Returns (tolerance, M), NaN where the point is not finite.
     """
-    ahead, _, _ = _best_newton_steps(ctx, theta, g, eig)
-    step = torch.nan_to_num(theta - ahead)  # (S, P)
+    safe_theta = torch.where(finite[:, None], theta, 0.0)  # diverged rows: 0 (no NaN in a solve)
+    safe_g = torch.where(finite[:, None], torch.nan_to_num(g), 0.0)
+    ahead, _, _ = _best_newton_steps(ctx, safe_theta, safe_g, eig)
+    step = torch.nan_to_num(safe_theta - ahead)  # (S, P)
     direction = torch.where((step.abs().amax(-1) > 0)[:, None], step, g)
     unit = _unit(torch.nan_to_num(direction))  # (S, P)
     probe = torch.where(finite[:, None], theta + LIPSCHITZ_PROBE * unit, 0.0)  # (S, P)
     if h is None:  # matrix-free
         at = torch.where(finite[:, None], theta, 0.0)
-        rate = _hessian_change_norm(ctx, at, probe) / LIPSCHITZ_PROBE
+        rate = _hessian_change_norm(ctx, at, probe) / LIPSCHITZ_PROBE  # NaN: undefined there
         finite = finite & torch.isfinite(rate)
         return _masked(torch.sqrt(rate * g.norm(dim=-1)), finite), _masked(rate, finite)
     change = ctx.hessians(probe) - h  # (S, P, P)

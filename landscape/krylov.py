@@ -22,7 +22,8 @@ Stopping (Choi et al. 2011, Sec. 3.3, their tests on ||r|| and ||A r||): a start
     ||r_k|| <= rtol ||g||                        (the system is solved), or
     ||H r_k|| <= max(rtol, rank_rtol) ||H|| ||r_k||   (least squares solved: r_k ~ _|_ range H),
 
-with ||H|| estimated by sigma_max(T_k). Both norms are exact by-products of the Lanczos relation:
+with ||H|| estimated by the Frobenius norm of T_k (as scipy's ``minres`` does). Both norms
+are exact by-products of the Lanczos relation:
 r_k = Q_(k+1) z, z = beta_1 e_1 - T_k y_k, and H r_k = Q_(k+2) T_(k+1) z. The second test allows
 rank_rtol because the directions the truncation drops leave at most rank_rtol ||H|| ||r|| in
 ||H r||. Roosta et al.'s inexactness condition ||H r|| <= theta ||H g|| (their eq. (9)) is the
@@ -148,12 +149,14 @@ class _MinresNorms:
         self.cs, self.sn, self.dbar, self.phibar = -torch.ones_like(beta1), zero, zero, beta1
         self.tnorm2, self.old_beta = zero, zero
         self.rnorm, self.arnorm = beta1, torch.full_like(beta1, float("inf"))
+        self.old_rnorm = beta1  # ||r_(k-1)||, the residual arnorm belongs to
 
     def update(self, alpha: torch.Tensor, beta: torch.Tensor) -> None:
         """Fold in the step's alpha_k and beta_(k+1)."""
         gbar = self.sn * self.dbar - self.cs * alpha
         self.dbar = -self.cs * beta
-        self.arnorm = self.phibar * torch.hypot(gbar, self.dbar)  # ||H r_(k-1)||
+        self.arnorm = self.phibar.abs() * torch.hypot(gbar, self.dbar)  # ||H r_(k-1)||
+        self.old_rnorm = self.phibar.abs()  # ||r_(k-1)||
         gamma = torch.hypot(gbar, beta).clamp_min(1e-300)
         self.cs, self.sn = gbar / gamma, beta / gamma
         self.phibar = self.sn * self.phibar
@@ -200,7 +203,8 @@ def minres_qlp_many(
     """
     n = b.shape[-1]
     maxiter = n if maxiter is None else min(maxiter, n)
-    lz = Lanczos(op, b, maxiter + 1)
+    finite = torch.isfinite(b).all(-1)  # a non-finite right-hand side gets x = 0
+    lz = Lanczos(op, torch.where(finite[:, None], b, 0.0), maxiter + 1)
     norms = _MinresNorms(lz.beta1)
     stop_at = torch.where(lz.beta1 == 0, 0, maxiter)  # (S,) Krylov dimension of each solution
     tol = max(rtol, min(rank_rtols))
@@ -209,7 +213,7 @@ def minres_qlp_many(
         norms.update(lz.alphas[-1], lz.betas[-1])
         # ||H r_(k-1)|| is known after step k: the least-squares test decides iterate k - 1
         solved = norms.rnorm <= rtol * lz.beta1
-        least = norms.arnorm <= tol * norms.tnorm2.sqrt() * norms.rnorm.clamp_min(1e-300)
+        least = norms.arnorm <= tol * norms.tnorm2.sqrt() * norms.old_rnorm.clamp_min(1e-300)
         stop_at = torch.where((stop_at == maxiter) & solved, k, stop_at)
         stop_at = torch.where((stop_at == maxiter) & least, k - 1, stop_at)
         if bool((stop_at < maxiter).all()) or k == maxiter:
@@ -217,9 +221,10 @@ def minres_qlp_many(
     lz.step()  # beta_(k+2): the last iterate's ||H r|| is then exact
     top = max(int(stop_at.max()), 1)  # a start stopped at k = 0 keeps x = 0 (T_0 masked out)
     cols = torch.arange(top + 1, device=b.device)
-    keep = (cols[None, :] < stop_at[:, None]).to(b.dtype)  # (S, top + 1) columns of T_(k_s)
-    t = lz.tridiagonal(top) * keep[:, None, :top]  # (S, top + 1, top): T_(k_s), padded
-    t_next = lz.tridiagonal(top + 1) * (cols[None, :] <= stop_at[:, None]).to(b.dtype)[:, None, :]
+    keep = cols[None, :] < stop_at[:, None]  # (S, top + 1) columns of T_(k_s)
+    t = torch.where(keep[:, None, :top], lz.tridiagonal(top), 0.0)  # (S, top+1, top): T_(k_s)
+    t_next = torch.where((cols[None, :] <= stop_at[:, None])[:, None, :], lz.tridiagonal(top + 1),
+                         0.0)  # fmt: skip
     basis = lz.basis(top)  # (S, P, top)
     out = []
     for rank_rtol in rank_rtols:
@@ -247,7 +252,8 @@ def krylov_residual_op(
     """The residual of MINRES after k = ``steps``: min over K_k(H, b) of ||H x - b|| / ||b|| (S,).
 
     Frye et al. 2021's gradient-flat residual (see :mod:`landscape.critical`). Singular values of
-    T_k below ``rank_rtol`` times ``norm`` (default: sigma_max(T_k)) are taken as zero.
+    T_k below ``rank_rtol`` times ``norm`` are taken as zero; by default ||T_k||_F, the estimate of
+    ||H|| that MINRES-QLP's rank test uses (Choi et al. 2011, as scipy's ``Anorm``).
     """
     k = min(steps, b.shape[-1])
     lz = Lanczos(op, b, k)
@@ -255,7 +261,7 @@ def krylov_residual_op(
         lz.step()
     t = lz.tridiagonal(k)  # (S, k+1, k)
     u, sv, _ = torch.linalg.svd(t, full_matrices=False)  # u (S, k+1, k)
-    scale = sv[:, :1] if norm is None else norm[:, None]
+    scale = torch.linalg.matrix_norm(t)[:, None] if norm is None else norm[:, None]
     keep = sv > rank_rtol * scale  # (S, k)
     coef = torch.where(keep, u[:, 0, :], 0.0)  # (S, k) e_1's components in the kept range of T
     rest = -(u @ coef[..., None])[..., 0]  # (S, k+1): e_1 - U U^T e_1, formed (not 1 - ||.||^2)

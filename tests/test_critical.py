@@ -281,3 +281,14 @@ def test_matrix_free_hessian_change_norm_is_the_dense_spectral_norm():
     change = torch.stack([hess(a) - hess(b) for a, b in zip(probe, starts, strict=True)])
     dense = torch.linalg.eigvalsh(change).abs().amax(-1)  # (S,)
     torch.testing.assert_close(_hessian_change_norm(ctx, starts, probe), dense, rtol=1e-8, atol=0)
+
+
+def test_matrix_free_search_labels_a_diverged_start():
+    """A non-finite start is ``diverged`` under both solvers; the others are unaffected."""
+    f = lambda w: (w**4).sum() - (w**2).sum()  # noqa: E731  minima at +-1/sqrt(2)
+    starts = torch.tensor([[0.9, -0.8], [float("nan"), 0.1], [-0.6, 0.65]], dtype=torch.float64)
+    for solver in ("eigh", "minres"):
+        res = find_critical_points(f, _hessian_of(f), starts, "newton_mr",
+                                   FinderOptions(max_iter=40, solver=solver))  # fmt: skip
+        assert res.status == ["critical", "diverged", "critical"], solver
+        assert torch.isnan(res.eig_tol_distance[1]) and torch.isfinite(res.eig_tol_distance[0])
