@@ -72,6 +72,7 @@ class Lanczos:
         self.q = b.new_zeros(b.shape[0], capacity + 1, b.shape[1])  # (S, capacity + 1, P) rows
         self.q[:, 0] = b / self.beta1.clamp_min(1e-300)[:, None]  # q_1
         self.alphas: list[torch.Tensor] = []  # (S,) each
+        self.scale = torch.zeros_like(self.beta1)  # largest |entry| of T so far (S,)
         self.betas: list[torch.Tensor] = []  # beta_2, beta_3, ... (S,) each
 
     @property
@@ -89,10 +90,11 @@ class Lanczos:
         alpha = (q * w).sum(-1)  # (S,)
         rows = self.q[:, : j + 1]  # (S, j + 1, P), contiguous per start
         for _ in range(2):  # Gram-Schmidt twice: orthogonal to round-off
-            w = w - (rows.mT @ (rows @ w[..., None]))[..., 0]
+            coef = (rows @ w[..., None]).mT  # (S, 1, j + 1)
+            w = w - (coef @ rows)[:, 0]  # rows used as stored: no transposed copy
         beta = w.norm(dim=-1)  # (S,)
-        scale = torch.stack([a.abs() for a in (*self.alphas, alpha)] + self.betas, -1).amax(-1)
-        live = beta > 1e-12 * scale  # an invariant subspace: no new direction
+        self.scale = torch.maximum(self.scale, torch.maximum(alpha.abs(), beta))  # max |T| so far
+        live = beta > 1e-12 * self.scale  # an invariant subspace: no new direction
         self.alphas.append(alpha)
         self.betas.append(torch.where(live, beta, 0.0))
         self.q[:, j + 1] = torch.where(live[:, None], w / beta.clamp_min(1e-300)[:, None], 0.0)
