@@ -118,12 +118,13 @@ def test_logs_state_wall_time(smoke_run):
     # figure, score; 3 each: symmetry,
     # toy classification, Newton vs gradient descent, deep linear toy; deep linear optimum: one
     # dataset, join, figure, score; deep linear saddles; counting argument; index vs loss: one
-    # case, join, figures, score, and the sensitivity and status tables; 3/2 law: one phi, join,
+    # case, join, figures, score, and the sensitivity and status tables, and one scale size;
+    # 3/2 law: one phi, join,
     # fit, figure, score; ReLU trap; ReLU census: two cases, join, figure, score; report:
     # captions, scorecard page, run statistics
     assert (
         len(logs)
-        == 3 + 2 * 2 + 4 + 4 + 3 + 3 + 3 + 3 + 4 + 3 + 3 + (1 + 3 + 2) + (1 + 4) + 3 + 5 + 3
+        == 3 + 2 * 2 + 4 + 4 + 3 + 3 + 3 + 3 + 4 + 3 + 3 + (1 + 3 + 2 + 1) + (1 + 4) + 3 + 5 + 3
     )
     for log in logs:
         assert WALL_TIME_PREFIX in log.read_text(), log
@@ -215,6 +216,7 @@ def test_gpu_requested_by_the_heavy_rules_under_cuda():
         "linear_ae_pinv_sweep",
         "deep_linear_optimum_case",
         "index_vs_loss_case",
+        "index_vs_loss_scale_case",
         "memorisation_case",
         "relu_spurious_case",
     }
