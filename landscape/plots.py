@@ -755,9 +755,9 @@ def index_vs_loss_scale(panels: list[tuple[str, pd.DataFrame | None]]) -> plt.Fi
     """Section 4b at three sizes: index against loss, one panel per network size.
 
     Args:
-        panels: (title, end points with :data:`landscape.index_vs_loss.COLUMNS` and
-            ``case_seconds``), in order of size; None draws a panel that says the size was not
-            run in this config.
+        panels: (title, end points with :data:`landscape.index_vs_loss.COLUMNS` and, for the
+            scale cases, ``case_seconds``, the job's search time from its timing file), in order
+            of size; None draws a panel that says the size was not run in this config.
     """
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False,
                              constrained_layout=True, sharey=True)  # fmt: skip

@@ -33,7 +33,10 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     sensitivity = read_table(inp.sensitivity, SENSITIVITY_COLUMNS)
     tests = read_table(inp.tests, TEST_COLUMNS)
     plots.save_figure(plots.index_sensitivity(sensitivity, tests), out.sensitivity)
-    scale = [read_table(path, [*COLUMNS, "case_seconds"]) for path in inp.scale]
+    scale = [
+        read_table(path, COLUMNS).assign(case_seconds=float(read_table(timing)["seconds"].iloc[0]))
+        for path, timing in zip(inp.scale, inp.scale_timing, strict=True)
+    ]
     panels = scale_panels(table, scale, snakemake.params.scale)
     log.info("scale panels: %s", "; ".join(title for title, _ in panels))
     plots.save_figure(plots.index_vs_loss_scale(panels), out.scale)

@@ -95,7 +95,8 @@ rule index_vs_loss_scale_case:
     input:
         get_index_vs_loss_scale_data,
     output:
-        "results/tables/index_vs_loss_scale/{size}.csv",
+        table="results/tables/index_vs_loss_scale/{size}.csv",
+        timing="results/timings/index_vs_loss_scale/{size}.csv",
     log:
         "results/logs/index_vs_loss_scale/{size}.log",
     benchmark:
@@ -183,7 +184,10 @@ rule index_vs_loss_figures:
         sensitivity=rules.index_sensitivity_table.output.points,
         tests=rules.index_sensitivity_table.output.tests,
         statuses=rules.index_vs_loss_statuses.output[0],
-        scale=get_index_vs_loss_scale_files(rules.index_vs_loss_scale_case.output[0]),
+        scale=get_index_vs_loss_scale_files(rules.index_vs_loss_scale_case.output.table),
+        scale_timing=get_index_vs_loss_scale_files(
+            rules.index_vs_loss_scale_case.output.timing
+        ),
     output:
         index=report(
             figure_file("index_vs_loss"),
