@@ -691,8 +691,7 @@ def _distance_tolerance(ctx: _Search, theta, g, h, eig, finite):
     unit = _unit(torch.nan_to_num(direction))  # (S, P)
     probe = torch.where(finite[:, None], theta + LIPSCHITZ_PROBE * unit, 0.0)  # (S, P)
     if h is None:  # matrix-free
-        at = torch.where(finite[:, None], theta, 0.0)
-        rate = _hessian_change_norm(ctx, at, probe) / LIPSCHITZ_PROBE  # NaN: undefined there
+        rate = _hessian_change_norm(ctx, safe_theta, probe) / LIPSCHITZ_PROBE  # NaN: undefined
         finite = finite & torch.isfinite(rate)
         return _masked(torch.sqrt(rate * g.norm(dim=-1)), finite), _masked(rate, finite)
     change = ctx.hessians(probe) - h  # (S, P, P)
