@@ -13,7 +13,7 @@ demonstration that the machinery is right (a claim that cannot fail by construct
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -557,18 +557,33 @@ def _gradient_flat_share(memorisation: pd.DataFrame) -> str:
     return "memorisation ends: " + ", ".join(parts)
 
 
-def _three_halves_row(fits: pd.DataFrame, procedure: Procedure, deciding: list[str]) -> dict:
-    """One procedure's verdict: every deciding group fitted, with 3/2 inside its interval.
+def _excludes(rows: pd.DataFrame, alternatives: Sequence[float]) -> pd.Series:
+    """Whether each fitted group's exponent interval leaves out every alternative exponent."""
+    low, high = rows["exponent_low"].astype(float), rows["exponent_high"].astype(float)
+    out = pd.Series(True, index=rows.index)
+    for alt in alternatives:
+        out &= (alt < low) | (alt > high)
+    return out
+
+
+def _three_halves_row(fits: pd.DataFrame, procedure: Procedure, deciding: list[str],
+                      alternatives: Sequence[float]) -> dict:  # fmt: skip
+    """One procedure's verdict: each deciding group fitted, 3/2 inside, alternatives outside.
 
     A deciding group with too few points (or a failed fit) fails the claim: the procedure did
-    not produce what the law is about. Groups of kinds not in ``deciding`` are reported apart.
+    not produce what the law is about. So does an interval too wide to tell 3/2 from the
+    alternatives (``index_fit.decide.alternatives``): it would contain 3/2 for want of data.
+    Groups of kinds not in ``deciding`` are reported apart.
     """
     rows = fits[fits["procedure"] == procedure]
     decide = rows[rows["kind"].isin(deciding)]
     apart = rows[~rows["kind"].isin(deciding) & (rows["status"] == "fitted")]
     inside = (decide["status"] == "fitted") & (decide["three_halves_inside"].astype(str) == "True")
-    holds = None if decide.empty else bool(inside.all())
-    measured = (f"{_describe_fits(decide)}; 3/2 inside {int(inside.sum())}/{len(decide)}"
+    decisive = inside & _excludes(decide, alternatives)
+    holds = None if decide.empty else bool(decisive.all())
+    alts = ", ".join(f"{a:g}" for a in alternatives)
+    measured = (f"{_describe_fits(decide)}; 3/2 inside {int(inside.sum())}/{len(decide)} "
+                f"(and {alts} outside: {int(decisive.sum())}/{len(decide)})"
                 if len(decide) else f"no group of kinds {deciding}")  # fmt: skip
     if not apart.empty:
         measured += f"; not deciding: {_describe_fits(apart)}"
@@ -576,7 +591,8 @@ def _three_halves_row(fits: pd.DataFrame, procedure: Procedure, deciding: list[s
         "claim_id": procedure.claim_id,
         "measured": measured,
         "tolerance": f"every deciding group ({', '.join(deciding)}) fitted with >= min_points "
-        "points and 3/2 inside the percentile bootstrap interval of the free exponent",
+        f"points, 3/2 inside the percentile bootstrap interval of the free exponent and {alts} "
+        "outside it",
         "verdict": verdict(procedure.claim_id, holds),
     }
 
@@ -590,8 +606,11 @@ def score_index_fit(tables: Tables, numerics: Numerics, config: Mapping) -> Rows
     apart). The certified row also reports the share of gradient-flat end points
     (Frye et al. 2021 argue that points found by gradient-norm minimisation mostly are).
     """
-    published = _three_halves_row(tables["fits"], Procedure.PUBLISHED, [GroupKind.MEMORISATION])
-    certified = _three_halves_row(tables["fits"], Procedure.CERTIFIED,
-                                  config["index_fit.decide"]["certified"])  # fmt: skip
+    decide = config["index_fit.decide"]
+    alternatives = decide["alternatives"]
+    published = _three_halves_row(tables["fits"], Procedure.PUBLISHED, [GroupKind.MEMORISATION],
+                                  alternatives)  # fmt: skip
+    certified = _three_halves_row(tables["fits"], Procedure.CERTIFIED, decide["certified"],
+                                  alternatives)  # fmt: skip
     certified["measured"] += f"; {_gradient_flat_share(tables['memorisation'])}"
     return [published, certified]

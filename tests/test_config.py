@@ -202,3 +202,10 @@ def test_scale_sizes_need_distinct_names():
     config["index_vs_loss_scale"]["sizes"][1]["name"] = "5-k"  # not a wildcard-safe name
     with pytest.raises(ConfigError, match="index_vs_loss_scale.sizes"):
         validate_config(config)
+
+
+def test_three_halves_cannot_be_its_own_alternative():
+    config = load_config(ROOT / "config.yaml")
+    config["index_fit"]["decide"]["alternatives"] = [0.75, 1.5]
+    with pytest.raises(ConfigError, match=r"decide.alternatives.1' \(An exponent to rule"):
+        validate_config(config)

@@ -215,6 +215,9 @@ def test_fits_on_the_fewest_points_allowed_recover_three_halves_and_reject_three
         eps, alpha = _synthetic_group(1.5, eps_c, span, seed)
         row = fit_group(eps, alpha, options, eps_c=given)
         assert row["status"] == "fitted" and row["three_halves_inside"] is True, row
+        # decisive: the default alternatives (index_fit.decide.alternatives) fall outside
+        assert not row["exponent_low"] <= 0.75 <= row["exponent_high"], row
+        assert not row["exponent_low"] <= 3.0 <= row["exponent_high"], row
         eps, alpha = _synthetic_group(3.0, eps_c, span, seed)
         row = fit_group(eps, alpha, options, eps_c=given)
         assert row["status"] == "fitted" and row["three_halves_inside"] is False, row

@@ -385,15 +385,16 @@ def test_index_vs_loss_is_decided_at_the_derived_tolerance_and_counts_agreement(
     assert "same verdict at 4/4 tolerances" in row["measured"]
 
 
-def fits(procedure: str, rows: list[tuple[str, str, str]]) -> dict:
+def fits(procedure: str, rows: list[tuple[str, str, str]], interval=(1.2, 1.8)) -> dict:
     """A fit table of (kind, status, three_halves_inside) rows of one procedure."""
     n = len(rows)
     return {
         "fits": pd.DataFrame({
             "procedure": [procedure] * n, "kind": [r[0] for r in rows],
             "setting": "memorisation", "group": [f"g{k}" for k in range(n)], "points": [10] * n,
-            "status": [r[1] for r in rows], "exponent": [1.5] * n, "exponent_low": [1.2] * n,
-            "exponent_high": [1.8] * n, "three_halves_inside": [r[2] for r in rows],
+            "status": [r[1] for r in rows], "exponent": [1.5] * n,
+            "exponent_low": [interval[0]] * n, "exponent_high": [interval[1]] * n,
+            "three_halves_inside": [r[2] for r in rows],
             "eps_c_source": "theory",
         }),
         "memorisation": pd.DataFrame({"method": ["newton_mr", "gradient_norm"],
@@ -401,7 +402,7 @@ def fits(procedure: str, rows: list[tuple[str, str, str]]) -> dict:
     }  # fmt: skip
 
 
-DECIDE = {"index_fit.decide": {"certified": ["memorisation", "mse"]}}
+DECIDE = {"index_fit.decide": {"certified": ["memorisation", "mse"], "alternatives": [0.75, 3.0]}}
 PUB, CERT = "published procedure", "certified"
 FITTED_IN = ("memorisation", "fitted", "True")
 
@@ -423,6 +424,17 @@ FITTED_IN = ("memorisation", "fitted", "True")
 )
 def test_index_fit(claim, procedure, rows, outcome):
     expect("index_fit", f"4.three_halves_law_{claim}", outcome, fits(procedure, rows), DECIDE)
+
+
+@pytest.mark.parametrize("claim, procedure", [("published_procedure", PUB), ("certified", CERT)])
+@pytest.mark.parametrize("interval", [(0.05, 10.0), (0.6, 2.0), (1.2, 3.5)])
+def test_index_fit_interval_too_wide_to_rule_out_the_alternatives_fails(claim, procedure, interval):
+    """3/2 inside an interval that also holds 0.75 or 3.0 decides nothing: not replicated."""
+    tables = fits(procedure, [FITTED_IN, ("mse", "fitted", "True")], interval)
+    expect("index_fit", f"4.three_halves_law_{claim}", "fail", tables, DECIDE)
+    row = next(r for r in scores.score_index_fit(tables, Numerics(), DECIDE)
+               if r["claim_id"].endswith(claim))  # fmt: skip
+    assert "(and 0.75, 3 outside: 0/" in row["measured"], row["measured"]
 
 
 def test_every_registered_experiment_has_a_scorer_and_a_test():
