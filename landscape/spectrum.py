@@ -29,6 +29,8 @@ from enum import StrEnum
 import numpy as np
 import torch
 
+from landscape.krylov import Lanczos
+
 
 def eigen_tolerance(eigvals: torch.Tensor, factor: float) -> torch.Tensor:
     """The tolerance tol = factor * n * eps * max|lambda| for each spectrum.
@@ -267,33 +269,26 @@ def lanczos_tridiagonal(
 ) -> torch.Tensor:
     """The Lanczos tridiagonal matrix T (m, m), m <= steps, with full reorthogonalisation.
 
+    One start of :class:`landscape.krylov.Lanczos` (Gram-Schmidt twice against the whole basis),
+    stopped early when the Krylov space becomes invariant (beta_(m+1) ~ 0), so that T has no
+    padding rows.
+
     Args:
         matvec: v (n,) -> H v for a symmetric H.
         v0: Start vector (n,), normalised here.
-        steps: Maximum number of steps (stops early on an invariant subspace).
+        steps: Maximum number of steps.
 
     Returns:
         T = Q^T H Q for the Krylov basis Q built from v0.
     """
     steps = min(steps, v0.shape[0])
-    basis = [v0 / v0.norm()]
-    alphas, betas = [], []
-    for j in range(steps):
-        w = matvec(basis[-1])
-        alphas.append(torch.dot(w, basis[-1]))
-        q = torch.stack(basis, 1)  # (n, j + 1)
-        w = w - q @ (q.T @ w)
-        w = w - q @ (q.T @ w)  # twice is enough
-        beta = w.norm()
-        if j == steps - 1 or beta <= 1e-12 * max(abs(float(alphas[-1])), 1e-300):
+    lanczos = Lanczos(lambda v: matvec(v[0])[None], v0[None], steps)  # one start: (1, n)
+    while lanczos.steps < steps:
+        lanczos.step()
+        if not lanczos.betas[-1][0] > 0:  # invariant subspace: T is complete
             break
-        betas.append(beta)
-        basis.append(w / beta)
-    t = torch.diag(torch.stack(alphas))
-    if betas:
-        off = torch.stack(betas[: len(alphas) - 1])
-        t = t + torch.diag(off, 1) + torch.diag(off, -1)
-    return t
+    m = lanczos.steps
+    return lanczos.tridiagonal()[0, :m, :m]  # (m, m): T_m without its last row
 
 
 def _start_vector(n: int, dtype: torch.dtype, device, seed: int) -> torch.Tensor:
