@@ -490,15 +490,20 @@ class FitGroup:
     eps_c: float | None  # the theory's critical energy; None: fitted
 
 
-def published_points(memorisation: pd.DataFrame, cutoff: float, above: bool = False
-                     ) -> pd.DataFrame:  # fmt: skip
-    """Pennington & Bahri's points: gradient-norm-minimisation ends with ||grad eps||^2 <= cutoff.
+def published_points(memorisation: pd.DataFrame, cutoff: float, finder: str,
+                     above: bool = False) -> pd.DataFrame:  # fmt: skip
+    """Pennington & Bahri's points: ends of a ||grad L||^2 minimiser with ||grad eps||^2 <= cutoff.
 
-    Their index is the plain fraction of negative eigenvalues (round-off tolerance), whatever
-    the point's certification; every kept end counts (no deduplication). With ``above``, the
-    ends the cutoff leaves out instead (for the figure).
+    Their procedure (Sec. 6) locates points by minimising the squared gradient norm and keeps
+    those under a cutoff. ``finder`` names the search whose ends are theirs
+    (config ``index_fit.published_finder``): ``gradient_norm`` (gradient descent on ||g||^2 with
+    a backtracking line search) or ``newton_mr``, a Gauss-Newton method on the same objective
+    (its step minimises ||g + H p||, its line search ||g||^2; Roosta et al. 2018, Alg. 1). Their
+    index is the plain fraction of negative eigenvalues (round-off tolerance), whatever the
+    point's certification; every kept end counts (no deduplication). With ``above``, the ends
+    the cutoff leaves out instead (for the figure).
     """
-    ends = memorisation[(memorisation["method"] == "gradient_norm")
+    ends = memorisation[(memorisation["method"] == finder)
                         & (memorisation["status"] != DIVERGED)]  # fmt: skip
     under = ends["energy_grad_norm_sq"] <= cutoff
     kept = ends[~under if above else under].copy()
@@ -506,7 +511,8 @@ def published_points(memorisation: pd.DataFrame, cutoff: float, above: bool = Fa
     return kept
 
 
-def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float) -> list[FitGroup]:
+def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float, finder: str
+               ) -> list[FitGroup]:  # fmt: skip
     """The groups the 3/2 law is fitted on (4c), each procedure's in turn.
 
     Their procedure: every memorisation phi, on :func:`published_points`, with the theory's
@@ -517,12 +523,13 @@ def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float) -> 
         memorisation: All end points of the memorisation runs (:data:`MEMORISATION_COLUMNS`).
         mlp: All end points of the small MLPs (:data:`COLUMNS`).
         cutoff: Their procedure's largest ||grad eps||^2 (config ``index_fit.published_cutoff``).
+        finder: The search whose ends their procedure keeps (``index_fit.published_finder``).
 
     Returns:
         Every group, in order; a group with no point is kept, with an empty table.
     """
     phis = sorted(memorisation["phi"].unique())
-    published = published_points(memorisation, cutoff)
+    published = published_points(memorisation, cutoff, finder)
     # Certified: Newton-MR's ends only (gradient-norm ends, polished, are not their procedure
     # and not ours).
     memo = distinct_critical_points(memorisation[memorisation["method"] == "newton_mr"])

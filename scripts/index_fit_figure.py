@@ -14,9 +14,10 @@ with logged(snakemake.log[0], snakemake.rule):
     fits = read_table(snakemake.input.fits, FIT_COLUMNS)
     memo = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
     mlp = read_table(snakemake.input.index_vs_loss, COLUMNS)
-    groups = fit_groups(memo, mlp, cfg["published_cutoff"])
+    cutoff, finder = cfg["published_cutoff"], cfg["published_finder"]
+    groups = fit_groups(memo, mlp, cutoff, finder)
     # Their procedure's ends above the cutoff are drawn too (crosses), never fitted.
-    above = published_points(memo, cfg["published_cutoff"], above=True)
+    above = published_points(memo, cutoff, finder, above=True)
     above = above.assign(
         procedure=str(Procedure.PUBLISHED), group=above["phi"].map("phi {:.3f}".format)
     )

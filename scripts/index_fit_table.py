@@ -10,12 +10,13 @@ from landscape.runlog import logged
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options
     options = FitOptions.from_config(cfg)
-    log.info("fit: %s; their cutoff ||grad eps||^2 <= %g", options, cfg["published_cutoff"])
+    log.info("fit: %s; their procedure: %s ends with ||grad eps||^2 <= %g", options,
+             cfg["published_finder"], cfg["published_cutoff"])  # fmt: skip
     memo_all = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
     mlp_all = read_table(snakemake.input.index_vs_loss, COLUMNS)
     rows = []
     # Every group of both procedures gets a row, with or without points.
-    for grp in fit_groups(memo_all, mlp_all, cfg["published_cutoff"]):
+    for grp in fit_groups(memo_all, mlp_all, cfg["published_cutoff"], cfg["published_finder"]):
         row = fit_group(grp.points["energy"], grp.points["index"], options, grp.eps_c)
         row.update(procedure=grp.procedure, kind=grp.kind, setting=grp.setting, group=grp.group,
                    phi=grp.phi)  # fmt: skip

@@ -234,9 +234,13 @@ def test_fit_groups_keep_every_phi_and_case_of_both_procedures_even_without_poin
          "grad_norm_sq": 1e-5},
         {**base, "phi": 0.5, "status": "not converged", "loss": 0.2, "method": "gradient_norm",
          "grad_norm_sq": 1e-3},
+        {**base, "phi": 0.25, "status": "gradient-flat", "loss": 0.3, "grad_norm_sq": 1e-5},
     ]), outputs=10)  # fmt: skip
     mlp = pd.DataFrame([{**base, "status": "critical", "loss": 0.4}])
-    groups = fit_groups(memo, mlp, cutoff=1e-6)
+    # their procedure keeps the named finder's ends under the cutoff, gradient-flat or not
+    by_newton_mr = fit_groups(memo, mlp, cutoff=1e-6, finder="newton_mr")
+    assert [len(g.points) for g in by_newton_mr[:2]] == [1, 0]
+    groups = fit_groups(memo, mlp, cutoff=1e-6, finder="gradient_norm")
     assert [(str(g.procedure), g.group, len(g.points)) for g in groups] == [
         ("published procedure", "phi 0.250", 0),
         ("published procedure", "phi 0.500", 1),  # ||grad eps||^2 = 1e-5 / 100 <= 1e-6
