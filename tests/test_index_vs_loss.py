@@ -68,6 +68,19 @@ def test_memorisation_ratio_is_parameters_per_target_value():
     assert torch.equal(memorisation_problem(8, 0.5, seed=1).y, p.y)
 
 
+def test_memorisation_searches_take_the_solver_and_krylov_dimension_from_index_fit():
+    """memorisation_case builds its options from the whole index_fit section, as here."""
+    from pathlib import Path
+
+    from landscape.config import load_config
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "config.yaml")["index_fit"]
+    for solver, dim in (("eigh", 7), ("minres", 11)):
+        opts = SearchOptions.from_config({**cfg, "solver": solver, "minres_maxiter": dim},
+                                         methods=("gradient_norm", "newton_mr"))  # fmt: skip
+        assert (opts.solver, opts.minres_maxiter, opts.max_iter) == (solver, dim, cfg["max_iter"])
+
+
 def _tiny_classifier():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 64))
