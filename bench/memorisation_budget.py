@@ -1,10 +1,13 @@
 """Measurement: section 4c's searches in Pennington & Bahri's setting at budgets above the default.
 
-The default run gives too few points to fit the 3/2 law in their setting (``index_fit``: 4 and 0
+With gradient-norm minimisation at 500 iterations and dense Newton-MR at 60 (the settings before
+2026-11-30), the default run had too few points to fit the 3/2 law in their setting (4 and 0
 gradient-norm ends under the cutoff, 0 and 1 certified saddles). This asks whether a larger
 budget or the matrix-free solver changes that, on starts held out from every config
 (``--seed 100``): the same problem (``memorisation_problem``), snapshots (``starting_points``)
-and certification as ``memorisation_case``, with the iterations and solver given here.
+and certification as ``memorisation_case`` (``memorisation_search_options``), with the
+iterations and solver given here. As in ``memorisation_case``, the k-th phi's data use seed + k:
+runs are paired only when given the same ``--phis`` list.
 
 Prints, per phi and method, the end points by status, how many pass Pennington & Bahri's cutoff
 (||grad eps||^2 <= ``index_fit.published_cutoff``, eps = loss / n) and, of those, how many
@@ -18,13 +21,19 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from landscape.config import Numerics, load_config
 from landscape.critical import CRITICAL
-from landscape.index_vs_loss import SearchOptions, memorisation_problem, search, with_energy
+from landscape.index_vs_loss import (
+    memorisation_problem,
+    memorisation_search_options,
+    search,
+    with_energy,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,10 +76,10 @@ def main() -> None:
     args = parse_args()
     config = load_config(ROOT / "config.yaml")
     cfg, numerics = config["index_fit"], Numerics.from_config(config["numerics"])
-    opts = SearchOptions.from_config(
-        {**cfg, "seed": args.seed}, methods=(args.method,), networks=args.networks,
-        max_iter=args.iterations, gradient_norm_max_iter=args.iterations, solver=args.solver,
-        minres_maxiter=args.minres_maxiter,
+    opts = replace(
+        memorisation_search_options({**cfg, "seed": args.seed}), methods=(args.method,),
+        networks=args.networks, max_iter=args.iterations, gradient_norm_max_iter=args.iterations,
+        solver=args.solver, minres_maxiter=args.minres_maxiter,
     )  # fmt: skip
     tables, rows = [], []
     for k, phi in enumerate(args.phis):

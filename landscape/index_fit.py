@@ -21,7 +21,7 @@ the index becomes positive, at the critical energy
 which :func:`critical_energy` evaluates in closed form and :func:`critical_energy_numeric`
 recovers from the R-transforms (the two are tested against each other). Their fit uses this
 theoretical eps_c; :class:`Procedure` names the two ways points are gathered (their procedure:
-gradient-norm minimisation and a cutoff; ours: certified critical points).
+||grad L||^2 minimised and a cutoff; ours: certified critical points).
 """
 
 from __future__ import annotations

@@ -222,6 +222,19 @@ def scale_search_options(base_cfg: dict, scale_cfg: dict, size: ScaleSize) -> Se
     )  # fmt: skip
 
 
+def memorisation_search_options(fit_cfg: dict) -> SearchOptions:
+    """Searches of one memorisation case (4c): both finders from every start.
+
+    Gradient-norm minimisation and Newton-MR (its ``solver``, ``minres_maxiter`` and
+    ``max_iter``) run from the same snapshots; ``index_fit.published_finder`` later names whose
+    ends Pennington & Bahri's procedure keeps, and the certified procedure reads Newton-MR's.
+
+    Args:
+        fit_cfg: The validated ``index_fit`` section.
+    """
+    return SearchOptions.from_config(fit_cfg, methods=("gradient_norm", "newton_mr"))
+
+
 def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale_cfg: dict
                  ) -> list[tuple[str, pd.DataFrame | None]]:  # fmt: skip
     """The panels of the three-size figure (:func:`landscape.plots.index_vs_loss_scale`).
@@ -530,8 +543,8 @@ def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float, fin
     """
     phis = sorted(memorisation["phi"].unique())
     published = published_points(memorisation, cutoff, finder)
-    # Certified: Newton-MR's ends only (gradient-norm ends, polished, are not their procedure
-    # and not ours).
+    # Certified: Newton-MR's critical ends only (gradient-norm minimisation certifies too rarely
+    # to be ours; its ends serve their procedure when it is the published_finder).
     memo = distinct_critical_points(memorisation[memorisation["method"] == "newton_mr"])
     crit = distinct_critical_points(mlp).assign(energy=lambda t: t["loss"])
     labels = crit.apply(case_label, axis=1) if len(crit) else pd.Series(dtype=str)

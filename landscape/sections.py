@@ -483,7 +483,7 @@ EXPERIMENTS: list[Experiment] = [
                 "4.three_halves_law_published_procedure",
                 4,
                 "Near the minima the index follows alpha0 |1 - eps/eps_c|^(3/2), on points found"
-                " as Pennington & Bahri found them (gradient-norm minimisation, a cutoff).",
+                " as Pennington & Bahri found them (||grad L||^2 minimised, a cutoff).",
                 "exponent 3/2, eps_c(phi) from their random-matrix model",
                 "Pennington & Bahri 2017, Sec. 4 and Sec. 6 (Fig. 4)",
             ),

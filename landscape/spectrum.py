@@ -270,8 +270,11 @@ def lanczos_tridiagonal(
     """The Lanczos tridiagonal matrix T (m, m), m <= steps, with full reorthogonalisation.
 
     One start of :class:`landscape.krylov.Lanczos` (Gram-Schmidt twice against the whole basis),
-    stopped early when the Krylov space becomes invariant (beta_(m+1) ~ 0), so that T has no
-    padding rows.
+    stopped early when the Krylov space becomes invariant, so that T has no padding rows:
+    beta_(m+1) <= 1e-12 max|T_m| counts as 0. Being relative to the largest entry of T, the
+    test also stops on a beta that is small against ||H|| but above round-off (eigenvalues
+    1e12 apart), which loses the small end's Ritz values there; :func:`spectral_norm`, which
+    reads the largest, is unaffected.
 
     Args:
         matvec: v (n,) -> H v for a symmetric H.

@@ -1,7 +1,8 @@
 """Rule ``memorisation_case``: Pennington & Bahri's memorisation task at one phi.
 
-Both procedures of 4c search from the same starts: gradient-norm minimisation (theirs) and
-Newton-MR (certified points).
+Both finders search from the same starts: gradient-norm minimisation and Newton-MR. Their
+procedure keeps the ends of ``index_fit.published_finder`` under its cutoff; the certified
+procedure reads Newton-MR's critical points (``index_fit_table``).
 """
 
 from landscape.config import Numerics
@@ -10,9 +11,9 @@ from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
 from landscape.index_vs_loss import (
     MEMORISATION_COLUMNS,
-    SearchOptions,
     memorisation_phi,
     memorisation_problem,
+    memorisation_search_options,
     search,
     with_energy,
 )
@@ -28,7 +29,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     log.info("device: %s", problem.x.device)
     phi = memorisation_phi(problem)
     log.info("phi = %.4f (asked %.4f): %d data points", phi, cfg["phis"][k], len(problem.x))
-    opts = SearchOptions.from_config(cfg, methods=("gradient_norm", "newton_mr"))
+    opts = memorisation_search_options(cfg)
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)

@@ -34,6 +34,7 @@ from landscape.index_vs_loss import (
     logit_escapes,
     memorisation_phi,
     memorisation_problem,
+    memorisation_search_options,
     polish_moved,
     pool_inputs,
     search,
@@ -69,16 +70,18 @@ def test_memorisation_ratio_is_parameters_per_target_value():
 
 
 def test_memorisation_searches_take_the_solver_and_krylov_dimension_from_index_fit():
-    """memorisation_case builds its options from the whole index_fit section, as here."""
+    """memorisation_case's options (memorisation_search_options) follow the index_fit keys."""
     from pathlib import Path
 
     from landscape.config import load_config
 
     cfg = load_config(Path(__file__).resolve().parents[1] / "config.yaml")["index_fit"]
-    for solver, dim in (("eigh", 7), ("minres", 11)):
-        opts = SearchOptions.from_config({**cfg, "solver": solver, "minres_maxiter": dim},
-                                         methods=("gradient_norm", "newton_mr"))  # fmt: skip
-        assert (opts.solver, opts.minres_maxiter, opts.max_iter) == (solver, dim, cfg["max_iter"])
+    for solver, dim, iters in (("eigh", 7, 3), ("minres", 11, 5)):
+        keys = {"solver": solver, "minres_maxiter": dim, "max_iter": iters}
+        opts = memorisation_search_options({**cfg, **keys, "gradient_norm_max_iter": 9})
+        assert (opts.solver, opts.minres_maxiter, opts.max_iter) == (solver, dim, iters)
+        assert opts.gradient_norm_max_iter == 9
+        assert set(opts.methods) == {"gradient_norm", "newton_mr"}
 
 
 def _tiny_classifier():

@@ -177,6 +177,15 @@ def test_lanczos_stops_on_invariant_subspace():
     t = lanczos_tridiagonal(lambda v: h @ v, torch.ones(3, dtype=torch.float64), steps=10)
     assert t.shape == (3, 3)
     torch.testing.assert_close(torch.linalg.eigvalsh(t), torch.tensor([1.0, 2.0, 3.0]).double())
+    # a start in a 2-dimensional invariant subspace: T stops at 2 x 2, no spurious Ritz values
+    v0 = torch.tensor([1.0, 1.0, 0.0], dtype=torch.float64)
+    t = lanczos_tridiagonal(lambda v: h @ v, v0, steps=3)
+    assert t.shape == (2, 2)
+    torch.testing.assert_close(torch.linalg.eigvalsh(t), torch.tensor([1.0, 2.0]).double())
+    # ... even when an eigenvalue is 0, where a test relative to |alpha_j| would not stop
+    h0 = torch.diag(torch.tensor([-1.0, 1.0, 5.0, 6.0], dtype=torch.float64))
+    t = lanczos_tridiagonal(lambda v: h0 @ v, torch.tensor([1.0, 1, 0, 0]).double(), steps=4)
+    assert t.shape == (2, 2)
 
 
 def test_inertia_of_a_zero_matrix_is_zero_not_positive():
