@@ -31,6 +31,7 @@ from landscape.critical import CRITICAL
 from landscape.index_vs_loss import (
     memorisation_problem,
     memorisation_search_options,
+    published_points,
     search,
     with_energy,
 )
@@ -51,13 +52,11 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def summary(table: pd.DataFrame, cfg: dict, width: int) -> dict:
+def summary(table: pd.DataFrame, cfg: dict, method: str) -> dict:
     """One row: statuses, ends under the cutoff and points each fit could use."""
-    p = 2 * width**2
-    cut = table[(table["energy_grad_norm_sq"] <= cfg["published_cutoff"])
-                & (table["energy"] >= cfg["min_loss"])]  # fmt: skip
-    alpha_roundoff = cut["n_negative_roundoff"] / p
-    small_roundoff = (alpha_roundoff > 0) & (alpha_roundoff <= cfg["max_index"])
+    cut = published_points(table, cfg["published_cutoff"], method)  # index at round-off
+    cut = cut[cut["energy"] >= cfg["min_loss"]]
+    small_roundoff = (cut["index"] > 0) & (cut["index"] <= cfg["max_index"])
     small = (table["index"] > 0) & (table["index"] <= cfg["max_index"])
     return {
         **table["status"].value_counts().to_dict(),
@@ -90,7 +89,7 @@ def main() -> None:
         rows.append({"phi": phi, "method": args.method, "solver": args.solver,
                      "iterations": args.iterations, "starts": len(table),
                      "seconds": round(time.perf_counter() - start, 1),
-                     **summary(table, cfg, cfg["width"])})  # fmt: skip
+                     **summary(table, cfg, args.method)})  # fmt: skip
         tables.append(table)
     print(pd.DataFrame(rows).to_string(index=False))
     out = ROOT / "results" / "bench" / "memorisation_budget.csv"
