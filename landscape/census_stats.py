@@ -1,8 +1,9 @@
 """Section 3b's census against Safran & Shamir 2018: the tests behind its three verdicts.
 
-The claim (Safran & Shamir 2018, abstract and Table 1): the probability that gradient descent
-ends in a spurious local minimum is "quite high, and increasing with the network size", and
-"mild over-parameterization appears to drastically reduce" it. Each part is a test on the
+The claim (Safran & Shamir 2018, abstract; their census files, relu_spurious.published): the
+probability that gradient descent ends in a spurious local minimum is "quite high, and
+increasing with the network size", and "mild over-parameterization appears to drastically
+reduce" it. Each part is a test on the
 census's certified counts (:data:`landscape.relu.CASE_COLUMNS`: ``certified`` of ``runs``):
 
 - **Published rates**: per case, a two-sided Fisher exact test of the published count
@@ -27,7 +28,11 @@ import pandas as pd
 from scipy.stats import fisher_exact, norm
 
 COMPARISON_COLUMNS = ["k", "n", "published", "published_runs", "certified", "runs", "rate",
-                      "ci_low", "ci_high", "p_value", "p_holm", "differs"]  # fmt: skip
+                      "ci_low", "ci_high", "p_value", "p_holm", "differs",
+                      "decisive"]  # fmt: skip
+# A published comparison is decisive when, at its run counts, the same test would have told
+# the published rate from this factor times it (or from it divided by this factor).
+DECISIVE_FACTOR = 2.0
 LOWER_COLUMNS = ["k", "certified_square", "runs_square", "certified_over", "runs_over",
                  "p_value", "decided", "lower"]  # fmt: skip
 
@@ -77,7 +82,10 @@ def published_comparison(table: pd.DataFrame, published: Sequence[dict],
 
     Returns:
         (one row per published case that was run, :data:`COMPARISON_COLUMNS`; the (k, n) of
-        the entries whose case was not run).
+        the entries whose case was not run). ``decisive`` says whether the case's test had the
+        power to differ: a measured rate :data:`DECISIVE_FACTOR` times the published one, or
+        that factor below it, would have given p < ``alpha`` at the same run counts
+        (:func:`could_differ`).
 
     Raises:
         ValueError: When two entries name the same (k, n).
@@ -100,11 +108,30 @@ def published_comparison(table: pd.DataFrame, published: Sequence[dict],
                      "published_runs": int(entry["runs"]), "certified": int(c["certified"]),
                      "runs": int(c["runs"]), "rate": float(c["certified_fraction"]),
                      "ci_low": float(c["ci_low"]), "ci_high": float(c["ci_high"]),
-                     "p_value": float(fisher_exact(counts).pvalue)})  # fmt: skip
+                     "p_value": float(fisher_exact(counts).pvalue),
+                     "decisive": could_differ(float(entry["rate"]), int(entry["runs"]),
+                                              int(c["runs"]), alpha)})  # fmt: skip
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    out["decisive"] = out["decisive"].astype(bool)
     out["p_holm"] = holm(out["p_value"].to_numpy())
     out["differs"] = out["p_holm"] < alpha
     return out, missing
+
+
+def could_differ(rate: float, published_runs: int, runs: int, alpha: float) -> bool:
+    """Whether a two-sided Fisher test at these run counts could tell ``rate`` from another.
+
+    The other rate is :data:`DECISIVE_FACTOR` times larger (capped at 1) or smaller; the
+    test is at level ``alpha``. A test that could not is no evidence of agreement: its case
+    is reported, not counted.
+    """
+    theirs = round(rate * published_runs)
+    for other in (min(1.0, rate * DECISIVE_FACTOR), rate / DECISIVE_FACTOR):
+        ours = round(other * runs)
+        counts = [[theirs, published_runs - theirs], [ours, runs - ours]]
+        if fisher_exact(counts).pvalue < alpha:
+            return True
+    return False
 
 
 def holm(p: np.ndarray) -> np.ndarray:

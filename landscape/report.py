@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from landscape.runlog import WALL_TIME_PREFIX
-from landscape.scorecard import Verdict
+from landscape.scorecard import MEANING, Verdict
 from landscape.sections import ClaimKind, claims, figure_claims
 
 # Figure stem -> (lecture section, the scorecard claims the figure illustrates).
@@ -71,6 +71,8 @@ def scorecard_rst(card: pd.DataFrame) -> str:
     lines = [
         f"**Replication scorecard, every claim**: {len(card)} claims, {summary}.",
         "",
+        *(f"- **{v}**: {text}" for v, text in MEANING.items()),
+        "",
         ".. list-table::",
         "   :header-rows: 1",
         "   :widths: 25 30 25 12 8",
@@ -107,6 +109,8 @@ def scorecard_summary_rst(card: pd.DataFrame) -> str:
         "The full table (measured value, reference with its source, tolerance) is in the "
         "section *Scorecard*.",
         "",
+        *(f"- **{v}**: {text}" for v, text in MEANING.items()),
+        "",
         ".. list-table::",
         "   :header-rows: 1",
         "",
@@ -132,6 +136,7 @@ def scorecard_html(card: pd.DataFrame) -> str:
     colour = {
         Verdict.REPLICATED: "#d7f0d7",
         Verdict.NOT_REPLICATED: "#f6d5d5",
+        Verdict.INCONCLUSIVE: "#fbeecb",
         Verdict.CHECK_PASSED: "#e3ecf7",
         Verdict.CHECK_FAILED: "#f6d5d5",
         Verdict.NOT_RUN: "#eeeeee",
@@ -153,10 +158,14 @@ def scorecard_html(card: pd.DataFrame) -> str:
         )
     counts = card["verdict"].value_counts()
     summary = ", ".join(f"{counts.get(v, 0)} {v}" for v in colour)
+    legend = "".join(
+        f'<li><span style="background:{bg}"><b>{v}</b></span>: {html.escape(MEANING[v])}</li>'
+        for v, bg in colour.items()
+    )
     return _html_page(
         "Replication scorecard",
         "border:1px solid #999;padding:4px;vertical-align:top;font-size:13px",
-        f"<p>{len(card)} claims: {summary}.</p>"
+        f"<p>{len(card)} claims: {summary}.</p><ul>{legend}</ul>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
     )
 

@@ -21,23 +21,49 @@ from landscape.sections import CLAIMS, Claim, ClaimKind
 
 
 class Verdict(StrEnum):
-    """The verdict classes of the scorecard's ``verdict`` column.
+    """The verdict classes of the scorecard's ``verdict`` column (:data:`MEANING` says each).
 
-    A claim from a paper is ``replicated`` or ``not replicated``; a *check* (a claim that cannot
+    A claim from a paper is ``replicated`` (the data support it at the rule's level),
+    ``not replicated`` (the data contradict it) or ``inconclusive`` (it was measured, but the
+    data cannot decide: too few points, an interval too wide to tell the claim from its
+    alternatives, a test without the power to see a difference); a *check* (a claim that cannot
     fail by construction, which demonstrates that the machinery is right: an identity, a closed
-    form, a constructed point) is ``check passed`` or ``check failed``; a claim whose inputs
-    could not decide it (too few points, nothing measured) is ``not run``.
+    form, a constructed point) is ``check passed`` or ``check failed``; a claim that nothing
+    measured is ``not run``.
     """
 
     REPLICATED = "replicated"
     NOT_REPLICATED = "not replicated"
+    INCONCLUSIVE = "inconclusive"
     CHECK_PASSED = "check passed"
     CHECK_FAILED = "check failed"
     NOT_RUN = "not run"
 
 
+class Outcome(StrEnum):
+    """What a claim's rule found, before the claim's kind turns it into a :class:`Verdict`."""
+
+    HOLDS = "holds"  # the data support the claim
+    FAILS = "fails"  # the data contradict it
+    UNDECIDED = "undecided"  # measured, but the data cannot decide
+    NOT_MEASURED = "not measured"  # nothing was measured
+
+
+# What each verdict class means: the scorecard's legend, in the report and the README.
+MEANING = {
+    Verdict.REPLICATED: "the data support the published claim at the rule's level",
+    Verdict.NOT_REPLICATED: "the data contradict the published claim",
+    Verdict.INCONCLUSIVE: "measured, but the data cannot decide (too few points, an interval "
+    "too wide to tell the claim from its alternatives, a test without the power to differ)",
+    Verdict.CHECK_PASSED: "a check (cannot fail by construction: an identity, a closed form, a "
+    "point built to be what it is) came out right",
+    Verdict.CHECK_FAILED: "a check came out wrong: the machinery is broken",
+    Verdict.NOT_RUN: "nothing measured this claim in this config",
+}
+
 REPLICATED = Verdict.REPLICATED
 NOT_REPLICATED = Verdict.NOT_REPLICATED
+INCONCLUSIVE = Verdict.INCONCLUSIVE
 NOT_RUN = Verdict.NOT_RUN
 VERDICTS = tuple(Verdict)
 SCORE_COLUMNS = ["claim_id", "measured", "tolerance", "verdict"]
@@ -60,26 +86,36 @@ def _registered() -> dict[str, Claim]:
     return {c.claim_id: c for c in sections.claims()}
 
 
-def verdict(claim_id: str, holds: bool | None) -> Verdict:
-    """The verdict of a claim whose rule says ``holds`` (None: not decidable on what was run).
+def outcome(holds: bool | None) -> Outcome:
+    """A two-way rule's outcome: True holds, False fails, None nothing measured."""
+    return {True: Outcome.HOLDS, False: Outcome.FAILS, None: Outcome.NOT_MEASURED}[holds]
+
+
+def verdict(claim_id: str, holds: bool | Outcome | None) -> Verdict:
+    """The verdict of a claim whose rule found ``holds``.
 
     Args:
         claim_id: A registered claim; its kind picks the verdict class.
-        holds: The outcome of the claim's rule.
+        holds: The rule's :class:`Outcome`, or a bool (True holds, False fails) or None
+            (nothing measured) for a rule that cannot be undecided.
 
     Returns:
-        ``replicated`` / ``not replicated`` for a replication, ``check passed`` /
-        ``check failed`` for a check, ``not run`` when ``holds`` is None.
+        ``replicated`` / ``not replicated`` / ``inconclusive`` for a replication,
+        ``check passed`` / ``check failed`` / ``inconclusive`` for a check, ``not run`` when
+        nothing was measured.
 
     Raises:
         KeyError: For an unregistered claim id.
     """
     kind = _registered()[claim_id].kind
-    if holds is None:
+    found = holds if isinstance(holds, Outcome) else outcome(holds)
+    if found == Outcome.NOT_MEASURED:
         return Verdict.NOT_RUN
+    if found == Outcome.UNDECIDED:
+        return Verdict.INCONCLUSIVE
     if kind == ClaimKind.CHECK:
-        return Verdict.CHECK_PASSED if holds else Verdict.CHECK_FAILED
-    return Verdict.REPLICATED if holds else Verdict.NOT_REPLICATED
+        return Verdict.CHECK_PASSED if found == Outcome.HOLDS else Verdict.CHECK_FAILED
+    return Verdict.REPLICATED if found == Outcome.HOLDS else Verdict.NOT_REPLICATED
 
 
 def score_table(rows: Iterable[dict]) -> pd.DataFrame:

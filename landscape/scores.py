@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from landscape.census_stats import (
+    DECISIVE_FACTOR,
     cochran_armitage,
     overparameterisation_tests,
     published_comparison,
@@ -29,7 +30,7 @@ from landscape.critical import Status, is_local_minimum
 from landscape.index_fit import GroupKind, Procedure
 from landscape.index_vs_loss import distinct_critical_points, index_loss_tests, sensitivity_points
 from landscape.linear_ae import PUBLISHED_RATES
-from landscape.scorecard import verdict, wilson_interval
+from landscape.scorecard import Outcome, verdict, wilson_interval
 from landscape.spectrum import IndexTolerance
 
 Tables = Mapping[str, pd.DataFrame]
@@ -47,8 +48,13 @@ MINIMA = ("positive definite", "positive semidefinite")
 GAP = 0.01
 TRAP_ROUND_OFF = 1e-12
 GLOBAL_LOSS = 1e-10
-# Section 3b: Safran & Shamir 2018, Table 1: rates are tens of percent from k = n = 10 on.
+# Section 3b: Safran & Shamir 2018's own census files (ItaySafran/OneLayerGDconvergence,
+# Results/newExp-k-n.mat, `magnitude`; config relu_spurious.published) put the share of their 1,000
+# gradient-descent runs ending at a spurious family at 34.6% for k = n = 10 and above it for every
+# larger k (0.3% at k = n = 6, 21.8% at 9): "common" is tested from FROM_K on. A rate whose 95%
+# Wilson upper end is below COMMON contradicts "common" (tens of percent).
 FROM_K = 10
+COMMON = 0.10
 # Section 4b: distinct certified critical points a case needs to be tested, and the one-sided
 # significance level of its Spearman test.
 MIN_POINTS = 10
@@ -388,29 +394,55 @@ def _rates(rows: pd.DataFrame) -> str:
 
 
 def _spurious_exist_row(table: pd.DataFrame) -> dict[str, Any]:
-    """3.spurious_minima: certified spurious minima at every k = n >= FROM_K."""
+    """3.spurious_minima: certified spurious minima are common at every k = n >= FROM_K.
+
+    Holds when every tested case's 95% Wilson lower end is above 0 (the rate counts certified
+    minima: ||g||^2 and a smallest Hessian eigenvalue above the derived tolerance); fails when
+    some case's upper end is below :data:`COMMON` (the data rule out "common"); else undecided.
+    """
     square = table[table["k"] == table["n"]].sort_values("k")
     over = table[table["n"] == table["k"] + 1].sort_values("k")
     tested = square[square["k"] >= FROM_K]
-    # A rate is > 0 when the lower end of its 95% Wilson interval is (the rate counts
-    # certified minima: ||g||^2 and a smallest Hessian eigenvalue above the derived tolerance).
     positive = (tested["ci_low"] > 0) & (tested["certified"] > 0)
+    if tested.empty:
+        found = Outcome.NOT_MEASURED
+    elif positive.all():
+        found = Outcome.HOLDS
+    elif (tested["ci_high"] < COMMON).any():
+        found = Outcome.FAILS
+    else:
+        found = Outcome.UNDECIDED
     return {
         "claim_id": "3.spurious_minima",
         "measured": f"certified spurious minima, n = k: {_rates(square)}; n = k + 1: "
         f"{_rates(over)}",
-        "tolerance": f"95% Wilson lower bound > 0, every k = n >= {FROM_K}",
-        "verdict": verdict("3.spurious_minima", None if tested.empty else bool(positive.all())),
+        "tolerance": f"95% Wilson lower bound > 0 at every k = n >= {FROM_K} (an upper bound "
+        f"< {COMMON:g} contradicts)",
+        "verdict": verdict("3.spurious_minima", found),
     }
 
 
+def _published_outcome(comp: pd.DataFrame) -> Outcome:
+    """Fails when a case differs; holds when none does and one could have; else undecided."""
+    if comp.empty:
+        return Outcome.NOT_MEASURED
+    if comp["differs"].any():
+        return Outcome.FAILS
+    return Outcome.HOLDS if comp["decisive"].any() else Outcome.UNDECIDED
+
+
 def _published_rates_row(table: pd.DataFrame, published: list, alpha: float) -> dict[str, Any]:
-    """3.spurious_published_rates: no published rate differs from ours (Holm-corrected Fisher)."""
+    """3.spurious_published_rates: no published rate differs from ours (Holm-corrected Fisher).
+
+    A case whose test could not have told the published rate from twice or half it
+    (``census_stats.could_differ``) is reported as not decisive; with no decisive case and
+    no difference the row is inconclusive.
+    """
     comp, missing = published_comparison(table, published, alpha)
     measured = "; ".join(
         f"k={r.k}, n={r.n}: published {r.published:.3f} of {r.published_runs}, measured "
         f"{r.rate:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}], Holm p = {r.p_holm:.2g}"
-        f"{' (differs)' if r.differs else ''}"
+        f"{' (differs)' if r.differs else ''}{'' if r.decisive else ' (not decisive)'}"
         for r in comp.itertuples()
     )
     if comp.empty:
@@ -420,34 +452,59 @@ def _published_rates_row(table: pd.DataFrame, published: list, alpha: float) -> 
     return {
         "claim_id": "3.spurious_published_rates",
         "measured": measured,
-        "tolerance": f"two-sided Fisher per case, Holm-corrected p >= {alpha:g} for every case",
-        "verdict": verdict(
-            "3.spurious_published_rates", None if comp.empty else not bool(comp["differs"].any())
-        ),  # fmt: skip
+        "tolerance": f"two-sided Fisher per case, Holm-corrected p >= {alpha:g} for every case, "
+        f"at least one case decisive (able to tell x{DECISIVE_FACTOR:g} or /{DECISIVE_FACTOR:g})",
+        "verdict": verdict("3.spurious_published_rates", _published_outcome(comp)),
     }
 
 
 def _rises_with_k_row(table: pd.DataFrame, alpha: float) -> dict[str, Any]:
     """3.spurious_rate_rises_with_k: one-sided Cochran-Armitage over the n = k cases.
 
-    Three or more k with one rate throughout (all 0, say) have no trend: not replicated.
+    Holds at p < alpha; fails when the trend statistic is not positive (a fall, or one rate
+    throughout, all 0 say, which is no rise); a positive trend short of significance is
+    undecided. Fewer than three values of k measure nothing.
     """
     square = table[table["k"] == table["n"]].sort_values("k")
     z, p = cochran_armitage(square["certified"], square["runs"], square["k"])
-    holds = bool(p < alpha) if np.isfinite(p) else False
+    if len(square) < 3:
+        found = Outcome.NOT_MEASURED
+    elif np.isfinite(p) and p < alpha:
+        found = Outcome.HOLDS
+    elif not np.isfinite(z) or z <= 0:
+        found = Outcome.FAILS
+    else:
+        found = Outcome.UNDECIDED
     return {
         "claim_id": "3.spurious_rate_rises_with_k",
         "measured": f"n = k: {_rates(square)}; Cochran-Armitage z = {z:.2f}, one-sided p = {p:.2g}",
-        "tolerance": f"p < {alpha:g}, at least 3 values of k",
-        "verdict": verdict("3.spurious_rate_rises_with_k", holds if len(square) >= 3 else None),
+        "tolerance": f"p < {alpha:g}, at least 3 values of k (z <= 0 contradicts)",
+        "verdict": verdict("3.spurious_rate_rises_with_k", found),
     }
+
+
+def _overparameterisation_outcome(tests: pd.DataFrame) -> Outcome:
+    """Holds when every decided k is lower, fails when a decided k's rate does not fall.
+
+    A decided k whose n = k + 1 rate is not below its n = k rate contradicts; a fall short of
+    significance, or no k decided (too few certified minima), is undecided.
+    """
+    if tests.empty:
+        return Outcome.NOT_MEASURED
+    decided = tests[tests["decided"]]
+    if decided.empty:
+        return Outcome.UNDECIDED
+    if decided["lower"].all():
+        return Outcome.HOLDS
+    rate_square = decided["certified_square"] / decided["runs_square"]
+    rate_over = decided["certified_over"] / decided["runs_over"]
+    return Outcome.FAILS if (rate_over >= rate_square).any() else Outcome.UNDECIDED
 
 
 def _overparameterisation_row(table: pd.DataFrame, min_certified: int,
                               alpha: float) -> dict[str, Any]:  # fmt: skip
     """3.spurious_overparameterisation_lowers_rate: one-sided Fisher at every decided k."""
     tests = overparameterisation_tests(table, min_certified, alpha)
-    decided = tests[tests["decided"]]
     measured = "; ".join(
         f"k={r.k}: {r.certified_square}/{r.runs_square} vs {r.certified_over}/{r.runs_over}, "
         f"p = {r.p_value:.2g}{'' if r.decided else ' (not decided)'}"
@@ -457,10 +514,9 @@ def _overparameterisation_row(table: pd.DataFrame, min_certified: int,
         "claim_id": "3.spurious_overparameterisation_lowers_rate",
         "measured": measured or "no k with both n = k and n = k + 1",
         "tolerance": f"Fisher p < {alpha:g} at every k whose n = k case has >= {min_certified} "
-        "certified minima",
+        "certified minima (a rate at n = k + 1 not below n = k's contradicts)",
         "verdict": verdict(
-            "3.spurious_overparameterisation_lowers_rate",
-            bool(decided["lower"].all()) if len(decided) else None,
+            "3.spurious_overparameterisation_lowers_rate", _overparameterisation_outcome(tests)
         ),  # fmt: skip
     }
 
@@ -488,16 +544,37 @@ def score_counting_argument(tables: Tables, numerics: Numerics, config: Mapping)
     ]
 
 
-def _describe_tests(tests: pd.DataFrame) -> tuple[bool | None, str]:
-    """(holds in every tested case, or None if none tested; a description) at one tolerance."""
+def _case_outcome(rho: float, p_value: float, alpha: float) -> Outcome:
+    """One case's Spearman test: holds at rho > 0 and p < alpha, fails at rho <= 0."""
+    if not np.isfinite(rho):
+        return Outcome.UNDECIDED
+    if rho > 0 and p_value < alpha:
+        return Outcome.HOLDS
+    return Outcome.FAILS if rho <= 0 else Outcome.UNDECIDED
+
+
+def _describe_tests(tests: pd.DataFrame) -> tuple[Outcome, str]:
+    """(the outcome over every case at one tolerance; a description).
+
+    Holds when every tested case holds; fails when a tested case has rho <= 0; otherwise
+    (a positive rho short of significance, or no case with enough points) undecided.
+    """
     tested = tests[tests["holds"].notna()]
     parts = [f"{r.case}: rho = {r.rho:.2f} (p = {r.p_value:.1g}, {r.points} points)"
              for r in tested.itertuples()]  # fmt: skip
     skipped = [f"{r.case} ({r.points})" for r in tests[tests["holds"].isna()].itertuples()]
     if skipped:
         parts.append(f"too few to test: {', '.join(skipped)}")
-    holds = bool(tested["holds"].astype(bool).all()) if len(tested) else None
-    return holds, "; ".join(parts) or "no case"
+    cases = [_case_outcome(r.rho, r.p_value, ALPHA) for r in tested.itertuples()]
+    if tests.empty:
+        found = Outcome.NOT_MEASURED
+    elif cases and all(c == Outcome.HOLDS for c in cases):
+        found = Outcome.HOLDS
+    elif Outcome.FAILS in cases:
+        found = Outcome.FAILS
+    else:
+        found = Outcome.UNDECIDED
+    return found, "; ".join(parts) or "no case"
 
 
 def score_index_vs_loss(tables: Tables, numerics: Numerics, config: Mapping) -> Rows:
@@ -512,6 +589,8 @@ def score_index_vs_loss(tables: Tables, numerics: Numerics, config: Mapping) -> 
     at = {tol: _describe_tests(tests[tests["tolerance"] == tol]) for tol in IndexTolerance}
     verdicts = {tol: holds for tol, (holds, _) in at.items()}
     holds, described = at[IndexTolerance.DERIVED]
+    if holds == Outcome.NOT_MEASURED and len(table):
+        holds = Outcome.UNDECIDED  # end points, none certified: run, but nothing to test
     agree = sum(v == holds for v in verdicts.values())
     crit = table[table["status"] == Status.CRITICAL]
     n_distinct = len(distinct_critical_points(table))
@@ -532,8 +611,8 @@ def score_index_vs_loss(tables: Tables, numerics: Numerics, config: Mapping) -> 
     ]
 
 
-def _word(holds: bool | None) -> str:
-    return {True: "holds", False: "fails", None: "untested"}[holds]
+def _word(found: Outcome) -> str:
+    return "untested" if found == Outcome.NOT_MEASURED else str(found)
 
 
 def _describe_fits(rows: pd.DataFrame) -> str:
@@ -570,17 +649,26 @@ def _three_halves_row(fits: pd.DataFrame, procedure: Procedure, deciding: list[s
                       alternatives: Sequence[float]) -> dict:  # fmt: skip
     """One procedure's verdict: each deciding group fitted, 3/2 inside, alternatives outside.
 
-    A deciding group with too few points (or a failed fit) fails the claim: the procedure did
-    not produce what the law is about. So does an interval too wide to tell 3/2 from the
-    alternatives (``index_fit.decide.alternatives``): it would contain 3/2 for want of data.
-    Groups of kinds not in ``deciding`` are reported apart.
+    Holds when every deciding group is fitted with 3/2 inside its interval and the
+    alternatives (``index_fit.decide.alternatives``) outside; fails when a fitted deciding
+    group's interval leaves 3/2 out. A group with too few points (or a failed fit), or an
+    interval too wide to tell 3/2 from an alternative, cannot decide: undecided. Groups of
+    kinds not in ``deciding`` are reported apart.
     """
     rows = fits[fits["procedure"] == procedure]
     decide = rows[rows["kind"].isin(deciding)]
     apart = rows[~rows["kind"].isin(deciding) & (rows["status"] == "fitted")]
-    inside = (decide["status"] == "fitted") & (decide["three_halves_inside"].astype(str) == "True")
+    fitted = decide["status"] == "fitted"
+    inside = fitted & (decide["three_halves_inside"].astype(str) == "True")
     decisive = inside & _excludes(decide, alternatives)
-    holds = None if decide.empty else bool(decisive.all())
+    if decide.empty:
+        found = Outcome.NOT_MEASURED
+    elif decisive.all():
+        found = Outcome.HOLDS
+    elif (fitted & ~inside).any():
+        found = Outcome.FAILS
+    else:
+        found = Outcome.UNDECIDED
     alts = ", ".join(f"{a:g}" for a in alternatives)
     measured = (f"{_describe_fits(decide)}; 3/2 inside {int(inside.sum())}/{len(decide)} "
                 f"(and {alts} outside: {int(decisive.sum())}/{len(decide)})"
@@ -593,7 +681,7 @@ def _three_halves_row(fits: pd.DataFrame, procedure: Procedure, deciding: list[s
         "tolerance": f"every deciding group ({', '.join(deciding)}) fitted with >= min_points "
         f"points, 3/2 inside the percentile bootstrap interval of the free exponent and {alts} "
         "outside it",
-        "verdict": verdict(procedure.claim_id, holds),
+        "verdict": verdict(procedure.claim_id, found),
     }
 
 
