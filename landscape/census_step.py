@@ -6,8 +6,9 @@ Section 3b's teacher-student census (:mod:`landscape.relu`) descends on the popu
 
     K(w, u) = ||w|| ||u|| (sin t + (pi - t) cos t) / (2 pi),   t = angle(w, u),
 
-(Cho & Saul 2009's arc-cosine kernel of degree 1, the ReLU's Gaussian kernel, as Safran &
-Shamir 2018 write the population loss; their text could not be read here to cite its section)
+(Cho & Saul 2009's arc-cosine kernel of degree 1, the ReLU's Gaussian kernel; the same closed
+form is Safran & Shamir 2018's own code, ItaySafran/OneLayerGDconvergence at 0719662,
+``GD_code/objval.m`` l. 12-14; their paper is not among the sources here, docs/sources.md)
 with
 
     grad_{w_j} F = sum_{l != j} grad_1 K(w_j, w_l) + w_j / 2 - sum_i grad_1 K(w_j, v_i),
