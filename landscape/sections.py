@@ -179,7 +179,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Newton's method converges to the nearby critical point whatever its kind, "
                 "saddles and maxima included.",
                 "every Newton run started near a saddle, maximum or degenerate point ends there",
-                "Dauphin et al. 2014, Sec. 3; Nocedal & Wright 2006, Ch. 3",
+                "Dauphin et al. 2014, Sec. 4 and Fig. 2; Nocedal & Wright 2006, Ch. 3",
                 ClaimKind.CHECK,
             ),
             Claim(
@@ -188,7 +188,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Gradient descent started near a saddle or maximum (a small perturbation) "
                 "escapes it.",
                 "every such gradient-descent run ends away from the point",
-                "Dauphin et al. 2014, Sec. 3; Lee et al. 2016",
+                "Dauphin et al. 2014, Sec. 4; Lee et al. 2016 (arXiv:1710.07406, Cor. 2)",
             ),
         ),
     ),
@@ -210,7 +210,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Where training looks stuck (a loss plateau) is not thereby a local minimum.",
                 "plateau points with negative Hessian eigenvalues exist: near saddles (not "
                 "certified critical points), not minima",
-                "Dauphin et al. 2014, Sec. 1 and Fig. 1; Saxe et al. 2014 (plateaus near saddles)",
+                "Dauphin et al. 2014, Sec. 1-3; Saxe et al. 2014, Sec. 1 (plateaus near saddles)",
             ),
         ),
     ),
@@ -241,7 +241,7 @@ EXPERIMENTS: list[Experiment] = [
                 "At the origin of (1 - w1 w2)^2 the Hessian eigenvalues are -2 and 2: a strict "
                 "saddle.",
                 "{-2, 2}",
-                "Kawaguchi 2016, Sec. 2 (one-unit deep linear network)",
+                "Kawaguchi 2016, Cor. 2.4 with d = 1 (the toy itself is ours)",
                 ClaimKind.CHECK,
             ),
             Claim(
@@ -249,7 +249,7 @@ EXPERIMENTS: list[Experiment] = [
                 2,
                 "At the origin of (1 - w1 w2 w3)^2 the Hessian is zero: a flat saddle.",
                 "all eigenvalues 0",
-                "Kawaguchi 2016, Sec. 2",
+                "Kawaguchi 2016, Cor. 2.4 and App. C.1, with d = 1 (the toy itself is ours)",
                 ClaimKind.CHECK,
             ),
         ),
@@ -272,7 +272,7 @@ EXPERIMENTS: list[Experiment] = [
                 2,
                 "Every converged deep linear network reaches the closed-form global optimum.",
                 "relative gap < 1e-6 and index 0",
-                "Kawaguchi 2016, Thm. 2.3; Baldi & Hornik 1989",
+                "Kawaguchi 2016, Thm. 2.3 (ii); Baldi & Hornik 1989, Sec. 2",
             ),
         ),
     ),
@@ -294,7 +294,7 @@ EXPERIMENTS: list[Experiment] = [
                 "With one hidden layer, every non-global critical point of a deep linear "
                 "network has a negative Hessian eigenvalue.",
                 "every such point has index > 0",
-                "Baldi & Hornik 1989; Kawaguchi 2016, Thm. 2.3 (iv)",
+                "Baldi & Hornik 1989, Sec. 2; Kawaguchi 2016, Thm. 2.3 (iv), Cor. 2.4",
             ),
             Claim(
                 "2.flat_saddles",
@@ -302,7 +302,7 @@ EXPERIMENTS: list[Experiment] = [
                 "With two or more hidden layers, there are saddles whose Hessian has no "
                 "negative eigenvalue (only zeros and positive values).",
                 "flat saddles exist",
-                "Kawaguchi 2016, Thm. 2.3 (iv) and Sec. 2",
+                "Kawaguchi 2016, Cor. 2.4 and App. C.1",
             ),
             Claim(
                 "2.saddles_analytic",
@@ -333,7 +333,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Newton-MR finds certified critical points of the deep linear autoencoder at the"
                 " published rate.",
                 "80% of runs reach ||g||^2 <= 1e-10",
-                "Frye et al. 2019, Sec. 4 (Fig. 2)",
+                "Frye et al. 2019; Frye thesis Ch. 3, Table 3.1",
             ),
             Claim(
                 "2.linear_ae_damped_newton",
@@ -341,7 +341,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Damped Newton finds certified critical points of the deep linear autoencoder at "
                 "the published rate.",
                 "45% of runs reach ||g||^2 <= 1e-10",
-                "Frye et al. 2019, Sec. 4 (Fig. 2)",
+                "Frye et al. 2019; Frye thesis Ch. 3, Table 3.1",
             ),
             Claim(
                 "2.linear_ae_gradient_norm",
@@ -349,7 +349,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Gradient-norm minimisation with a backtracking line search (BTLS) finds certified"
                 " critical points of the deep linear autoencoder at the published rate.",
                 "35% of runs reach ||g||^2 <= 1e-10",
-                "Frye et al. 2019, Sec. 4 (Fig. 2)",
+                "Frye et al. 2019; Frye thesis Ch. 3, Table 3.1",
             ),
             Claim(
                 "2.linear_ae_exact",
@@ -357,7 +357,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Every certified critical point of the linear autoencoder has an analytic loss "
                 "and index.",
                 "loss to 1e-6 relative and index exact, on all certified points",
-                "Baldi & Hornik 1989; Frye et al. 2019, Sec. 4",
+                "Baldi & Hornik 1989, eq. 11; Frye thesis Ch. 3, Sec. 3.2.3",
             ),
         ),
     ),
@@ -470,7 +470,7 @@ EXPERIMENTS: list[Experiment] = [
                 4,
                 "At critical points the fraction of negative eigenvalues grows with the loss.",
                 "positive rank correlation of index with loss",
-                "Dauphin et al. 2014, Fig. 1",
+                "Dauphin et al. 2014, Sec. 3 and Fig. 1",
             ),
         ),
     ),
@@ -492,7 +492,7 @@ EXPERIMENTS: list[Experiment] = [
                 "Near the minima the index follows alpha0 |1 - eps/eps_c|^(3/2), on points found"
                 " as Pennington & Bahri found them (||grad L||^2 minimised, a cutoff).",
                 "exponent 3/2, eps_c(phi) from their random-matrix model",
-                "Pennington & Bahri 2017, Sec. 4 and Sec. 6 (Fig. 4)",
+                "Pennington & Bahri 2017, eq. 20 (Sec. 4.2); Sec. 6.4 and Fig. 6",
             ),
             Claim(
                 "4.three_halves_law_certified",
@@ -500,7 +500,7 @@ EXPERIMENTS: list[Experiment] = [
                 "The same law on certified, polished critical points (index at the derived "
                 "tolerance).",
                 "exponent 3/2",
-                "Pennington & Bahri 2017, Sec. 4; certification per Frye et al. 2019, 2021",
+                "Pennington & Bahri 2017, eq. 20 and Fig. 6; certification per Frye thesis Ch. 3",
             ),
         ),
     ),
