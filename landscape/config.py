@@ -10,6 +10,7 @@ starts.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -182,6 +183,23 @@ def _describe(error: jsonschema.ValidationError, schema: dict[str, Any]) -> Iter
     yield f"config key '{_key(error.absolute_path)}'{what}: {error.message}{fix}"
 
 
+def _non_finite(config: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(path, message) for every NaN or infinite number in ``config``, at any depth.
+
+    YAML reads ``.nan``, ``.inf`` and ``-.inf`` as floats (JSON's NaN and Infinity too), and
+    they pass the schema's bounds: every comparison with NaN is false, and ``.inf`` passes every
+    ``minimum``. No key of the schema means anything by them.
+    """
+    if isinstance(config, dict):
+        for key, value in config.items():
+            yield from _non_finite(value, (*path, key))
+    elif isinstance(config, list):
+        for index, value in enumerate(config):
+            yield from _non_finite(value, (*path, index))
+    elif isinstance(config, float) and not math.isfinite(config):
+        yield path, f"config key '{_key(path)}': must be a finite number, got {config}"
+
+
 def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
     """Checks that involve several keys at once, run after the schema has passed."""
     slice_cfg = config["training_plateaus"]
@@ -228,7 +246,8 @@ def validate_config(
     """Validate ``config`` in place, filling in every default.
 
     Strings where the schema expects a number, boolean or null are read as such first
-    (:func:`coerce_strings`): ``1e-10`` in a YAML file and nested ``--config`` values.
+    (:func:`coerce_strings`): ``1e-10`` in a YAML file and nested ``--config`` values. NaN and
+    infinities (YAML's ``.nan``, ``.inf``) are refused for every key (:func:`_non_finite`).
 
     Args:
         config: The configuration as loaded from YAML (Snakemake's ``config``).
@@ -250,7 +269,14 @@ def validate_config(
     validator_class = _with_defaults(jsonschema.validators.validator_for(schema))
     validator = validator_class(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [msg for err in errors for msg in _describe(err, schema)]
+    non_finite = dict(_non_finite(config))
+    problems = [
+        msg
+        for err in errors
+        if tuple(err.absolute_path) not in non_finite  # named once, below
+        for msg in _describe(err, schema)
+    ]
+    problems += non_finite.values()
     if not problems:
         problems = list(_cross_checks(config))
     if problems:

@@ -209,3 +209,51 @@ def test_three_halves_cannot_be_its_own_alternative():
     config["index_fit"]["decide"]["alternatives"] = [0.75, 1.5]
     with pytest.raises(ConfigError, match=r"decide.alternatives.1' \(An exponent to rule"):
         validate_config(config)
+
+
+def _number_keys(schema, path=()):
+    """Dotted paths (tuples) of every key whose schema type admits a number; array items as 0."""
+    for name, sub in schema.get("properties", {}).items():
+        key = (*path, name)
+        kind = sub.get("type", [])
+        kinds = [kind] if isinstance(kind, str) else kind
+        if "number" in kinds:
+            yield key
+        items = sub.get("items", {})
+        if kind == "array" and "number" in str(items.get("type")):
+            yield (*key, 0)
+        if kind == "array" and items.get("type") == "object":
+            yield from _number_keys(items, (*key, 0))
+        yield from _number_keys(sub, key)
+
+
+def _set(config, key, value):
+    """Set ``config`` at the dotted path ``key`` (tuple; an int part indexes a list)."""
+    node = config
+    for part in key[:-1]:
+        node = node[part]
+    node[key[-1]] = value
+
+
+@pytest.mark.parametrize("text", [".nan", ".inf", "-.inf", ".NaN", ".Inf"])
+def test_non_finite_numbers_are_refused_for_every_number_key(tmp_path, text):
+    """YAML's .nan passes every minimum and maximum (all comparisons false), .inf every minimum."""
+    value = yaml.safe_load(text)
+    schema = load_schema()
+    keys = list(_number_keys(schema))
+    assert len(keys) > 40 and ("relu_trap", "radii", 0) in keys
+    config = validate_config({})  # every list filled with its default
+    config["relu_spurious"]["published"] = [{"k": 6, "n": 6, "runs": 100, "rate": 0.1}]
+    for key in keys:
+        _set(config, key, value)
+    with pytest.raises(ConfigError) as info:
+        validate_config(config)
+    message = str(info.value)
+    for key in keys:
+        dotted = ".".join(map(str, key))
+        assert f"config key '{dotted}': must be a finite number, got {value}" in message, dotted
+    # Through a YAML file, as a user writes it.
+    path = tmp_path / "nan.yaml"
+    path.write_text(f"numerics:\n  eigen_tolerance_factor: {text}\n")
+    with pytest.raises(ConfigError, match=r"nan.yaml.*\n.*'numerics.eigen_tolerance_factor'"):
+        load_config(path)
