@@ -285,6 +285,67 @@ def validate_config(
     return config
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *anchor`, whose keys are meant to be overridden
+
+
+def _written_twice(node: yaml.Node, path: tuple, file: str) -> Iterator[str]:
+    """Messages for every key written twice in one mapping of the composed YAML ``node``."""
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _written_twice(item, (*path, index), file)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    first: dict[tuple[str, Any], yaml.Mark] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        name = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        identity = (key_node.tag, name)  # 1 and "1" are different keys
+        if identity in first:
+            a, b = first[identity], key_node.start_mark
+            if a.line == b.line:  # a flow mapping, {x: 1, x: 2}
+                at = f"line {a.line + 1}, columns {a.column + 1} and {b.column + 1}"
+            else:
+                at = f"lines {a.line + 1} and {b.line + 1}"
+            yield (
+                f"config key '{_key([*path, name])}' is written twice in {file} ({at}): YAML "
+                "keeps the last and silently drops the first; remove one"
+            )
+        else:
+            first[identity] = key_node.start_mark
+        yield from _written_twice(value_node, (*path, name), file)
+
+
+def check_config_files(paths: list[str | Path]) -> None:
+    """Refuse config files that write a key twice in one mapping, naming file, key and lines.
+
+    PyYAML, hence Snakemake's ``configfile`` and ``--configfile``, keeps the last of two equal
+    keys without a word, so ``numerics:`` written twice loses the first section whole. Snakemake
+    hands over only the merged config, so the workflow reads ``workflow.configfiles`` again here.
+    A file PyYAML cannot compose (JSON with tabs, say) is left to Snakemake's own reading.
+
+    Args:
+        paths: The config files, as Snakemake read them (UTF-8).
+
+    Raises:
+        ConfigError: Listing every key written twice, in every file.
+    """
+    problems = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                root = yaml.compose(fh, Loader=yaml.SafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if root is not None:
+            problems += _written_twice(root, (), str(path))
+    if problems:
+        raise ConfigError(
+            f"invalid configuration (from {' + '.join(map(str, paths))}):\n  "
+            + "\n  ".join(problems)
+        )
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
     """Read a YAML config file and validate it.
 
@@ -295,11 +356,13 @@ def load_config(path: str | Path) -> dict[str, Any]:
         The validated configuration with defaults filled in.
 
     Raises:
-        ConfigError: If the file cannot be parsed or the configuration is invalid.
+        ConfigError: If the file cannot be parsed, writes a key twice
+            (:func:`check_config_files`), or the configuration is invalid.
     """
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8") as fh:
             config = yaml.safe_load(fh) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read config ({exc})") from exc
+    check_config_files([path])
     return validate_config(config, sources=[str(path)])

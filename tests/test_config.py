@@ -9,7 +9,14 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from landscape.config import ConfigError, Numerics, load_config, load_schema, validate_config
+from landscape.config import (
+    ConfigError,
+    Numerics,
+    check_config_files,
+    load_config,
+    load_schema,
+    validate_config,
+)
 from landscape.curvature import CurvatureOptions
 from landscape.deep_linear import OptimumOptions, SaddleOptions
 from landscape.index_fit import FitOptions
@@ -257,3 +264,55 @@ def test_non_finite_numbers_are_refused_for_every_number_key(tmp_path, text):
     path.write_text(f"numerics:\n  eigen_tolerance_factor: {text}\n")
     with pytest.raises(ConfigError, match=r"nan.yaml.*\n.*'numerics.eigen_tolerance_factor'"):
         load_config(path)
+
+
+DUPLICATED = [
+    # (YAML text, words the message must contain)
+    (
+        "numerics:\n  grad_norm_sq_threshold: 1.0e-8\ndevice: cpu\nnumerics:\n"
+        "  eigen_tolerance_factor: 20\n",
+        ["config key 'numerics'", "lines 1 and 4"],
+    ),
+    (
+        "training_plateaus:\n  steps: 10\n  hidden: [4]\n  steps: 20\n",
+        ["config key 'training_plateaus.steps'", "lines 2 and 4"],
+    ),
+    (
+        "index_vs_loss_scale:\n  sizes:\n    - {name: a, hidden: [4], networks: 1, snapshots: 1,"
+        " run: true, networks: 2}\n",
+        ["config key 'index_vs_loss_scale.sizes.0.networks'", "line 3, columns 30 and 68"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), DUPLICATED, ids=["top", "nested", "in a list"])
+def test_a_key_written_twice_is_refused_naming_file_key_and_lines(tmp_path, text, words):
+    """PyYAML (and Snakemake's loader) keeps the last of two equal keys and drops the first."""
+    path = tmp_path / "twice.yaml"
+    path.write_text(text)
+    for check in (load_config, lambda p: check_config_files([ROOT / "config.yaml", p])):
+        with pytest.raises(ConfigError) as info:
+            check(path)
+        message = str(info.value)
+        print(message)
+        assert str(path) in message and "written twice" in message
+        for word in words:
+            assert word in message
+    check_config_files([ROOT / "config.yaml", ROOT / "workflow/config/paper.yaml"])  # no error
+
+
+def test_snakemake_refuses_a_key_written_twice(tmp_path):
+    """Snakemake merges the files it read; the duplicate is found by reading them again."""
+    path = tmp_path / "twice.yaml"
+    path.write_text("relu_trap:\n  steps: 10\nrelu_trap:\n  hidden: 4\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(path), "-n"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert f"config key 'relu_trap' is written twice in {path} (lines 1 and 3)" in out, out
+    assert "Building DAG" not in out
