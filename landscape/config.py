@@ -56,7 +56,17 @@ class Numerics:
 
 
 class ConfigError(ValueError):
-    """The configuration is invalid; the message names every offending key."""
+    r"""The configuration is invalid; the message names every offending key.
+
+    The message is ASCII: any other character (of a value, a key, a file name) is written as
+    its Python escape, ``'gp\xfc'`` for ``'gpü'``. Under an ASCII locale (``LC_ALL=C`` without
+    Python's UTF-8 mode) Snakemake's logger cannot encode it otherwise, and prints a logging
+    traceback in place of the message.
+    """
+
+    def __init__(self, message: str) -> None:
+        """The error, its message made ASCII."""
+        super().__init__(message.encode("ascii", "backslashreplace").decode("ascii"))
 
 
 # A number as YAML 1.2 and Python write it; YAML 1.1 (PyYAML, hence Snakemake) reads `1e-10` and

@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import os
 import subprocess
 import sys
 
@@ -316,3 +317,29 @@ def test_snakemake_refuses_a_key_written_twice(tmp_path):
     assert run.returncode != 0
     assert f"config key 'relu_trap' is written twice in {path} (lines 1 and 3)" in out, out
     assert "Building DAG" not in out
+
+
+def test_non_ascii_config_error_survives_an_ascii_locale(tmp_path):
+    """Under LC_ALL=C without UTF-8 mode stderr is ASCII: the message itself must be ASCII."""
+    path = tmp_path / "accent.yaml"
+    path.write_text("device: gpü\ndévice: cpu\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).isascii()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "LANGUAGE")}
+    # LC_ALL=C alone turns on Python's UTF-8 mode (PEP 540); PYTHONUTF8=0 keeps the C locale's
+    # ASCII, as Pythons and shells that set it do.
+    env.update(LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(path), "-n"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    out = (run.stdout + run.stderr).decode("utf-8", "replace")
+    print(out[-3000:])
+    assert run.returncode != 0
+    assert "config key 'device' (Where tensors live): 'gp\\xfc' is not one of" in out
+    assert "config key 'd\\xe9vice': unknown key; did you mean 'device'?" in out
+    assert "UnicodeEncodeError" not in out and "Call stack" not in out
