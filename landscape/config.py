@@ -356,6 +356,38 @@ def check_config_files(paths: list[str | Path]) -> None:
         )
 
 
+# A word a POSIX shell reads as itself unquoted: shlex's safe characters, any letter or digit.
+_SHELL_WORD = re.compile(r"[\w@%+=:,./-]+")
+
+
+def check_interpreter_path(executable: str) -> None:
+    """Refuse a Python interpreter whose path the shell would split or misread.
+
+    Snakemake 9 runs every ``script:`` job as ``{py_exec} {fname:q}``, the interpreter
+    unquoted (snakemake/script/__init__.py; snakemake/snakemake#2645, open), and spawns cluster
+    jobs the same way. With ``.venv`` inside a checkout whose path holds a space, as ``make run``
+    builds it, the first job fails with exit status 126 or 127; with a quote, 2. The checkout's
+    own path may hold them (Snakemake quotes the script and the working directory): only the
+    interpreter's matters, so the workaround is an environment elsewhere.
+
+    Args:
+        executable: The interpreter Snakemake runs jobs with (``sys.executable``).
+
+    Raises:
+        ConfigError: Naming the path, the cause and the workaround.
+    """
+    if _SHELL_WORD.fullmatch(executable):
+        return
+    raise ConfigError(
+        f"the Python interpreter {executable!r} has a space or a shell character in its path: "
+        "Snakemake writes it unquoted into the command of every job (snakemake/snakemake#2645), "
+        "so the first job would fail (exit status 126 or 127, or 2 for a quote). Build the "
+        "virtual environment at a plain path, e.g. `make run VENV=$HOME/landscape-venv` (or "
+        "python -m venv there, then pip install -e . from this checkout), or move the "
+        "checkout; see README, Quick start"
+    )
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
     """Read a YAML config file and validate it.
 

@@ -14,6 +14,7 @@ from landscape.config import (
     ConfigError,
     Numerics,
     check_config_files,
+    check_interpreter_path,
     load_config,
     load_schema,
     validate_config,
@@ -343,3 +344,37 @@ def test_non_ascii_config_error_survives_an_ascii_locale(tmp_path):
     assert "config key 'device' (Where tensors live): 'gp\\xfc' is not one of" in out
     assert "config key 'd\\xe9vice': unknown key; did you mean 'device'?" in out
     assert "UnicodeEncodeError" not in out and "Call stack" not in out
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["/home/a b/landscape/.venv", "/home/o'brien/landscape/.venv", '/x/"q"/.venv', "/a$b/.venv"],
+)
+def test_an_interpreter_path_the_shell_splits_is_refused_with_the_workaround(where):
+    """Snakemake writes the interpreter unquoted into every script job's command (#2645)."""
+    with pytest.raises(ConfigError) as info:
+        check_interpreter_path(f"{where}/bin/python")
+    message = str(info.value)
+    assert f"'{where}/bin/python'" in message or repr(f"{where}/bin/python") in message
+    assert "VENV=" in message and "snakemake/snakemake#2645" in message
+    for fine in (
+        "/work/main/.venv/bin/python3.11",
+        "/opt/python-3.12+local/bin/python",
+        "/é/bin/python",
+    ):
+        check_interpreter_path(fine)
+
+
+def test_snakemake_refuses_an_interpreter_path_with_a_space(tmp_path):
+    """The workflow checks the interpreter it runs under when it loads, before any job."""
+    code = (
+        "import sys; sys.executable = '/home/a b/landscape/.venv/bin/python'; "
+        "from snakemake.cli import main; sys.argv = ['snakemake', '--cores', '1', '-n']; main()"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "'/home/a b/landscape/.venv/bin/python'" in out and "VENV=" in out, out
+    assert "Building DAG" not in out
