@@ -210,8 +210,8 @@ def _non_finite(config: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         yield path, f"config key '{_key(path)}': must be a finite number, got {config}"
 
 
-def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
-    """Checks that involve several keys at once, run after the schema has passed."""
+def _section_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Keys of one section that must agree with each other."""
     slice_cfg = config["training_plateaus"]
     if slice_cfg["loss"] == "cross_entropy" and slice_cfg["dataset"] not in CLASSIFICATION_DATASETS:
         yield (
@@ -246,6 +246,107 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
         pool = config["index_vs_loss"][pool_key]
         if 8 % pool or 40 % pool:
             yield f"config key 'index_vs_loss.pool': must divide 8 and 40, got {pool}"
+
+
+def _data_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Every dataset can be built: the splits its maker is asked for exist.
+
+    The dataset rule builds all three datasets whichever sections use them.
+    """
+    from landscape.data import CLASSES, DIGITS_IMAGES, split_sizes
+
+    digits = config["data"]["digits"]
+    train, test = split_sizes("digits", digits)
+    if digits["test_fraction"] > 0 and min(train, test) < CLASSES:
+        low = math.ceil(1e4 * CLASSES / DIGITS_IMAGES) / 1e4
+        high = math.floor(1e4 * (DIGITS_IMAGES - CLASSES) / DIGITS_IMAGES) / 1e4
+        yield (
+            f"config key 'data.digits.test_fraction': leaves {train} training and {test} test "
+            f"images of {DIGITS_IMAGES}, but the stratified split needs at least {CLASSES} (one "
+            f"per class) in each; use 0 (no test set) or a value from {low} to {high}, "
+            f"got {digits['test_fraction']}"
+        )
+    mnist = config["data"]["mnist1d"]
+    train, test = split_sizes("mnist1d", mnist)
+    if train < 1:
+        yield (
+            "config key 'data.mnist1d.train_split': with 'data.mnist1d.num_samples' "
+            f"({mnist['num_samples']}: {train + test} sequences, 10 per class) it leaves 0 for "
+            f"training; raise either, got {mnist['train_split']}"
+        )
+
+
+def _training_samples(config: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    """Each dataset's training samples, and the keys that set their number."""
+    from landscape.data import split_sizes
+
+    keys = {
+        "digits": "data.digits.test_fraction",
+        "mnist1d": "data.mnist1d.num_samples' and 'data.mnist1d.train_split",
+        "teacher_student": "data.teacher_student.n_train",
+    }
+    return {name: (split_sizes(name, config["data"][name])[0], key) for name, key in keys.items()}
+
+
+def _sample_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Sections that draw samples ask for no more than their data holds."""
+    samples = _training_samples(config)
+    plateaus = config["training_plateaus"]
+    n, source = samples[plateaus["dataset"]]
+    if plateaus["batch_size"] is not None and plateaus["batch_size"] > n:
+        yield (
+            "config key 'training_plateaus.batch_size': must be at most the "
+            f"{n} training samples of 'training_plateaus.dataset' ('{plateaus['dataset']}', set "
+            f"by '{source}'), got {plateaus['batch_size']}"
+        )
+    drawn = dict.fromkeys(config["index_vs_loss"]["datasets"], "index_vs_loss.datasets")
+    scale = config["index_vs_loss_scale"]
+    if any(size["run"] for size in scale["sizes"]):
+        drawn.setdefault(scale["dataset"], "index_vs_loss_scale.dataset")
+    wanted = config["index_vs_loss"]["n_samples"]
+    for name, key in drawn.items():
+        n, source = samples[name]
+        if wanted > n:
+            yield (
+                "config key 'index_vs_loss.n_samples': must be at most the training samples of "
+                f"every dataset it draws from, but '{name}' ({key}) has {n} (set by "
+                f"'{source}'), got {wanted}"
+            )
+    # gaussian_with_covariance: d centred dimensions need d + 1 samples for a full-rank
+    # covariance; with d or fewer the Cholesky factor fails or is round-off.
+    linear = config["linear_ae"]
+    if linear["n_samples"] <= linear["input_dim"]:
+        yield (
+            "config key 'linear_ae.n_samples': must exceed 'linear_ae.input_dim' "
+            f"({linear['input_dim']}): centred samples need d + 1 of them to have covariance "
+            f"diag(1..d) exactly, got {linear['n_samples']}"
+        )
+    saddles = config["deep_linear_saddles"]
+    d = len(saddles["singular_values"])
+    if saddles["n_samples"] <= d:
+        yield (
+            "config key 'deep_linear_saddles.n_samples': must exceed the number of "
+            f"'deep_linear_saddles.singular_values' (d = {d}): centred inputs need d + 1 samples "
+            f"to be whitened exactly, got {saddles['n_samples']}"
+        )
+
+
+def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Checks that involve several keys at once, run after the schema has passed.
+
+    Each catches values valid alone that a job could not run with, which would otherwise fail
+    deep inside it (in scikit-learn, a Cholesky factor, the minibatch sampler) naming no key.
+    """
+    yield from _section_checks(config)
+    yield from _data_checks(config)
+    yield from _sample_checks(config)
+    published = [(e["k"], e["n"]) for e in config["relu_spurious"]["published"]]
+    twice = sorted({case for case in published if published.count(case) > 1})
+    if twice:
+        yield (
+            "config key 'relu_spurious.published': names (k, n) = "
+            f"{', '.join(map(str, twice))} more than once"
+        )
 
 
 def validate_config(

@@ -20,6 +20,7 @@ from landscape.config import (
     validate_config,
 )
 from landscape.curvature import CurvatureOptions
+from landscape.data import make_dataset, split_sizes
 from landscape.deep_linear import OptimumOptions, SaddleOptions
 from landscape.index_fit import FitOptions
 from landscape.index_vs_loss import SearchOptions
@@ -378,3 +379,130 @@ def test_snakemake_refuses_an_interpreter_path_with_a_space(tmp_path):
     assert run.returncode != 0
     assert "'/home/a b/landscape/.venv/bin/python'" in out and "VENV=" in out, out
     assert "Building DAG" not in out
+
+
+# Values valid alone, impossible together (issue 29, item 9): each used to pass validation and
+# fail deep inside a job, in scikit-learn, Cholesky or the sampler, naming no key.
+CONTEXT = [
+    # (change to the default config, words the message must contain)
+    (
+        {"data": {"digits": {"test_fraction": 0.995}}},
+        ["config key 'data.digits.test_fraction'", "leaves 8 training and 1789 test images"],
+    ),
+    (
+        {"data": {"digits": {"test_fraction": 0.001}}},
+        ["config key 'data.digits.test_fraction'", "1795 training and 2 test images"],
+    ),
+    (
+        {"data": {"mnist1d": {"num_samples": 29, "train_split": 0.04}}},
+        ["config key 'data.mnist1d.train_split'", "'data.mnist1d.num_samples'", "0 for training"],
+    ),
+    (
+        {"training_plateaus": {"optimizer": "sgd", "batch_size": 1438}},
+        ["config key 'training_plateaus.batch_size'", "1437 training samples", "'digits'"],
+    ),
+    (
+        {
+            "training_plateaus": {"dataset": "teacher_student", "batch_size": 65},
+            "data": {"teacher_student": {"n_train": 64}},
+        },
+        ["config key 'training_plateaus.batch_size'", "64", "'data.teacher_student.n_train'"],
+    ),
+    (
+        {"index_vs_loss": {"n_samples": 1438}},
+        ["config key 'index_vs_loss.n_samples'", "'digits' (index_vs_loss.datasets)", "1437"],
+    ),
+    (
+        {
+            "index_vs_loss": {"datasets": ["digits"]},
+            "index_vs_loss_scale": {"dataset": "mnist1d"},
+            "data": {"mnist1d": {"num_samples": 100}},
+        },
+        ["config key 'index_vs_loss.n_samples'", "'mnist1d' (index_vs_loss_scale.dataset)", "80"],
+    ),
+    (
+        {"linear_ae": {"n_samples": 16}},
+        ["config key 'linear_ae.n_samples'", "'linear_ae.input_dim' (16)", "got 16"],
+    ),
+    (
+        {"deep_linear_saddles": {"n_samples": 4}},
+        ["config key 'deep_linear_saddles.n_samples'", "'deep_linear_saddles.singular_values'"],
+    ),
+    (
+        {
+            "relu_spurious": {
+                "published": [
+                    {"k": 6, "n": 6, "rate": 0.1, "runs": 100},
+                    {"k": 6, "n": 6, "rate": 0.2, "runs": 100},
+                ]
+            }
+        },
+        ["config key 'relu_spurious.published'", "(6, 6)", "more than once"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), CONTEXT, ids=[str(c) for c, _ in CONTEXT])
+def test_values_impossible_in_context_are_refused_naming_the_keys(change, words):
+    with pytest.raises(ConfigError) as info:
+        validate_config(copy.deepcopy(change))
+    print(info.value)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_context_bounds_are_exact():
+    """Just inside every bound passes; the scale dataset counts only when a size runs."""
+    validate_config({"data": {"digits": {"test_fraction": 10 / 1797}}})
+    validate_config(
+        {"data": {"digits": {"test_fraction": 1787 / 1797}}, "index_vs_loss": {"n_samples": 10}}
+    )
+    validate_config({"data": {"digits": {"test_fraction": 0}}})
+    validate_config(
+        {
+            "data": {"mnist1d": {"num_samples": 29, "train_split": 0.05}},
+            "index_vs_loss": {"datasets": ["digits"]},
+        }
+    )
+    validate_config({"training_plateaus": {"optimizer": "sgd", "batch_size": 1437}})
+    validate_config({"index_vs_loss": {"n_samples": 1437}})
+    validate_config({"linear_ae": {"n_samples": 17}, "deep_linear_saddles": {"n_samples": 5}})
+    sizes = validate_config({})["index_vs_loss_scale"]["sizes"]
+    for size in sizes:
+        size["run"] = False
+    validate_config(
+        {
+            "index_vs_loss": {"datasets": ["digits"]},
+            "index_vs_loss_scale": {"dataset": "mnist1d", "sizes": sizes},
+            "data": {"mnist1d": {"num_samples": 100}},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("digits", {"test_fraction": 10 / 1797}),
+        ("digits", {"test_fraction": 0.2}),
+        ("digits", {"test_fraction": 1787 / 1797}),
+        ("digits", {"test_fraction": 0.0}),
+        ("mnist1d", {"num_samples": 29, "train_split": 0.05}),
+        ("mnist1d", {"num_samples": 137, "train_split": 0.33}),
+        ("teacher_student", {"n_train": 7, "n_test": 3}),
+    ],
+)
+def test_predicted_split_sizes_are_the_datasets(name, options):
+    """The sizes the checks use (landscape.data.split_sizes) are those the makers give."""
+    ds = make_dataset(name, **options)
+    assert split_sizes(name, options) == (len(ds.x_train), len(ds.x_test))
+    if name == "digits" and options["test_fraction"]:
+        assert set(ds.y_train.tolist()) == set(range(10)) == set(ds.y_test.tolist())
+
+
+@pytest.mark.parametrize("fraction", [9 / 1797, 1788 / 1797, 0.995])
+def test_scikit_learn_refuses_what_the_check_refuses(fraction):
+    """Just beyond the bounds the digits maker fails in scikit-learn, as the check foretells."""
+    with pytest.raises(ValueError, match="number of classes"):
+        make_dataset("digits", test_fraction=fraction)
+    with pytest.raises(ConfigError, match="data.digits.test_fraction"):
+        validate_config({"data": {"digits": {"test_fraction": fraction}}})
