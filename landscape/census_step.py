@@ -39,6 +39,7 @@ and vanish with it: at aligned or opposite vectors those terms are 0.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numba
 import numpy as np
@@ -51,9 +52,41 @@ CHUNK_RUNS = 128
 # Fused loops: summation order may change (reassoc) and multiply-adds contract; no fast-math on
 # NaN or infinities, so a diverging run still reports a non-finite loss.
 _FAST = {"reassoc", "contract", "nsz", "arcp"}
+_UNCACHED = []  # the kernels compiled without an on-disk cache (no writable cache directory)
 
 
-@numba.njit(cache=True, fastmath=_FAST)
+def _compiled(fn):
+    """``numba.njit(fastmath=_FAST)`` of ``fn``, cached on disk where Numba can write a cache.
+
+    Numba caches in ``$NUMBA_CACHE_DIR`` when set, else beside the source (``__pycache__``),
+    else in the user's cache directory (``~/.cache/numba``). A read-only install (a cluster's
+    shared software tree, a container run as another user) with no writable home has none of
+    these, and ``cache=True`` raises "cannot cache function: no locator available" at import.
+    The kernel is then compiled in every process instead (a few seconds), with one warning that
+    names the fix; it is not cached in a shared temporary directory, since Numba's cache index
+    is a pickle that another user there could replace.
+
+    Raises:
+        RuntimeError: Any error of Numba's other than a missing cache directory.
+    """
+    try:
+        return numba.njit(cache=True, fastmath=_FAST)(fn)
+    except RuntimeError as exc:
+        if "no locator available" not in str(exc):
+            raise
+    if not _UNCACHED:
+        warnings.warn(
+            f"landscape.census_step: Numba finds no writable cache directory for {__file__} "
+            "(its __pycache__ and ~/.cache/numba); its kernels are compiled in every process. "
+            "Set NUMBA_CACHE_DIR to a writable directory to cache them.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    _UNCACHED.append(fn.__name__)
+    return numba.njit(fastmath=_FAST)(fn)
+
+
+@_compiled
 def _unit_rows(w, nw, wh, wht):  # pragma: no cover - compiled
     """Nw (R, n) = row norms of w (R, n, d); wh = w / nw (zero rows stay zero), wht = wh^T."""
     runs, n, d = w.shape
@@ -70,7 +103,7 @@ def _unit_rows(w, nw, wh, wht):  # pragma: no cover - compiled
                 wht[r, m, j] = w[r, j, m] * inv
 
 
-@numba.njit(cache=True, fastmath=_FAST)
+@_compiled
 def _sines(c, norms, s, a, col):  # pragma: no cover - compiled
     """In place c <- -clip(c, -1, 1) (R, n, m); s = sqrt(1 - c^2); a[:, :, col] = s @ norms."""
     runs, n, m = c.shape
@@ -86,7 +119,7 @@ def _sines(c, norms, s, a, col):  # pragma: no cover - compiled
             a[r, j, col] = acc
 
 
-@numba.njit(cache=True, fastmath=_FAST)
+@_compiled
 def _finish(w, wh, nw, a, b_ww, b_wv, loss, grad):  # pragma: no cover - compiled
     """Loss (R,) without the teacher's constant, and the gradient (R, n, d)."""
     runs, n, d = w.shape

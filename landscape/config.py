@@ -10,6 +10,7 @@ starts.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -55,7 +56,17 @@ class Numerics:
 
 
 class ConfigError(ValueError):
-    """The configuration is invalid; the message names every offending key."""
+    r"""The configuration is invalid; the message names every offending key.
+
+    The message is ASCII: any other character (of a value, a key, a file name) is written as
+    its Python escape, ``'gp\xfc'`` for ``'gpü'``. Under an ASCII locale (``LC_ALL=C`` without
+    Python's UTF-8 mode) Snakemake's logger cannot encode it otherwise, and prints a logging
+    traceback in place of the message.
+    """
+
+    def __init__(self, message: str) -> None:
+        """The error, its message made ASCII."""
+        super().__init__(message.encode("ascii", "backslashreplace").decode("ascii"))
 
 
 # A number as YAML 1.2 and Python write it; YAML 1.1 (PyYAML, hence Snakemake) reads `1e-10` and
@@ -182,8 +193,25 @@ def _describe(error: jsonschema.ValidationError, schema: dict[str, Any]) -> Iter
     yield f"config key '{_key(error.absolute_path)}'{what}: {error.message}{fix}"
 
 
-def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
-    """Checks that involve several keys at once, run after the schema has passed."""
+def _non_finite(config: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(path, message) for every NaN or infinite number in ``config``, at any depth.
+
+    YAML reads ``.nan``, ``.inf`` and ``-.inf`` as floats (JSON's NaN and Infinity too), and
+    they pass the schema's bounds: every comparison with NaN is false, and ``.inf`` passes every
+    ``minimum``. No key of the schema means anything by them.
+    """
+    if isinstance(config, dict):
+        for key, value in config.items():
+            yield from _non_finite(value, (*path, key))
+    elif isinstance(config, list):
+        for index, value in enumerate(config):
+            yield from _non_finite(value, (*path, index))
+    elif isinstance(config, float) and not math.isfinite(config):
+        yield path, f"config key '{_key(path)}': must be a finite number, got {config}"
+
+
+def _section_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Keys of one section that must agree with each other."""
     slice_cfg = config["training_plateaus"]
     if slice_cfg["loss"] == "cross_entropy" and slice_cfg["dataset"] not in CLASSIFICATION_DATASETS:
         yield (
@@ -220,6 +248,107 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
             yield f"config key 'index_vs_loss.pool': must divide 8 and 40, got {pool}"
 
 
+def _data_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Every dataset can be built: the splits its maker is asked for exist.
+
+    The dataset rule builds all three datasets whichever sections use them.
+    """
+    from landscape.data import CLASSES, DIGITS_IMAGES, split_sizes
+
+    digits = config["data"]["digits"]
+    train, test = split_sizes("digits", digits)
+    if digits["test_fraction"] > 0 and min(train, test) < CLASSES:
+        low = math.ceil(1e4 * CLASSES / DIGITS_IMAGES) / 1e4
+        high = math.floor(1e4 * (DIGITS_IMAGES - CLASSES) / DIGITS_IMAGES) / 1e4
+        yield (
+            f"config key 'data.digits.test_fraction': leaves {train} training and {test} test "
+            f"images of {DIGITS_IMAGES}, but the stratified split needs at least {CLASSES} (one "
+            f"per class) in each; use 0 (no test set) or a value from {low} to {high}, "
+            f"got {digits['test_fraction']}"
+        )
+    mnist = config["data"]["mnist1d"]
+    train, test = split_sizes("mnist1d", mnist)
+    if train < 1:
+        yield (
+            "config key 'data.mnist1d.train_split': with 'data.mnist1d.num_samples' "
+            f"({mnist['num_samples']}: {train + test} sequences, 10 per class) it leaves 0 for "
+            f"training; raise either, got {mnist['train_split']}"
+        )
+
+
+def _training_samples(config: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    """Each dataset's training samples, and the keys that set their number."""
+    from landscape.data import split_sizes
+
+    keys = {
+        "digits": "data.digits.test_fraction",
+        "mnist1d": "data.mnist1d.num_samples' and 'data.mnist1d.train_split",
+        "teacher_student": "data.teacher_student.n_train",
+    }
+    return {name: (split_sizes(name, config["data"][name])[0], key) for name, key in keys.items()}
+
+
+def _sample_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Sections that draw samples ask for no more than their data holds."""
+    samples = _training_samples(config)
+    plateaus = config["training_plateaus"]
+    n, source = samples[plateaus["dataset"]]
+    if plateaus["batch_size"] is not None and plateaus["batch_size"] > n:
+        yield (
+            "config key 'training_plateaus.batch_size': must be at most the "
+            f"{n} training samples of 'training_plateaus.dataset' ('{plateaus['dataset']}', set "
+            f"by '{source}'), got {plateaus['batch_size']}"
+        )
+    drawn = dict.fromkeys(config["index_vs_loss"]["datasets"], "index_vs_loss.datasets")
+    scale = config["index_vs_loss_scale"]
+    if any(size["run"] for size in scale["sizes"]):
+        drawn.setdefault(scale["dataset"], "index_vs_loss_scale.dataset")
+    wanted = config["index_vs_loss"]["n_samples"]
+    for name, key in drawn.items():
+        n, source = samples[name]
+        if wanted > n:
+            yield (
+                "config key 'index_vs_loss.n_samples': must be at most the training samples of "
+                f"every dataset it draws from, but '{name}' ({key}) has {n} (set by "
+                f"'{source}'), got {wanted}"
+            )
+    # gaussian_with_covariance: d centred dimensions need d + 1 samples for a full-rank
+    # covariance; with d or fewer the Cholesky factor fails or is round-off.
+    linear = config["linear_ae"]
+    if linear["n_samples"] <= linear["input_dim"]:
+        yield (
+            "config key 'linear_ae.n_samples': must exceed 'linear_ae.input_dim' "
+            f"({linear['input_dim']}): centred samples need d + 1 of them to have covariance "
+            f"diag(1..d) exactly, got {linear['n_samples']}"
+        )
+    saddles = config["deep_linear_saddles"]
+    d = len(saddles["singular_values"])
+    if saddles["n_samples"] <= d:
+        yield (
+            "config key 'deep_linear_saddles.n_samples': must exceed the number of "
+            f"'deep_linear_saddles.singular_values' (d = {d}): centred inputs need d + 1 samples "
+            f"to be whitened exactly, got {saddles['n_samples']}"
+        )
+
+
+def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
+    """Checks that involve several keys at once, run after the schema has passed.
+
+    Each catches values valid alone that a job could not run with, which would otherwise fail
+    deep inside it (in scikit-learn, a Cholesky factor, the minibatch sampler) naming no key.
+    """
+    yield from _section_checks(config)
+    yield from _data_checks(config)
+    yield from _sample_checks(config)
+    published = [(e["k"], e["n"]) for e in config["relu_spurious"]["published"]]
+    twice = sorted({case for case in published if published.count(case) > 1})
+    if twice:
+        yield (
+            "config key 'relu_spurious.published': names (k, n) = "
+            f"{', '.join(map(str, twice))} more than once"
+        )
+
+
 def validate_config(
     config: dict[str, Any],
     schema: dict[str, Any] | None = None,
@@ -228,7 +357,8 @@ def validate_config(
     """Validate ``config`` in place, filling in every default.
 
     Strings where the schema expects a number, boolean or null are read as such first
-    (:func:`coerce_strings`): ``1e-10`` in a YAML file and nested ``--config`` values.
+    (:func:`coerce_strings`): ``1e-10`` in a YAML file and nested ``--config`` values. NaN and
+    infinities (YAML's ``.nan``, ``.inf``) are refused for every key (:func:`_non_finite`).
 
     Args:
         config: The configuration as loaded from YAML (Snakemake's ``config``).
@@ -250,13 +380,113 @@ def validate_config(
     validator_class = _with_defaults(jsonschema.validators.validator_for(schema))
     validator = validator_class(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [msg for err in errors for msg in _describe(err, schema)]
+    non_finite = dict(_non_finite(config))
+    problems = [
+        msg
+        for err in errors
+        if tuple(err.absolute_path) not in non_finite  # named once, below
+        for msg in _describe(err, schema)
+    ]
+    problems += non_finite.values()
     if not problems:
         problems = list(_cross_checks(config))
     if problems:
         origin = f" (from {' + '.join(map(str, sources))})" if sources else ""
         raise ConfigError(f"invalid configuration{origin}:\n  " + "\n  ".join(problems))
     return config
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *anchor`, whose keys are meant to be overridden
+
+
+def _written_twice(node: yaml.Node, path: tuple, file: str) -> Iterator[str]:
+    """Messages for every key written twice in one mapping of the composed YAML ``node``."""
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _written_twice(item, (*path, index), file)
+    if not isinstance(node, yaml.MappingNode):
+        return
+    first: dict[tuple[str, Any], yaml.Mark] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue
+        name = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        identity = (key_node.tag, name)  # 1 and "1" are different keys
+        if identity in first:
+            a, b = first[identity], key_node.start_mark
+            if a.line == b.line:  # a flow mapping, {x: 1, x: 2}
+                at = f"line {a.line + 1}, columns {a.column + 1} and {b.column + 1}"
+            else:
+                at = f"lines {a.line + 1} and {b.line + 1}"
+            yield (
+                f"config key '{_key([*path, name])}' is written twice in {file} ({at}): YAML "
+                "keeps the last and silently drops the first; remove one"
+            )
+        else:
+            first[identity] = key_node.start_mark
+        yield from _written_twice(value_node, (*path, name), file)
+
+
+def check_config_files(paths: list[str | Path]) -> None:
+    """Refuse config files that write a key twice in one mapping, naming file, key and lines.
+
+    PyYAML, hence Snakemake's ``configfile`` and ``--configfile``, keeps the last of two equal
+    keys without a word, so ``numerics:`` written twice loses the first section whole. Snakemake
+    hands over only the merged config, so the workflow reads ``workflow.configfiles`` again here.
+    A file PyYAML cannot compose (JSON with tabs, say) is left to Snakemake's own reading.
+
+    Args:
+        paths: The config files, as Snakemake read them (UTF-8).
+
+    Raises:
+        ConfigError: Listing every key written twice, in every file.
+    """
+    problems = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                root = yaml.compose(fh, Loader=yaml.SafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if root is not None:
+            problems += _written_twice(root, (), str(path))
+    if problems:
+        raise ConfigError(
+            f"invalid configuration (from {' + '.join(map(str, paths))}):\n  "
+            + "\n  ".join(problems)
+        )
+
+
+# A word a POSIX shell reads as itself unquoted: shlex's safe characters, any letter or digit.
+_SHELL_WORD = re.compile(r"[\w@%+=:,./-]+")
+
+
+def check_interpreter_path(executable: str) -> None:
+    """Refuse a Python interpreter whose path the shell would split or misread.
+
+    Snakemake 9 runs every ``script:`` job as ``{py_exec} {fname:q}``, the interpreter
+    unquoted (snakemake/script/__init__.py; snakemake/snakemake#2645, open), and spawns cluster
+    jobs the same way. With ``.venv`` inside a checkout whose path holds a space, as ``make run``
+    builds it, the first job fails with exit status 126 or 127; with a quote, 2. The checkout's
+    own path may hold them (Snakemake quotes the script and the working directory): only the
+    interpreter's matters, so the workaround is an environment elsewhere.
+
+    Args:
+        executable: The interpreter Snakemake runs jobs with (``sys.executable``).
+
+    Raises:
+        ConfigError: Naming the path, the cause and the workaround.
+    """
+    if _SHELL_WORD.fullmatch(executable):
+        return
+    raise ConfigError(
+        f"the Python interpreter {executable!r} has a space or a shell character in its path: "
+        "Snakemake writes it unquoted into the command of every job (snakemake/snakemake#2645), "
+        "so the first job would fail (exit status 126 or 127, or 2 for a quote). Build the "
+        "virtual environment at a plain path, e.g. `make run VENV=$HOME/landscape-venv` (or "
+        "python -m venv there, then pip install -e . from this checkout), or move the "
+        "checkout; see README, Quick start"
+    )
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -269,11 +499,13 @@ def load_config(path: str | Path) -> dict[str, Any]:
         The validated configuration with defaults filled in.
 
     Raises:
-        ConfigError: If the file cannot be parsed or the configuration is invalid.
+        ConfigError: If the file cannot be parsed, writes a key twice
+            (:func:`check_config_files`), or the configuration is invalid.
     """
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8") as fh:
             config = yaml.safe_load(fh) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read config ({exc})") from exc
+    check_config_files([path])
     return validate_config(config, sources=[str(path)])

@@ -9,6 +9,7 @@ Every dataset is a :class:`Dataset` of float64 arrays, saved as one ``.npz`` fil
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import numpy as np
 from landscape.io import DataFileError, atomic_path
 
 TASKS = ("classification", "regression")
+DIGITS_IMAGES = 1797  # sklearn's bundled digits: 1,797 images of 8 x 8 pixels
+CLASSES = 10  # classes of digits and of MNIST-1D
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,36 @@ def make_mnist1d(num_samples: int = 5000, train_split: float = 0.8, seed: int = 
         np.asarray(raw["x_test"], dtype=np.float64),
         np.asarray(raw["y_test"], dtype=np.int64),
     )
+
+
+def split_sizes(name: str, options: dict) -> tuple[int, int]:
+    """(training, test) sample counts of ``make_dataset(name, **options)``, without building it.
+
+    * digits: scikit-learn's ``train_test_split`` holds out ``ceil(f * 1797)`` images for a
+      test fraction f > 0 (``sklearn.model_selection._split._validate_shuffle_split``); f = 0
+      holds out none. Its stratified split also needs at least :data:`CLASSES` in each part.
+    * mnist1d: the package makes ``num_samples // 10`` sequences per class and trains on the
+      first ``int(n * train_split)`` of the n (``mnist1d.data.make_dataset``).
+    * teacher_student: ``n_train`` and ``n_test``.
+
+    Args:
+        name: One of :data:`MAKERS`.
+        options: Its config section ``data.<name>`` (validated, defaults filled in).
+
+    Returns:
+        (training samples, test samples).
+    """
+    if name == "digits":
+        f = options["test_fraction"]
+        test = math.ceil(f * DIGITS_IMAGES) if f > 0 else 0
+        return DIGITS_IMAGES - test, test
+    if name == "mnist1d":
+        total = CLASSES * (options["num_samples"] // CLASSES)
+        train = int(total * options["train_split"])
+        return train, total - train
+    if name == "teacher_student":
+        return options["n_train"], options["n_test"]
+    raise ValueError(f"unknown dataset '{name}' (known: {', '.join(MAKERS)})")
 
 
 def _activation_np(name: str, z: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import os
 import subprocess
 import sys
 
@@ -9,8 +10,17 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from landscape.config import ConfigError, Numerics, load_config, load_schema, validate_config
+from landscape.config import (
+    ConfigError,
+    Numerics,
+    check_config_files,
+    check_interpreter_path,
+    load_config,
+    load_schema,
+    validate_config,
+)
 from landscape.curvature import CurvatureOptions
+from landscape.data import make_dataset, split_sizes
 from landscape.deep_linear import OptimumOptions, SaddleOptions
 from landscape.index_fit import FitOptions
 from landscape.index_vs_loss import SearchOptions
@@ -209,3 +219,290 @@ def test_three_halves_cannot_be_its_own_alternative():
     config["index_fit"]["decide"]["alternatives"] = [0.75, 1.5]
     with pytest.raises(ConfigError, match=r"decide.alternatives.1' \(An exponent to rule"):
         validate_config(config)
+
+
+def _number_keys(schema, path=()):
+    """Dotted paths (tuples) of every key whose schema type admits a number; array items as 0."""
+    for name, sub in schema.get("properties", {}).items():
+        key = (*path, name)
+        kind = sub.get("type", [])
+        kinds = [kind] if isinstance(kind, str) else kind
+        if "number" in kinds:
+            yield key
+        items = sub.get("items", {})
+        if kind == "array" and "number" in str(items.get("type")):
+            yield (*key, 0)
+        if kind == "array" and items.get("type") == "object":
+            yield from _number_keys(items, (*key, 0))
+        yield from _number_keys(sub, key)
+
+
+def _set(config, key, value):
+    """Set ``config`` at the dotted path ``key`` (tuple; an int part indexes a list)."""
+    node = config
+    for part in key[:-1]:
+        node = node[part]
+    node[key[-1]] = value
+
+
+@pytest.mark.parametrize("text", [".nan", ".inf", "-.inf", ".NaN", ".Inf"])
+def test_non_finite_numbers_are_refused_for_every_number_key(tmp_path, text):
+    """YAML's .nan passes every minimum and maximum (all comparisons false), .inf every minimum."""
+    value = yaml.safe_load(text)
+    schema = load_schema()
+    keys = list(_number_keys(schema))
+    assert len(keys) > 40 and ("relu_trap", "radii", 0) in keys
+    config = validate_config({})  # every list filled with its default
+    config["relu_spurious"]["published"] = [{"k": 6, "n": 6, "runs": 100, "rate": 0.1}]
+    for key in keys:
+        _set(config, key, value)
+    with pytest.raises(ConfigError) as info:
+        validate_config(config)
+    message = str(info.value)
+    for key in keys:
+        dotted = ".".join(map(str, key))
+        assert f"config key '{dotted}': must be a finite number, got {value}" in message, dotted
+    # Through a YAML file, as a user writes it.
+    path = tmp_path / "nan.yaml"
+    path.write_text(f"numerics:\n  eigen_tolerance_factor: {text}\n")
+    with pytest.raises(ConfigError, match=r"nan.yaml.*\n.*'numerics.eigen_tolerance_factor'"):
+        load_config(path)
+
+
+DUPLICATED = [
+    # (YAML text, words the message must contain)
+    (
+        "numerics:\n  grad_norm_sq_threshold: 1.0e-8\ndevice: cpu\nnumerics:\n"
+        "  eigen_tolerance_factor: 20\n",
+        ["config key 'numerics'", "lines 1 and 4"],
+    ),
+    (
+        "training_plateaus:\n  steps: 10\n  hidden: [4]\n  steps: 20\n",
+        ["config key 'training_plateaus.steps'", "lines 2 and 4"],
+    ),
+    (
+        "index_vs_loss_scale:\n  sizes:\n    - {name: a, hidden: [4], networks: 1, snapshots: 1,"
+        " run: true, networks: 2}\n",
+        ["config key 'index_vs_loss_scale.sizes.0.networks'", "line 3, columns 30 and 68"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), DUPLICATED, ids=["top", "nested", "in a list"])
+def test_a_key_written_twice_is_refused_naming_file_key_and_lines(tmp_path, text, words):
+    """PyYAML (and Snakemake's loader) keeps the last of two equal keys and drops the first."""
+    path = tmp_path / "twice.yaml"
+    path.write_text(text)
+    for check in (load_config, lambda p: check_config_files([ROOT / "config.yaml", p])):
+        with pytest.raises(ConfigError) as info:
+            check(path)
+        message = str(info.value)
+        print(message)
+        assert str(path) in message and "written twice" in message
+        for word in words:
+            assert word in message
+    check_config_files([ROOT / "config.yaml", ROOT / "workflow/config/paper.yaml"])  # no error
+
+
+def test_snakemake_refuses_a_key_written_twice(tmp_path):
+    """Snakemake merges the files it read; the duplicate is found by reading them again."""
+    path = tmp_path / "twice.yaml"
+    path.write_text("relu_trap:\n  steps: 10\nrelu_trap:\n  hidden: 4\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(path), "-n"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert f"config key 'relu_trap' is written twice in {path} (lines 1 and 3)" in out, out
+    assert "Building DAG" not in out
+
+
+def test_non_ascii_config_error_survives_an_ascii_locale(tmp_path):
+    """Under LC_ALL=C without UTF-8 mode stderr is ASCII: the message itself must be ASCII."""
+    path = tmp_path / "accent.yaml"
+    path.write_text("device: gpü\ndévice: cpu\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).isascii()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "LANGUAGE")}
+    # LC_ALL=C alone turns on Python's UTF-8 mode (PEP 540); PYTHONUTF8=0 keeps the C locale's
+    # ASCII, as Pythons and shells that set it do.
+    env.update(LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "--configfile", str(path), "-n"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    out = (run.stdout + run.stderr).decode("utf-8", "replace")
+    print(out[-3000:])
+    assert run.returncode != 0
+    assert "config key 'device' (Where tensors live): 'gp\\xfc' is not one of" in out
+    assert "config key 'd\\xe9vice': unknown key; did you mean 'device'?" in out
+    assert "UnicodeEncodeError" not in out and "Call stack" not in out
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["/home/a b/landscape/.venv", "/home/o'brien/landscape/.venv", '/x/"q"/.venv', "/a$b/.venv"],
+)
+def test_an_interpreter_path_the_shell_splits_is_refused_with_the_workaround(where):
+    """Snakemake writes the interpreter unquoted into every script job's command (#2645)."""
+    with pytest.raises(ConfigError) as info:
+        check_interpreter_path(f"{where}/bin/python")
+    message = str(info.value)
+    assert f"'{where}/bin/python'" in message or repr(f"{where}/bin/python") in message
+    assert "VENV=" in message and "snakemake/snakemake#2645" in message
+    for fine in (
+        "/work/main/.venv/bin/python3.11",
+        "/opt/python-3.12+local/bin/python",
+        "/é/bin/python",
+    ):
+        check_interpreter_path(fine)
+
+
+def test_snakemake_refuses_an_interpreter_path_with_a_space(tmp_path):
+    """The workflow checks the interpreter it runs under when it loads, before any job."""
+    code = (
+        "import sys; sys.executable = '/home/a b/landscape/.venv/bin/python'; "
+        "from snakemake.cli import main; sys.argv = ['snakemake', '--cores', '1', '-n']; main()"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "'/home/a b/landscape/.venv/bin/python'" in out and "VENV=" in out, out
+    assert "Building DAG" not in out
+
+
+# Values valid alone, impossible together (issue 29, item 9): each used to pass validation and
+# fail deep inside a job, in scikit-learn, Cholesky or the sampler, naming no key.
+CONTEXT = [
+    # (change to the default config, words the message must contain)
+    (
+        {"data": {"digits": {"test_fraction": 0.995}}},
+        ["config key 'data.digits.test_fraction'", "leaves 8 training and 1789 test images"],
+    ),
+    (
+        {"data": {"digits": {"test_fraction": 0.001}}},
+        ["config key 'data.digits.test_fraction'", "1795 training and 2 test images"],
+    ),
+    (
+        {"data": {"mnist1d": {"num_samples": 29, "train_split": 0.04}}},
+        ["config key 'data.mnist1d.train_split'", "'data.mnist1d.num_samples'", "0 for training"],
+    ),
+    (
+        {"training_plateaus": {"optimizer": "sgd", "batch_size": 1438}},
+        ["config key 'training_plateaus.batch_size'", "1437 training samples", "'digits'"],
+    ),
+    (
+        {
+            "training_plateaus": {"dataset": "teacher_student", "batch_size": 65},
+            "data": {"teacher_student": {"n_train": 64}},
+        },
+        ["config key 'training_plateaus.batch_size'", "64", "'data.teacher_student.n_train'"],
+    ),
+    (
+        {"index_vs_loss": {"n_samples": 1438}},
+        ["config key 'index_vs_loss.n_samples'", "'digits' (index_vs_loss.datasets)", "1437"],
+    ),
+    (
+        {
+            "index_vs_loss": {"datasets": ["digits"]},
+            "index_vs_loss_scale": {"dataset": "mnist1d"},
+            "data": {"mnist1d": {"num_samples": 100}},
+        },
+        ["config key 'index_vs_loss.n_samples'", "'mnist1d' (index_vs_loss_scale.dataset)", "80"],
+    ),
+    (
+        {"linear_ae": {"n_samples": 16}},
+        ["config key 'linear_ae.n_samples'", "'linear_ae.input_dim' (16)", "got 16"],
+    ),
+    (
+        {"deep_linear_saddles": {"n_samples": 4}},
+        ["config key 'deep_linear_saddles.n_samples'", "'deep_linear_saddles.singular_values'"],
+    ),
+    (
+        {
+            "relu_spurious": {
+                "published": [
+                    {"k": 6, "n": 6, "rate": 0.1, "runs": 100},
+                    {"k": 6, "n": 6, "rate": 0.2, "runs": 100},
+                ]
+            }
+        },
+        ["config key 'relu_spurious.published'", "(6, 6)", "more than once"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "words"), CONTEXT, ids=[str(c) for c, _ in CONTEXT])
+def test_values_impossible_in_context_are_refused_naming_the_keys(change, words):
+    with pytest.raises(ConfigError) as info:
+        validate_config(copy.deepcopy(change))
+    print(info.value)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_context_bounds_are_exact():
+    """Just inside every bound passes; the scale dataset counts only when a size runs."""
+    validate_config({"data": {"digits": {"test_fraction": 10 / 1797}}})
+    validate_config(
+        {"data": {"digits": {"test_fraction": 1787 / 1797}}, "index_vs_loss": {"n_samples": 10}}
+    )
+    validate_config({"data": {"digits": {"test_fraction": 0}}})
+    validate_config(
+        {
+            "data": {"mnist1d": {"num_samples": 29, "train_split": 0.05}},
+            "index_vs_loss": {"datasets": ["digits"]},
+        }
+    )
+    validate_config({"training_plateaus": {"optimizer": "sgd", "batch_size": 1437}})
+    validate_config({"index_vs_loss": {"n_samples": 1437}})
+    validate_config({"linear_ae": {"n_samples": 17}, "deep_linear_saddles": {"n_samples": 5}})
+    sizes = validate_config({})["index_vs_loss_scale"]["sizes"]
+    for size in sizes:
+        size["run"] = False
+    validate_config(
+        {
+            "index_vs_loss": {"datasets": ["digits"]},
+            "index_vs_loss_scale": {"dataset": "mnist1d", "sizes": sizes},
+            "data": {"mnist1d": {"num_samples": 100}},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("digits", {"test_fraction": 10 / 1797}),
+        ("digits", {"test_fraction": 0.2}),
+        ("digits", {"test_fraction": 1787 / 1797}),
+        ("digits", {"test_fraction": 0.0}),
+        ("mnist1d", {"num_samples": 29, "train_split": 0.05}),
+        ("mnist1d", {"num_samples": 137, "train_split": 0.33}),
+        ("teacher_student", {"n_train": 7, "n_test": 3}),
+    ],
+)
+def test_predicted_split_sizes_are_the_datasets(name, options):
+    """The sizes the checks use (landscape.data.split_sizes) are those the makers give."""
+    ds = make_dataset(name, **options)
+    assert split_sizes(name, options) == (len(ds.x_train), len(ds.x_test))
+    if name == "digits" and options["test_fraction"]:
+        assert set(ds.y_train.tolist()) == set(range(10)) == set(ds.y_test.tolist())
+
+
+@pytest.mark.parametrize("fraction", [9 / 1797, 1788 / 1797, 0.995])
+def test_scikit_learn_refuses_what_the_check_refuses(fraction):
+    """Just beyond the bounds the digits maker fails in scikit-learn, as the check foretells."""
+    with pytest.raises(ValueError, match="number of classes"):
+        make_dataset("digits", test_fraction=fraction)
+    with pytest.raises(ConfigError, match="data.digits.test_fraction"):
+        validate_config({"data": {"digits": {"test_fraction": fraction}}})

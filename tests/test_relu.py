@@ -1,11 +1,18 @@
 """Section 3: kernel vs Monte Carlo, gradient vs autograd, stopping rule vs full runs, the trap."""
 
 import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+import landscape
+from landscape import census_step
 from landscape.config import Numerics
 from landscape.relu import (
     CensusOptions,
@@ -107,3 +114,52 @@ def test_diverging_runs_restart_with_half_the_step(device):
     assert (res["restarts"] > 0).all()
     assert torch.allclose(res["learning_rate"], 400.0 / 2.0 ** res["restarts"].double())
     assert all(s != "diverged" for s in res["status"])
+
+
+def test_relu_imports_and_runs_from_a_read_only_install_without_a_home(tmp_path):
+    """No writable __pycache__ beside the source and no writable home: numba finds no cache.
+
+    As root, permission bits stop no write, so the package's __pycache__ is a plain file and
+    HOME is /dev/null (so ~/.cache/numba cannot be made): what a shared read-only install run by
+    another user, or a container's unknown user, meets. The census kernels must compile
+    uncached, give the in-process result, and say how to cache them (NUMBA_CACHE_DIR).
+    """
+    copy = tmp_path / "site"
+    package = copy / "landscape"
+    shutil.copytree(
+        Path(landscape.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (package / "__pycache__").write_text("not a directory")
+    for path in [package, *package.iterdir()]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+    env.update(HOME="/dev/null", PYTHONPATH=str(copy), PYTHONDONTWRITEBYTECODE="1")
+    code = (
+        "import numpy as np, landscape.relu, landscape.census_step as c\n"
+        "print(landscape.relu.__file__)\n"
+        "w = np.random.default_rng(0).normal(size=(3, 4, 4)); v = np.eye(4)\n"
+        "print(repr(float(c.value_and_grad(w, v)[0].sum())))\n"
+    )
+
+    def run(**extra):
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,  # `python -c` puts the working directory first on sys.path
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    bare = run()
+    print(bare.stdout, bare.stderr[-2000:])
+    assert bare.returncode == 0, bare.stderr[-2000:]
+    where, value = bare.stdout.split()
+    assert where == str(package / "relu.py")
+    w = np.random.default_rng(0).normal(size=(3, 4, 4))
+    assert float(value) == float(census_step.value_and_grad(w, np.eye(4))[0].sum())
+    assert "NUMBA_CACHE_DIR" in bare.stderr
+    # The fix the warning names: a writable NUMBA_CACHE_DIR caches the kernels, silently.
+    cached = run(NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    assert cached.returncode == 0 and "NUMBA_CACHE_DIR" not in cached.stderr, cached.stderr
+    assert list((tmp_path / "cache").rglob("*.nbi")), "no numba cache index written"
