@@ -97,7 +97,7 @@ class LinearAEOptions(FromConfig):
     hidden: int = 4
     trajectories: int = 10
     snapshots: int = 5
-    noise_std: float = 0.01
+    noise_std: float = 0.1
     init_scale: float = 0.1
     learning_rate: float = 0.05
     train_steps: int = 400
