@@ -413,6 +413,12 @@ def extreme_eigenvalues(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The k smallest and k largest eigenvalues from Hessian-vector products (ARPACK).
 
+    ARPACK's first product is H v0, and it stops (error -9, "starting vector is zero") when that
+    is exactly 0, as at a flat saddle (H = 0). So the start is drawn here: a Gaussian v0 with
+    H v0 != 0, trying a second, independent one when the first lies in the kernel. When both
+    are annihilated, H = 0 (a Gaussian vector lies in a proper subspace, the kernel of a
+    non-zero H, with probability zero), and every eigenvalue is 0.
+
     Args:
         hvp: v (n,) -> H v.
         n: Dimension.
@@ -431,11 +437,23 @@ def extreme_eigenvalues(
         t = torch.as_tensor(np.ascontiguousarray(v).reshape(-1), dtype=dtype, device=device)
         return hvp(t).detach().cpu().numpy()
 
+    v0 = _arpack_start(mv, n, seed)
+    if v0 is None:  # H = 0: the flat saddle
+        return np.zeros(k), np.zeros(k)
     op = LinearOperator((n, n), matvec=mv, dtype=np.float64)
-    v0 = np.random.default_rng(seed).standard_normal(n)
     lo = eigsh(op, k=k, which="SA", tol=tol, v0=v0, return_eigenvectors=False)
     hi = eigsh(op, k=k, which="LA", tol=tol, v0=v0, return_eigenvectors=False)
     return np.sort(lo), np.sort(hi)
+
+
+def _arpack_start(mv: Callable[[np.ndarray], np.ndarray], n: int, seed: int) -> np.ndarray | None:
+    """A Gaussian start vector (n,) with H v0 != 0, of two drawn from ``seed``; None if none."""
+    rng = np.random.default_rng(seed)
+    for _ in range(2):
+        v0 = rng.standard_normal(n)
+        if np.any(mv(v0)):
+            return v0
+    return None
 
 
 def slq_density(

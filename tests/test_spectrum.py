@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from landscape.curvature import make_hessian, make_hvp
-from landscape.models import MLP, init_params, make_loss
+from landscape.models import MLP, deep_linear, init_params, make_loss
 from landscape.spectrum import (
     count_below,
     definiteness,
@@ -265,3 +265,31 @@ def test_inertia_reads_a_read_only_memory_map(tmp_path):
     assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
     assert run.stdout.split() == ["1", "1", "2", "3"]
 
+
+def test_extreme_eigenvalues_of_a_flat_saddle():
+    """H = 0 (a flat saddle): every eigenvalue is 0, where ARPACK stops on a zero start vector."""
+    model = deep_linear((3, 4, 4, 2))  # 3 layers: the Hessian vanishes at the origin
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(10, 3, dtype=torch.float64, generator=gen)
+    y = torch.randn(10, 2, dtype=torch.float64, generator=gen)
+    origin = torch.zeros(model.n_params, dtype=torch.float64)
+    hvp = make_hvp(make_loss(model, "mse", x, y))
+    assert torch.count_nonzero(make_hessian(model, "mse", x, y)(origin)) == 0
+    lo, hi = extreme_eigenvalues(lambda v: hvp(origin, v), model.n_params, k=3)
+    np.testing.assert_array_equal(lo, np.zeros(3))
+    np.testing.assert_array_equal(hi, np.zeros(3))
+
+
+def test_extreme_eigenvalues_restart_from_a_start_in_the_kernel():
+    """An operator that annihilates the first start vector is not taken for zero."""
+    n, k = 40, 2
+    h = _with_spectrum(torch.linspace(-1.0, 2.0, n, dtype=torch.float64))
+    first = torch.as_tensor(np.random.default_rng(0).standard_normal(n))
+
+    def hvp(v: torch.Tensor) -> torch.Tensor:
+        return torch.zeros_like(v) if torch.equal(v, first) else h @ v
+
+    lo, hi = extreme_eigenvalues(hvp, n, k)
+    eigs = torch.linalg.eigvalsh(h).numpy()
+    np.testing.assert_allclose(lo, eigs[:k], atol=1e-10)
+    np.testing.assert_allclose(hi, eigs[-k:], atol=1e-10)
