@@ -390,9 +390,10 @@ def point_spectra(
     Returns:
         (K summaries, :class:`~landscape.spectrum.SpectrumSummary` or None; K eigenvalue tensors
         (P,) ascending, None where the spectrum was not computed: inertia, or not ``finite``).
+        A point whose Hessian holds NaN or inf (its second derivatives overflow at a finite
+        point) is never classified: its summary is ``not_computed(P, NON_FINITE_HESSIAN)``,
+        every count NaN and definiteness ``not computed (non-finite Hessian)``.
     """
-    from landscape.spectrum import inertia, summarize_spectrum
-
     k_points = params.shape[0]
     usable = [k for k in range(k_points) if finite is None or bool(finite[k])]
     step = max(1, len(usable) if chunk is None else chunk)
@@ -400,15 +401,30 @@ def point_spectra(
     for start in range(0, len(usable), step):
         ids = usable[start : start + step]
         hs = batched_hessians(hessian_fn, params[ids], chunk_size=step)  # (k, P, P)
-        if options.spectrum == SpectrumMethod.FULL:
-            eigs = torch.linalg.eigvalsh(hs)  # (k, P) ascending
-            for j, k in enumerate(ids):
-                summaries[k] = summarize_spectrum(eigs[j], factor, norm, _at(distance, k))
-                spectra[k] = eigs[j]
-        else:
-            for j, k in enumerate(ids):
-                summaries[k] = inertia(hs[j], factor, norm, distance=_at(distance, k))
+        read = _read_spectra(hs, factor, options.spectrum, norm, [_at(distance, k) for k in ids])
+        for j, k in enumerate(ids):
+            summaries[k], spectra[k] = read[j]
     return summaries, spectra
+
+
+def _read_spectra(hs: torch.Tensor, factor: float, spectrum: SpectrumMethod, norm, distances):
+    """(summary, eigenvalues or None) of each Hessian of a chunk (k, P, P); ``hs`` is consumed.
+
+    The non-finite ones are zeroed in place (so that one batched eigvalsh serves the rest) and
+    labelled ``not computed (non-finite Hessian)``.
+    """
+    from landscape.spectrum import NotComputed, inertia, not_computed, summarize_spectrum
+
+    n = hs.shape[-1]
+    ok = torch.isfinite(hs).flatten(1).all(1).tolist()  # (k,) Python bools
+    hs[[j for j, good in enumerate(ok) if not good]] = 0.0
+    bad = (not_computed(n, NotComputed.NON_FINITE_HESSIAN), None)
+    if spectrum == SpectrumMethod.FULL:
+        eigs = torch.linalg.eigvalsh(hs)  # (k, P) ascending
+        return [(summarize_spectrum(eigs[j], factor, norm, distances[j]), eigs[j]) if good
+                else bad for j, good in enumerate(ok)]  # fmt: skip
+    return [(inertia(hs[j], factor, norm, distance=distances[j]), None) if good else bad
+            for j, good in enumerate(ok)]  # fmt: skip
 
 
 __all__ = [

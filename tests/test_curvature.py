@@ -1,9 +1,13 @@
 """Exact Hessians against torch.autograd.functional.hessian (float64), on every device."""
 
+import math
+
 import pytest
 import torch
 
 from landscape.curvature import (
+    CurvatureOptions,
+    SpectrumMethod,
     batched_hessians,
     grad_norm_sq,
     hessian_bytes,
@@ -12,6 +16,7 @@ from landscape.curvature import (
     make_hessian_mlp,
     make_hvp,
     networks_per_chunk,
+    point_spectra,
 )
 from landscape.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
 from landscape.spectrum import spectra, summarize_spectrum
@@ -127,3 +132,34 @@ def test_closed_form_saddles(device):
         torch.testing.assert_close(
             spectra(h[None])[0], torch.tensor(expected, dtype=torch.float64, device=device)
         )
+
+
+def overflowing_curvature(w: torch.Tensor) -> torch.Tensor:
+    """The loss exp(w3) w1^2 + w2^2, whose curvature 2 exp(w3) along w1 overflows.
+
+    At w3 = 709.7 and w1 = 1e-160 the loss and gradient are finite, the Hessian is not.
+    """
+    return torch.exp(w[2]) * w[0] ** 2 + w[1] ** 2
+
+
+@pytest.mark.parametrize("spectrum", list(SpectrumMethod))
+def test_point_spectra_label_a_non_finite_hessian(spectrum):
+    """A finite point whose Hessian holds inf or NaN is labelled, never classified."""
+    points = torch.tensor([[0.1, 0.2, 0.0], [1e-160, 0.5, 709.7], [0.3, -0.1, 0.5]]).double()
+    loss_fn = overflowing_curvature
+    assert all(math.isfinite(float(loss_fn(w))) for w in points)
+    assert torch.isfinite(torch.func.vmap(torch.func.grad(loss_fn))(points)).all()
+    hess = make_hessian_hvp(loss_fn)
+    assert not torch.isfinite(batched_hessians(hess, points[1:2])).all()
+    summaries, spectra_ = point_spectra(hess, points, 10.0, CurvatureOptions(spectrum=spectrum),
+                                        chunk=2)  # fmt: skip
+    bad = summaries[1]
+    assert bad.definiteness == "not computed (non-finite Hessian)", bad
+    assert math.isnan(bad.index) and math.isnan(bad.n_negative) and spectra_[1] is None
+    for k in (0, 2):  # the finite Hessians of the same chunks are read as usual
+        eigs = torch.linalg.eigvalsh(batched_hessians(hess, points[k : k + 1])[0])
+        want = summarize_spectrum(eigs, 10.0)
+        assert (summaries[k].n_negative, summaries[k].n_positive) == (
+            want.n_negative, want.n_positive)  # fmt: skip
+        assert summaries[k].definiteness == want.definiteness == "indefinite"
+
