@@ -9,18 +9,22 @@ import pytest
 import torch
 
 from landscape.curvature import (
+    DEFAULT_VECTOR_CHUNK,
+    MIN_VECTOR_CHUNK,
     CurvatureOptions,
     HessianMethod,
     SpectrumMethod,
     batched_hessians,
     grad_norm_sq,
     hessian_bytes,
+    hvp_vector_bytes,
     make_hessian,
     make_hessian_hvp,
     make_hessian_mlp,
     make_hvp,
     networks_per_chunk,
     point_spectra,
+    vectors_per_chunk,
 )
 from landscape.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
 from landscape.spectrum import spectra, summarize_spectrum
@@ -112,6 +116,26 @@ def test_method_dispatch_and_errors():
     assert per_net >= 3 * 1437 * (65 * 65 + 8 * 8) * 8 + 4 * 610**2 * 8
     assert hessian_bytes(digits, 1437, sample_chunk=100) < per_net
     assert networks_per_chunk(per_net, 4096) < 40
+
+
+def test_hvp_path_counts_its_vector_temporaries():
+    """The HVP path's bytes grow with samples and vector chunk, and its chunk with the budget."""
+    model = MLP((10, 20, 5), "tanh")
+    structured = hessian_bytes(model, 1000, method="structured")
+    hvp = hessian_bytes(model, 1000, method="hvp", vector_chunk=256)
+    assert hvp == 5 * 325**2 * 8 + 256 * hvp_vector_bytes(model, 1000) > 20 * structured
+    assert hvp_vector_bytes(model, 2000) > 1.9 * hvp_vector_bytes(model, 1000)
+    assert hessian_bytes(model, 1000, method="hvp", vector_chunk=16) < hvp / 10
+    assert hessian_bytes(TwoLayerReLU(4, 3), 50) > 5 * 12**2 * 8  # not an MLP: the HVP path
+    assert vectors_per_chunk(model, 1000, 4096) == DEFAULT_VECTOR_CHUNK
+    assert vectors_per_chunk(model, 1000, 0.01) == MIN_VECTOR_CHUNK
+    middle = vectors_per_chunk(model, 1000, 200)
+    assert MIN_VECTOR_CHUNK < middle < DEFAULT_VECTOR_CHUNK
+    within = hessian_bytes(model, 1000, method="hvp", vector_chunk=middle)
+    assert within <= 200 * 2**20 < within + hvp_vector_bytes(model, 1000)
+    options = CurvatureOptions(hessian_method="hvp", memory_budget_mb=200)
+    assert options.networks_per_chunk(model, 1000) == 1
+    assert options.vector_chunk(model, 1000) == middle
 
 
 def test_closed_form_saddles(device):
