@@ -37,6 +37,9 @@ from landscape.models import ACTIVATIONS, MLP, dense_targets
 Loss = Callable[[torch.Tensor], torch.Tensor]
 HessianFn = Callable[[torch.Tensor], torch.Tensor]
 
+DEFAULT_VECTOR_CHUNK = 256  # basis vectors per vectorised call of the HVP path, budget allowing
+MIN_VECTOR_CHUNK = 16  # the fewest the budget may leave (per-call overhead dominates below)
+
 
 def make_hvp(loss_fn: Loss) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """Hessian-vector product (theta (P,), v (P,)) -> H(theta) v, by forward-over-reverse."""
@@ -53,7 +56,7 @@ def grad_norm_sq(loss_fn: Loss, params: torch.Tensor) -> torch.Tensor:
     return (g * g).sum(dim=1)
 
 
-def make_hessian_hvp(loss_fn: Loss, vector_chunk: int | None = 256) -> HessianFn:
+def make_hessian_hvp(loss_fn: Loss, vector_chunk: int | None = DEFAULT_VECTOR_CHUNK) -> HessianFn:
     """Generic exact Hessian: vmap of Hessian-vector products over the basis vectors.
 
     Args:
@@ -259,12 +262,24 @@ class CurvatureOptions:
         return cls(**known)
 
     def hessian(self, model, loss: str, x: torch.Tensor, y: torch.Tensor) -> HessianFn:
-        """The exact Hessian theta (P,) -> H (P, P) of the loss, by :func:`make_hessian`."""
-        return make_hessian(model, loss, x, y, self.hessian_method, self.sample_chunk)
+        """The exact Hessian theta (P,) -> H (P, P) of the loss, by :func:`make_hessian`.
+
+        The HVP path takes :meth:`vector_chunk` basis vectors per vectorised call.
+        """
+        return make_hessian(model, loss, x, y, self.hessian_method, self.sample_chunk,
+                            self.vector_chunk(model, len(x)))  # fmt: skip
+
+    def vector_chunk(self, model, n_samples: int) -> int:
+        """Basis vectors per call of the HVP path within the budget (:func:`vectors_per_chunk`)."""
+        return vectors_per_chunk(model, n_samples, self.memory_budget_mb)
 
     def networks_per_chunk(self, model, n_samples: int) -> int:
-        """Networks whose Hessians fit in the memory budget at once (at least one)."""
-        per_network = hessian_bytes(model, n_samples, self.sample_chunk)
+        """Networks whose Hessians fit in the memory budget at once (at least one).
+
+        Counts the temporaries of the path :attr:`hessian_method` takes (:func:`hessian_bytes`).
+        """
+        per_network = hessian_bytes(model, n_samples, self.sample_chunk, self.hessian_method,
+                                    self.vector_chunk(model, n_samples))  # fmt: skip
         return networks_per_chunk(per_network, self.memory_budget_mb)
 
 
@@ -278,7 +293,7 @@ def make_hessian(
     y: torch.Tensor,
     method: str = HessianMethod.AUTO,
     sample_chunk: int | None = None,
-    vector_chunk: int | None = 256,
+    vector_chunk: int | None = DEFAULT_VECTOR_CHUNK,
 ) -> HessianFn:
     """The exact Hessian of a model's full-batch loss, by the fastest path that applies.
 
@@ -301,29 +316,84 @@ def make_hessian(
         raise ValueError(f"unknown Hessian method '{method}' (use {', '.join(HESSIAN_METHODS)})")
     if method == "structured" and not isinstance(model, MLP):
         raise ValueError(f"the structured Hessian needs an MLP, got {type(model).__name__}")
-    if method != "hvp" and isinstance(model, MLP):
+    if is_structured(model, method):
         return make_hessian_mlp(model, loss, x, y, sample_chunk)
     return make_hessian_hvp(make_loss(model, loss, x, y), vector_chunk)
 
 
-def hessian_bytes(model, n_samples: int, sample_chunk: int | None = None) -> int:
-    """Bytes one network's exact Hessian needs: the result, and the structured path's temporaries.
+def is_structured(model, method: str) -> bool:
+    """Whether :func:`make_hessian` takes the structured path (an MLP, method not ``hvp``)."""
+    return method != HessianMethod.HVP and isinstance(model, MLP)
 
-    Counts four P x P float64 matrices (the Hessian, a block copy, a transpose, the eigensolver's
-    workspace) plus, for an MLP, three per-sample tensors of the largest block,
-    c * max(in_l in_m + n_l n_m) with c samples per pass.
+
+# P x P float64 matrices per network at the peak, by path: the Hessian, a copy (the structured
+# path's block transposes, the HVP path's concatenated vmap chunks and symmetrisation), the
+# eigensolver's or LDL^T's workspace; the HVP path adds the identity basis.
+STRUCTURED_MATRICES = 4
+HVP_MATRICES = 5
+# make_hessian_hvp's temporaries per basis vector: (n, width) tensors per layer (duals of the
+# forward and backward passes) and (P,) tensors (the gradient's tangent and its blocks). Measured
+# by the resident-set peak on a CPU (torch 2.13; tanh, ReLU and linear MLPs, 1-4 hidden layers,
+# squared loss and cross-entropy, 60-1000 samples): 2.3-8.4 and about 4; rounded up.
+HVP_SAMPLE_TEMPORARIES = 10
+HVP_PARAMETER_TEMPORARIES = 6
+
+
+def hessian_bytes(
+    model,
+    n_samples: int,
+    sample_chunk: int | None = None,
+    method: str = HessianMethod.AUTO,
+    vector_chunk: int | None = DEFAULT_VECTOR_CHUNK,
+) -> int:
+    """Bytes one network's exact Hessian needs: the result and its path's temporaries.
+
+    * Structured path (:func:`make_hessian_mlp`): :data:`STRUCTURED_MATRICES` P x P float64
+      matrices plus three per-sample tensors of the largest block, c * max(in_l in_m + n_l n_m)
+      with c samples per pass.
+    * HVP path (:func:`make_hessian_hvp`): :data:`HVP_MATRICES` P x P matrices plus, for each of
+      the ``vector_chunk`` basis vectors of one vectorised call, :func:`hvp_vector_bytes`.
+
+    Args:
+        model: An MLP or any model with ``n_params`` and ``widths``.
+        n_samples: n, the samples of the loss.
+        sample_chunk: Samples per pass of the structured path (None: all).
+        method: The config's ``curvature.hessian_method`` (see :func:`is_structured`).
+        vector_chunk: Basis vectors per call of the HVP path (None: all P).
+
+    Returns:
+        Bytes.
     """
     p = model.n_params
-    total = 4 * p * p * 8
-    if isinstance(model, MLP):
-        c = n_samples if sample_chunk is None else min(n_samples, sample_chunk)
-        ins = [i for _, i in model.block_shapes]
-        outs = [o for o, _ in model.block_shapes]
-        widest = max(
-            ins[a] * ins[b] + outs[a] * outs[b] for a in range(len(ins)) for b in range(a + 1)
-        )
-        total += 3 * c * widest * 8
-    return total
+    if not is_structured(model, method):
+        vectors = p if vector_chunk is None else min(p, vector_chunk)
+        return HVP_MATRICES * p * p * 8 + vectors * hvp_vector_bytes(model, n_samples)
+    c = n_samples if sample_chunk is None else min(n_samples, sample_chunk)
+    ins = [i for _, i in model.block_shapes]
+    outs = [o for o, _ in model.block_shapes]
+    widest = max(ins[a] * ins[b] + outs[a] * outs[b] for a in range(len(ins)) for b in range(a + 1))
+    return STRUCTURED_MATRICES * p * p * 8 + 3 * c * widest * 8
+
+
+def hvp_vector_bytes(model, n_samples: int) -> int:
+    """Bytes of one basis vector's Hessian-vector product in :func:`make_hessian_hvp`.
+
+    8 (HVP_SAMPLE_TEMPORARIES n sum_l n_l + HVP_PARAMETER_TEMPORARIES P), n_l the widths of the
+    layers after the input (the input itself is shared by every vector).
+    """
+    per_sample = HVP_SAMPLE_TEMPORARIES * n_samples * sum(model.widths[1:])
+    return 8 * (per_sample + HVP_PARAMETER_TEMPORARIES * model.n_params)
+
+
+def vectors_per_chunk(model, n_samples: int, memory_mb: float) -> int:
+    """Basis vectors per vectorised call of the HVP path so that one network fits ``memory_mb``.
+
+    The budget left after one network's :data:`HVP_MATRICES` matrices, in units of
+    :func:`hvp_vector_bytes`, between :data:`MIN_VECTOR_CHUNK` and :data:`DEFAULT_VECTOR_CHUNK`.
+    """
+    spare = memory_mb * 2**20 - HVP_MATRICES * model.n_params**2 * 8
+    fits = int(spare // hvp_vector_bytes(model, n_samples))
+    return max(MIN_VECTOR_CHUNK, min(DEFAULT_VECTOR_CHUNK, fits))
 
 
 def networks_per_chunk(bytes_per_network: int, memory_mb: float) -> int:
@@ -390,9 +460,10 @@ def point_spectra(
     Returns:
         (K summaries, :class:`~landscape.spectrum.SpectrumSummary` or None; K eigenvalue tensors
         (P,) ascending, None where the spectrum was not computed: inertia, or not ``finite``).
+        A point whose Hessian holds NaN or inf (its second derivatives overflow at a finite
+        point) is never classified: its summary is ``not_computed(P, NON_FINITE_HESSIAN)``,
+        every count NaN and definiteness ``not computed (non-finite Hessian)``.
     """
-    from landscape.spectrum import inertia, summarize_spectrum
-
     k_points = params.shape[0]
     usable = [k for k in range(k_points) if finite is None or bool(finite[k])]
     step = max(1, len(usable) if chunk is None else chunk)
@@ -400,15 +471,30 @@ def point_spectra(
     for start in range(0, len(usable), step):
         ids = usable[start : start + step]
         hs = batched_hessians(hessian_fn, params[ids], chunk_size=step)  # (k, P, P)
-        if options.spectrum == SpectrumMethod.FULL:
-            eigs = torch.linalg.eigvalsh(hs)  # (k, P) ascending
-            for j, k in enumerate(ids):
-                summaries[k] = summarize_spectrum(eigs[j], factor, norm, _at(distance, k))
-                spectra[k] = eigs[j]
-        else:
-            for j, k in enumerate(ids):
-                summaries[k] = inertia(hs[j], factor, norm, distance=_at(distance, k))
+        read = _read_spectra(hs, factor, options.spectrum, norm, [_at(distance, k) for k in ids])
+        for j, k in enumerate(ids):
+            summaries[k], spectra[k] = read[j]
     return summaries, spectra
+
+
+def _read_spectra(hs: torch.Tensor, factor: float, spectrum: SpectrumMethod, norm, distances):
+    """(summary, eigenvalues or None) of each Hessian of a chunk (k, P, P); ``hs`` is consumed.
+
+    The non-finite ones are zeroed in place (so that one batched eigvalsh serves the rest) and
+    labelled ``not computed (non-finite Hessian)``.
+    """
+    from landscape.spectrum import NotComputed, inertia, not_computed, summarize_spectrum
+
+    n = hs.shape[-1]
+    ok = torch.isfinite(hs).flatten(1).all(1).tolist()  # (k,) Python bools
+    hs[[j for j, good in enumerate(ok) if not good]] = 0.0
+    bad = (not_computed(n, NotComputed.NON_FINITE_HESSIAN), None)
+    if spectrum == SpectrumMethod.FULL:
+        eigs = torch.linalg.eigvalsh(hs)  # (k, P) ascending
+        return [(summarize_spectrum(eigs[j], factor, norm, distances[j]), eigs[j]) if good
+                else bad for j, good in enumerate(ok)]  # fmt: skip
+    return [(inertia(hs[j], factor, norm, distance=distances[j]), None) if good else bad
+            for j, good in enumerate(ok)]  # fmt: skip
 
 
 __all__ = [
@@ -425,4 +511,8 @@ __all__ = [
     "make_hessian_mlp",
     "make_hvp",
     "networks_per_chunk",
+    "hessian_bytes",
+    "hvp_vector_bytes",
+    "is_structured",
+    "vectors_per_chunk",
 ]

@@ -70,13 +70,48 @@ class SpectrumSummary:
         return asdict(self)
 
 
-def not_computed(n_params: int, reason: str = "diverged") -> SpectrumSummary:
-    """The summary of a point whose Hessian was not read (e.g. diverged): every count NaN."""
+class NotComputed(StrEnum):
+    """Why a point's spectrum was not read; its definiteness reads ``not computed (<reason>)``."""
+
+    DIVERGED = "diverged"  # a non-finite loss, gradient or point (critical.Status.DIVERGED)
+    NON_FINITE_HESSIAN = "non-finite Hessian"  # a finite point whose Hessian holds NaN or inf
+
+
+def not_computed(n_params: int, reason: NotComputed = NotComputed.DIVERGED) -> SpectrumSummary:
+    """The summary of a point whose Hessian was not read (e.g. diverged): every count NaN.
+
+    Raises:
+        ValueError: ``reason`` is not a :class:`NotComputed`.
+    """
     nan = float("nan")
     return SpectrumSummary(
         n_params=n_params, n_negative=nan, n_zero=nan, n_positive=nan, index=nan, nullity=nan,
-        eig_tol=nan, lambda_min=nan, lambda_max=nan, definiteness=f"not computed ({reason})",
+        eig_tol=nan, lambda_min=nan, lambda_max=nan,
+        definiteness=f"not computed ({NotComputed(reason).value})",
     )  # fmt: skip
+
+
+def check_finite(values: torch.Tensor, what: str) -> None:
+    """Refuse a matrix or spectrum holding NaN or inf, whose signs and counts mean nothing.
+
+    Args:
+        values: Any tensor (a Hessian (n, n) or a stack, or eigenvalues).
+        what: What it is, for the message (e.g. ``"inertia: the matrix"``).
+
+    Raises:
+        ValueError: Naming how many entries are NaN and how many infinite.
+    """
+    finite = torch.isfinite(values)
+    if bool(finite.all()):
+        return
+    nans = int(torch.isnan(values).sum())
+    infs = values.numel() - int(finite.sum()) - nans
+    raise ValueError(
+        f"{what} holds NaN or inf ({nans} NaN and {infs} infinite of {values.numel()} entries): "
+        "a non-finite Hessian has no definiteness or index. Label its point instead "
+        "(point_spectra reports it as 'not computed (non-finite Hessian)'), or find where the "
+        "loss's second derivatives overflow."
+    )
 
 
 def definiteness(n_negative: int, n_zero: int, n_positive: int) -> str:
@@ -130,7 +165,11 @@ def summarize_spectrum(
 
     Returns:
         The summary.
+
+    Raises:
+        ValueError: A NaN or infinite eigenvalue (:func:`check_finite`).
     """
+    check_finite(eigvals, "summarize_spectrum: the spectrum")
     if norm is None:
         tol = eigen_tolerance(eigvals, factor)
     else:
@@ -204,7 +243,12 @@ def spectra(hessians: torch.Tensor, eigenvectors: bool = False):
 
     Returns:
         (K, P) eigenvalues, or the pair ((K, P) eigenvalues, (K, P, P) eigenvectors as columns).
+
+    Raises:
+        ValueError: A NaN or infinite entry (:func:`check_finite`), which LAPACK would report
+            as an ill-conditioned matrix, or not at all.
     """
+    check_finite(hessians, "spectra: the matrices")
     if eigenvectors:
         return torch.linalg.eigh(hessians)
     return torch.linalg.eigvalsh(hessians)
@@ -233,13 +277,28 @@ def _negative_pivots(ld: torch.Tensor, pivots: torch.Tensor) -> int:
 
 
 def count_below(h: torch.Tensor, shift: float) -> int:
-    """Number of eigenvalues of the symmetric h below ``shift``, from the inertia of h - shift I."""
-    diag = h.diagonal().clone()
-    h.diagonal().sub_(shift)  # h - shift I in place: no identity matrix, no copy of h
-    try:
-        ld, pivots, info = torch.linalg.ldl_factor_ex(h)
-    finally:
-        h.diagonal().copy_(diag)  # restored exactly
+    """Number of eigenvalues of the symmetric h below ``shift``, from the inertia of h - shift I.
+
+    ``h`` is only read: h - shift I is formed in a copy (P^2 more memory while it is factorised,
+    besides the factor itself), so that a tensor requiring grad, an expanded one or a read-only
+    memory map is counted like any other and the caller's matrix is never written.
+
+    Args:
+        h: (n, n) symmetric matrix, on any device.
+        shift: The cut.
+
+    Returns:
+        #(lambda < shift).
+
+    Raises:
+        ValueError: ``h`` holds NaN or inf (:func:`check_finite`).
+        RuntimeError: LAPACK rejected the factorisation (an invalid argument).
+    """
+    work = h.detach().clone(memory_format=torch.contiguous_format)  # (n, n), ours to write
+    check_finite(work, "count_below: the matrix")
+    work.diagonal().sub_(shift)  # h - shift I without an identity matrix
+    ld, pivots, info = torch.linalg.ldl_factor_ex(work)
+    del work
     if int(info) < 0:
         raise RuntimeError(f"LDL factorisation failed (info {int(info)})")
     return _negative_pivots(ld, pivots)
@@ -321,8 +380,15 @@ def inertia(
         distance: Added to the round-off tolerance (see :func:`summarize_spectrum`).
 
     Returns:
-        A summary whose ``lambda_min`` and ``lambda_max`` are NaN (not computed).
+        A summary whose ``lambda_min`` and ``lambda_max`` are NaN (not computed). ``h`` is only
+        read (see :func:`count_below`).
+
+    Raises:
+        ValueError: ``h`` holds NaN or inf (:func:`check_finite`): such a Hessian has no
+            inertia (its LDL^T pivots are NaN and would count as positive).
     """
+    h = h.detach()
+    check_finite(h, "inertia: the matrix")
     n = h.shape[-1]
     norm = spectral_norm(h) if norm is None else norm
     # At least the smallest normal number, so that a zero matrix counts as zero, not positive.
@@ -347,6 +413,12 @@ def extreme_eigenvalues(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The k smallest and k largest eigenvalues from Hessian-vector products (ARPACK).
 
+    ARPACK's first product is H v0, and it stops (error -9, "starting vector is zero") when that
+    is exactly 0, as at a flat saddle (H = 0). So the start is drawn here: a Gaussian v0 with
+    H v0 != 0, trying a second, independent one when the first lies in the kernel. When both
+    are annihilated, H = 0 (a Gaussian vector lies in a proper subspace, the kernel of a
+    non-zero H, with probability zero), and every eigenvalue is 0.
+
     Args:
         hvp: v (n,) -> H v.
         n: Dimension.
@@ -365,11 +437,23 @@ def extreme_eigenvalues(
         t = torch.as_tensor(np.ascontiguousarray(v).reshape(-1), dtype=dtype, device=device)
         return hvp(t).detach().cpu().numpy()
 
+    v0 = _arpack_start(mv, n, seed)
+    if v0 is None:  # H = 0: the flat saddle
+        return np.zeros(k), np.zeros(k)
     op = LinearOperator((n, n), matvec=mv, dtype=np.float64)
-    v0 = np.random.default_rng(seed).standard_normal(n)
     lo = eigsh(op, k=k, which="SA", tol=tol, v0=v0, return_eigenvectors=False)
     hi = eigsh(op, k=k, which="LA", tol=tol, v0=v0, return_eigenvectors=False)
     return np.sort(lo), np.sort(hi)
+
+
+def _arpack_start(mv: Callable[[np.ndarray], np.ndarray], n: int, seed: int) -> np.ndarray | None:
+    """A Gaussian start vector (n,) with H v0 != 0, of two drawn from ``seed``; None if none."""
+    rng = np.random.default_rng(seed)
+    for _ in range(2):
+        v0 = rng.standard_normal(n)
+        if np.any(mv(v0)):
+            return v0
+    return None
 
 
 def slq_density(

@@ -1,17 +1,30 @@
 """Exact Hessians against torch.autograd.functional.hessian (float64), on every device."""
 
+import math
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 
 from landscape.curvature import (
+    DEFAULT_VECTOR_CHUNK,
+    MIN_VECTOR_CHUNK,
+    CurvatureOptions,
+    HessianMethod,
+    SpectrumMethod,
     batched_hessians,
     grad_norm_sq,
     hessian_bytes,
+    hvp_vector_bytes,
     make_hessian,
     make_hessian_hvp,
     make_hessian_mlp,
     make_hvp,
     networks_per_chunk,
+    point_spectra,
+    vectors_per_chunk,
 )
 from landscape.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
 from landscape.spectrum import spectra, summarize_spectrum
@@ -105,6 +118,26 @@ def test_method_dispatch_and_errors():
     assert networks_per_chunk(per_net, 4096) < 40
 
 
+def test_hvp_path_counts_its_vector_temporaries():
+    """The HVP path's bytes grow with samples and vector chunk, and its chunk with the budget."""
+    model = MLP((10, 20, 5), "tanh")
+    structured = hessian_bytes(model, 1000, method="structured")
+    hvp = hessian_bytes(model, 1000, method="hvp", vector_chunk=256)
+    assert hvp == 5 * 325**2 * 8 + 256 * hvp_vector_bytes(model, 1000) > 20 * structured
+    assert hvp_vector_bytes(model, 2000) > 1.9 * hvp_vector_bytes(model, 1000)
+    assert hessian_bytes(model, 1000, method="hvp", vector_chunk=16) < hvp / 10
+    assert hessian_bytes(TwoLayerReLU(4, 3), 50) > 5 * 12**2 * 8  # not an MLP: the HVP path
+    assert vectors_per_chunk(model, 1000, 4096) == DEFAULT_VECTOR_CHUNK
+    assert vectors_per_chunk(model, 1000, 0.01) == MIN_VECTOR_CHUNK
+    middle = vectors_per_chunk(model, 1000, 200)
+    assert MIN_VECTOR_CHUNK < middle < DEFAULT_VECTOR_CHUNK
+    within = hessian_bytes(model, 1000, method="hvp", vector_chunk=middle)
+    assert within <= 200 * 2**20 < within + hvp_vector_bytes(model, 1000)
+    options = CurvatureOptions(hessian_method="hvp", memory_budget_mb=200)
+    assert options.networks_per_chunk(model, 1000) == 1
+    assert options.vector_chunk(model, 1000) == middle
+
+
 def test_closed_form_saddles(device):
     origin2 = torch.zeros(1, 2, dtype=torch.float64, device=device)
     h2 = batched_hessians(make_hessian_hvp(lambda w: (1 - w[0] * w[1]) ** 2), origin2)[0]
@@ -127,3 +160,86 @@ def test_closed_form_saddles(device):
         torch.testing.assert_close(
             spectra(h[None])[0], torch.tensor(expected, dtype=torch.float64, device=device)
         )
+
+
+def overflowing_curvature(w: torch.Tensor) -> torch.Tensor:
+    """The loss exp(w3) w1^2 + w2^2, whose curvature 2 exp(w3) along w1 overflows.
+
+    At w3 = 709.7 and w1 = 1e-160 the loss and gradient are finite, the Hessian is not.
+    """
+    return torch.exp(w[2]) * w[0] ** 2 + w[1] ** 2
+
+
+@pytest.mark.parametrize("spectrum", list(SpectrumMethod))
+def test_point_spectra_label_a_non_finite_hessian(spectrum):
+    """A finite point whose Hessian holds inf or NaN is labelled, never classified."""
+    points = torch.tensor([[0.1, 0.2, 0.0], [1e-160, 0.5, 709.7], [0.3, -0.1, 0.5]]).double()
+    loss_fn = overflowing_curvature
+    assert all(math.isfinite(float(loss_fn(w))) for w in points)
+    assert torch.isfinite(torch.func.vmap(torch.func.grad(loss_fn))(points)).all()
+    hess = make_hessian_hvp(loss_fn)
+    assert not torch.isfinite(batched_hessians(hess, points[1:2])).all()
+    summaries, spectra_ = point_spectra(hess, points, 10.0, CurvatureOptions(spectrum=spectrum),
+                                        chunk=2)  # fmt: skip
+    bad = summaries[1]
+    assert bad.definiteness == "not computed (non-finite Hessian)", bad
+    assert math.isnan(bad.index) and math.isnan(bad.n_negative) and spectra_[1] is None
+    for k in (0, 2):  # the finite Hessians of the same chunks are read as usual
+        eigs = torch.linalg.eigvalsh(batched_hessians(hess, points[k : k + 1])[0])
+        want = summarize_spectrum(eigs, 10.0)
+        assert (summaries[k].n_negative, summaries[k].n_positive) == (
+            want.n_negative, want.n_positive)  # fmt: skip
+        assert summaries[k].definiteness == want.definiteness == "indefinite"
+
+
+PEAK = """
+import re, sys
+import torch
+from landscape.curvature import CurvatureOptions, point_spectra
+from landscape.models import MLP, init_params
+
+def rss(key):
+    return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
+
+method, budget, spectrum = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+torch.set_num_threads(1)
+options = CurvatureOptions(hessian_method=method, memory_budget_mb=budget, spectrum=spectrum)
+gen = torch.Generator().manual_seed(0)
+for widths, n, k in (((2, 2, 2), 3, 2), ((10, 20, 5), 60, 32)):  # warm-up, then the measurement
+    model = MLP(widths, "tanh")
+    x = torch.randn(n, widths[0], dtype=torch.float64, generator=gen)
+    y = torch.randint(0, widths[-1], (n,), generator=gen)
+    params = torch.stack([init_params(model, s) for s in range(k)])
+    hess = options.hessian(model, "cross_entropy", x, y)
+    chunk = options.networks_per_chunk(model, n)
+    open("/proc/self/clear_refs", "w").write("5")  # the peak (VmHWM) back to the current RSS
+    base = rss("VmRSS")
+    point_spectra(hess, params, 10.0, options, chunk)
+print(chunk, rss("VmHWM") - base)
+"""
+
+
+def _can_reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _can_reset_peak(), reason="needs Linux's /proc/self/clear_refs")
+@pytest.mark.parametrize("budget", [20, 100])
+@pytest.mark.parametrize("method", [HessianMethod.STRUCTURED, HessianMethod.HVP])
+def test_point_spectra_stay_within_the_memory_budget(method, budget):
+    """The peak memory of point_spectra (resident set, fresh process) is within 2x the budget.
+
+    32 Hessians of a 10-20-5 tanh network (P = 325) on 60 samples; the peak is measured in a
+    child process from the current resident set, with the high-water mark reset just before
+    (/proc/self/clear_refs), after a warm-up on a tiny network (torch's lazy imports).
+    """
+    run = subprocess.run([sys.executable, "-c", PEAK, method, str(budget), "full"],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    chunk, peak = map(int, run.stdout.split())
+    assert chunk < 32  # the budget binds: the 32 Hessians are assembled in chunks
+    assert peak <= 2 * budget * 2**20, f"{method}: peak {peak / 2**20:.1f} MiB, budget {budget}"

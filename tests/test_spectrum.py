@@ -1,12 +1,16 @@
 """Eigen-solvers and counts against matrices of known spectrum, and iterative against dense."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
 
 from landscape.curvature import make_hessian, make_hvp
-from landscape.models import MLP, init_params, make_loss
+from landscape.models import MLP, deep_linear, init_params, make_loss
 from landscape.spectrum import (
+    count_below,
     definiteness,
     eigen_tolerance,
     extreme_eigenvalues,
@@ -191,3 +195,101 @@ def test_lanczos_stops_on_invariant_subspace():
 def test_inertia_of_a_zero_matrix_is_zero_not_positive():
     s = inertia(torch.zeros(4, 4, dtype=torch.float64), factor=10.0)
     assert (s.n_negative, s.n_zero, s.n_positive, s.definiteness) == (0, 4, 0, "zero")
+
+
+NON_FINITE = [float("nan"), float("inf"), -float("inf")]
+
+
+@pytest.mark.parametrize("value", NON_FINITE, ids=["nan", "inf", "-inf"])
+def test_a_non_finite_matrix_is_never_classified(value):
+    """NaN or inf in a Hessian: inertia, eigvalsh and the summary name the cause, never a class."""
+    h = torch.diag(torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64))
+    h[1, 2] = h[2, 1] = value
+    for norm in (None, 4.0):
+        with pytest.raises(ValueError, match="NaN or inf"):
+            inertia(h, factor=10.0, norm=norm)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        count_below(h, 0.0)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        spectra(h[None])
+    eigs = torch.tensor([-1.0, value, 2.0], dtype=torch.float64)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        summarize_spectrum(eigs, factor=10.0)
+
+
+def _expanded(n: int) -> torch.Tensor:
+    """The matrix 0.5 J, every entry one stored element (expanded): eigenvalues n / 2, 0, ..."""
+    return torch.tensor([[0.5]], dtype=torch.float64).expand(n, n)
+
+
+INPUTS = {
+    "leaf requiring grad": lambda h: h.clone().requires_grad_(),
+    "non-leaf requiring grad": lambda h: h.clone().requires_grad_() * 1.0,
+    "expanded": lambda h: _expanded(h.shape[0]),
+    "plain": lambda h: h.clone(),
+}
+
+
+@pytest.mark.parametrize("kind", list(INPUTS))
+def test_inertia_never_writes_to_its_input(kind):
+    h = INPUTS[kind](_with_spectrum(torch.tensor([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0])))
+    eigs = torch.linalg.eigvalsh(h.detach())
+    want = summarize_spectrum(eigs, factor=10.0, norm=float(eigs.abs().max()))
+    before, version = h.detach().clone(), h._version
+    got = inertia(h, factor=10.0, norm=float(eigs.abs().max()))
+    assert (got.n_negative, got.n_zero, got.n_positive) == (
+        want.n_negative, want.n_zero, want.n_positive)  # fmt: skip
+    assert count_below(h, 0.75) == int((eigs < 0.75).sum())
+    assert h._version == version  # not written, not even written and restored
+    assert torch.equal(h.detach(), before)
+
+
+READ_ONLY = """
+import sys
+import numpy as np, torch
+from landscape.spectrum import count_below, inertia
+h = np.diag([-1.0, 0.0, 2.0, 3.0])
+np.save(sys.argv[1], h)
+mapped = np.load(sys.argv[1], mmap_mode="r")  # a read-only memory map
+t = torch.from_numpy(mapped)
+s = inertia(t, factor=10.0, norm=3.0)
+print(s.n_negative, s.n_zero, s.n_positive, count_below(t, 2.5))
+"""
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_inertia_reads_a_read_only_memory_map(tmp_path):
+    """Writing the diagonal of a read-only map kills the process (SIGSEGV): run it in a child."""
+    run = subprocess.run([sys.executable, "-W", "ignore", "-c", READ_ONLY, str(tmp_path / "h.npy")],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
+    assert run.stdout.split() == ["1", "1", "2", "3"]
+
+
+def test_extreme_eigenvalues_of_a_flat_saddle():
+    """H = 0 (a flat saddle): every eigenvalue is 0, where ARPACK stops on a zero start vector."""
+    model = deep_linear((3, 4, 4, 2))  # 3 layers: the Hessian vanishes at the origin
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(10, 3, dtype=torch.float64, generator=gen)
+    y = torch.randn(10, 2, dtype=torch.float64, generator=gen)
+    origin = torch.zeros(model.n_params, dtype=torch.float64)
+    hvp = make_hvp(make_loss(model, "mse", x, y))
+    assert torch.count_nonzero(make_hessian(model, "mse", x, y)(origin)) == 0
+    lo, hi = extreme_eigenvalues(lambda v: hvp(origin, v), model.n_params, k=3)
+    np.testing.assert_array_equal(lo, np.zeros(3))
+    np.testing.assert_array_equal(hi, np.zeros(3))
+
+
+def test_extreme_eigenvalues_restart_from_a_start_in_the_kernel():
+    """An operator that annihilates the first start vector is not taken for zero."""
+    n, k = 40, 2
+    h = _with_spectrum(torch.linspace(-1.0, 2.0, n, dtype=torch.float64))
+    first = torch.as_tensor(np.random.default_rng(0).standard_normal(n))
+
+    def hvp(v: torch.Tensor) -> torch.Tensor:
+        return torch.zeros_like(v) if torch.equal(v, first) else h @ v
+
+    lo, hi = extreme_eigenvalues(hvp, n, k)
+    eigs = torch.linalg.eigvalsh(h).numpy()
+    np.testing.assert_allclose(lo, eigs[:k], atol=1e-10)
+    np.testing.assert_allclose(hi, eigs[-k:], atol=1e-10)
