@@ -15,7 +15,7 @@ import torch
 
 from landscape.config import FromConfig, Numerics
 from landscape.curvature import grad_norm_sq, make_hessian_hvp
-from landscape.spectrum import summarize_spectrum
+from landscape.spectrum import NotComputed, not_computed, summarize_spectrum
 
 
 @dataclass(frozen=True)
@@ -212,9 +212,12 @@ def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame
             diverged = float(end.norm()) > opts.escape_radius or not math.isfinite(loss + gn)
             status = certify(gn, numerics.grad_norm_sq_threshold, diverged)
             eigs, tol = [math.nan, math.nan], math.nan
-            kind = "not computed (diverged)"
-            if not diverged:
-                e = torch.linalg.eigvalsh(hess(end))
+            kind = not_computed(2, NotComputed.DIVERGED).definiteness
+            h = hess(end) if not diverged else None
+            if h is not None and not bool(torch.isfinite(h).all()):
+                kind = not_computed(2, NotComputed.NON_FINITE_HESSIAN).definiteness
+            elif h is not None:
+                e = torch.linalg.eigvalsh(h)
                 summary = summarize_spectrum(e, numerics.eigen_tolerance_factor)
                 eigs, kind, tol = e.tolist(), summary.definiteness, summary.eig_tol
             near, dist = nearest_known(toy, end) if not diverged else (-1, math.inf)
