@@ -309,6 +309,10 @@ def spectral_norm(h: torch.Tensor, steps: int = 20, seed: int = 0) -> float:
 
     Extreme Ritz values converge first; it only sets the scale of the tolerance, so a few digits
     suffice (20 steps give about 1e-6 relative on this pipeline's Hessians; the tests check it).
+    Any scale of h from 1e-300 to 1e300 gives the same digits: Lanczos's norms are scaled
+    (:func:`landscape.krylov.scaled_norm`; taken as sqrt(sum v^2) they under- or overflowed from
+    1e-162 and 1e154 on, Lanczos stopped after one step and the start's Rayleigh quotient came
+    back), and T is scaled by a power of two before its eigenvalues.
 
     Args:
         h: (n, n) symmetric matrix.
@@ -318,9 +322,12 @@ def spectral_norm(h: torch.Tensor, steps: int = 20, seed: int = 0) -> float:
     Returns:
         The largest absolute eigenvalue.
     """
+    from landscape.krylov import power_of_two_unit
+
     v0 = _start_vector(h.shape[-1], h.dtype, h.device, seed)
     t = lanczos_tridiagonal(lambda v: h @ v, v0, steps)
-    return float(torch.linalg.eigvalsh(t).abs().max())
+    unit = power_of_two_unit(t.abs().amax())  # exact: T's entries brought to O(1)
+    return float(torch.linalg.eigvalsh(t * unit).abs().max() / unit)
 
 
 def lanczos_tridiagonal(

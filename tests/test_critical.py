@@ -292,3 +292,29 @@ def test_matrix_free_search_labels_a_diverged_start():
                                    FinderOptions(max_iter=40, solver=solver))  # fmt: skip
         assert res.status == ["critical", "diverged", "critical"], solver
         assert torch.isnan(res.eig_tol_distance[1]) and torch.isfinite(res.eig_tol_distance[0])
+
+
+@pytest.mark.parametrize("pinv_rtol", [1e-4, 1e-10])
+def test_matrix_free_newton_mr_step_is_the_dense_one_on_a_singular_quadratic(pinv_rtol):
+    """One Newton-MR iteration on 1/2 w^T H w - c^T w, H PSD with a 5-dimensional kernel.
+
+    Both solvers at the default minres_rtol (FinderOptions' pinv_rtol 1e-4 and the configs'
+    1e-10), same ends to 1e-8: the step is pinv(H) g, with no component in the kernel. (Before
+    the fix the matrix-free end was about 30 away, its loss -75 against the dense -7.4.)
+    """
+    gen = torch.Generator().manual_seed(0)
+    q, _ = torch.linalg.qr(torch.randn(25, 25, generator=gen, dtype=torch.float64))
+    lam = torch.cat([torch.zeros(5), torch.linspace(1.0, 10.0, 20)]).double()
+    h = q @ torch.diag(lam) @ q.T
+    c = torch.randn(25, generator=gen, dtype=torch.float64)
+    f = lambda w: 0.5 * w @ h @ w - c @ w  # noqa: E731
+    starts = torch.randn(2, 25, generator=gen, dtype=torch.float64)
+    ends = {}
+    for solver in ("eigh", "minres"):
+        opts = FinderOptions(max_iter=1, pinv_rtol=pinv_rtol, solver=solver, minres_maxiter=50)
+        ends[solver] = find_critical_points(f, _hessian_of(f), starts, "newton_mr", opts).params
+    kernel = q[:, :5]
+    exact = starts - (torch.linalg.pinv(h, rtol=1e-10) @ (starts @ h - c).T).T
+    torch.testing.assert_close(ends["eigh"], exact, atol=1e-10, rtol=0)
+    gap = (ends["minres"] - ends["eigh"]).norm(dim=-1)
+    assert float(gap.max()) < 1e-8, (gap, (ends["minres"] - starts) @ kernel)

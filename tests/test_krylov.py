@@ -107,3 +107,68 @@ def test_zero_right_hand_side_gives_zero():
     sol = minres_qlp(_op(h), b)
     assert float(sol.x[1].abs().max()) == 0 and float(sol.residual[1]) == 0
     assert float(krylov_residual_op(_op(h), b, 5, 1e-10)[1]) == 0
+
+
+def _rotated_psd(p=25, kernel=5, seed=0):
+    """Rotated diag(0 (``kernel`` times), 1 .. 10): PSD, singular; b (P,) partly in its kernel."""
+    lam = torch.cat([torch.zeros(kernel, dtype=torch.float64),
+                     torch.linspace(1.0, 10.0, p - kernel, dtype=torch.float64)])  # fmt: skip
+    h, _ = _symmetric(p, lam, seed)
+    b = torch.randn(p, generator=torch.Generator().manual_seed(100 + seed), dtype=torch.float64)
+    return h, b
+
+
+# (rtol, rank_rtol, maxiter) that reach the solve: the configs' matrix-free searches
+# (index_vs_loss_scale and index_fit: minres_rtol 1e-8, pinv_rtol 1e-10, minres_maxiter 50),
+# minres_qlp's defaults, and FinderOptions' defaults (minres_rtol 1e-8, pinv_rtol 1e-4).
+_DEFAULTS = [(1e-8, 1e-10, 50), (1e-8, 1e-10, None), (1e-8, 1e-4, None)]
+
+
+@pytest.mark.parametrize(("rtol", "rank_rtol", "maxiter"), _DEFAULTS)
+def test_minres_qlp_default_tolerances_give_the_pseudo_inverse_solution(rtol, rank_rtol, maxiter):
+    """Singular incompatible systems at the default tolerances: x = pinv(H) b to 1e-8.
+
+    Krylov.jl's MINRES-QLP example, diag(1, 2, 3, 0) x = 1, has x = (1, 1/2, 1/3, 0). Rotated
+    PSD matrices with eigenvalues 0 (5 or 10 times) and the rest in [1, 10] have ||pinv(H) b|| ~ 1;
+    the 25 x 25 ones are solved when the Krylov space becomes invariant (k = 21), the 60 x 60 ones
+    before (k ~ 35 < 51). Before the fix: x_4 = 11/6, and ||x|| 4 to 14 times ||pinv(H) b||.
+    """
+    diag = torch.diag(torch.tensor([1.0, 2.0, 3.0, 0.0], dtype=torch.float64))
+    sol = minres_qlp(_op(diag[None]), torch.ones(1, 4, dtype=torch.float64), rtol=rtol,
+                     rank_rtol=rank_rtol, maxiter=maxiter)  # fmt: skip
+    expected = torch.tensor([1.0, 1 / 2, 1 / 3, 0.0], dtype=torch.float64)
+    torch.testing.assert_close(sol.x[0], expected, atol=1e-12, rtol=0)
+    assert float(sol.residual[0]) == pytest.approx(0.5, rel=1e-12)  # the kernel's share of b
+    for p, kernel in [(25, 5), (60, 10)]:
+        h, b = map(torch.stack, zip(*[_rotated_psd(p, kernel, s) for s in range(4)], strict=True))
+        sol = minres_qlp(_op(h), b, rtol=rtol, rank_rtol=rank_rtol, maxiter=maxiter)
+        pinv = (torch.linalg.pinv(h, rtol=1e-10) @ b[..., None])[..., 0]
+        err = (sol.x - pinv).norm(dim=-1) / pinv.norm(dim=-1)
+        assert float(err.max()) < 1e-8, (p, err)
+        assert float(sol.normal_residual.max()) < 1e-8  # a least-squares solution
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-170, 1e170, 1e300])
+def test_krylov_norms_hold_at_extreme_scales(scale):
+    """H and b scaled by 1e-300 .. 1e300: the same solve, residuals and norm, rescaled.
+
+    Squaring entries of 1e-170 underflows and of 1e170 overflows, so norms taken as sqrt(sum v^2)
+    read 0 ("solved", x = 0) or inf (residual NaN), and Lanczos stopped at once (spectral_norm
+    returned the start's Rayleigh quotient).
+    """
+    from landscape.spectrum import spectral_norm
+
+    h, b = _systems("indefinite", p=12, count=2)
+    h[1], b[1] = _rotated_psd(p=12, kernel=3)  # singular incompatible
+    ref = minres_qlp(_op(h), b)
+    for h_scale, b_scale in [(scale, 1.0), (1.0, scale), (scale, scale)]:
+        if not 1e-300 <= b_scale / h_scale <= 1e300:
+            continue  # x itself not representable
+        got = minres_qlp(_op(h * h_scale), b * b_scale)
+        torch.testing.assert_close(got.x * (h_scale / b_scale), ref.x, rtol=1e-10, atol=0)
+        torch.testing.assert_close(got.residual, ref.residual, rtol=1e-8, atol=1e-14)
+        torch.testing.assert_close(got.iterations, ref.iterations)
+    flat = krylov_residual_op(_op(h * scale), b * scale, 5, 1e-10)
+    torch.testing.assert_close(flat, krylov_residual_op(_op(h), b, 5, 1e-10), rtol=1e-10, atol=0)
+    nine = _symmetric(9, torch.arange(1.0, 10.0, dtype=torch.float64), seed=0)[0]
+    assert spectral_norm(nine * scale) / scale == pytest.approx(9.0, rel=1e-12)
