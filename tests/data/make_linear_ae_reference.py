@@ -12,7 +12,8 @@ from landscape.linear_ae import LinearAEOptions, run_validation
 
 # A reduced budget: a few iterations of each finder on a 6-2-6 autoencoder.
 OPTIONS = LinearAEOptions(n_samples=500, input_dim=6, hidden=2, trajectories=2, snapshots=3,
-                          train_steps=100, max_iter=8, gradient_norm_max_iter=40)  # fmt: skip
+                          train_steps=100, max_iter=8, gradient_norm_max_iter=40,
+                          noise_std=0.01)  # fmt: skip
 REFERENCE_COLUMNS = ["method", "start", "status", "loss", "grad_norm_sq", "n_negative",
                      "iterations"]  # fmt: skip
 
