@@ -47,7 +47,8 @@ class Numerics:
 
     grad_norm_sq_threshold: float = 1e-10  # ||g||^2 at most this: critical
     eigen_tolerance_factor: float = 10.0  # tol = factor * n * eps * max|lambda|
-    gradient_flat_residual: float = 0.7071  # Frye et al. 2021's residual above this: gradient-flat
+    gradient_flat_residual: float = 0.9  # Frye et al.'s r above this (and r_H below the next)
+    gradient_flat_cokernel: float = 5e-4  # ... and their co-kernel residual r_H below this
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> Numerics:

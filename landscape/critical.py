@@ -6,24 +6,26 @@ recover the true loss and index). A certified point is then **polished**: Newton
 they lower ||g||^2 (to round-off), recording ||g||^2 before and after, the steps and how far the
 point and its loss moved.
 
-Every other point is kept and labelled. Frye et al. 2021 (Neural Computation 33, 1469-1497,
-Sec. 3) call a point **gradient-flat** when its gradient is non-zero but lies in the Hessian's
-kernel, H g = 0: since grad(1/2 ||g||^2) = H g, such points are stationary points of the squared
-gradient norm, where gradient-norm minimisation and Newton methods stall. They detect it by the
-relative residual of the Newton system H p = g as solved by MINRES-QLP inside Newton-MR,
+Every other point is kept and labelled. Frye et al. 2021 (Neural Computation 33, 1469-1497;
+reproduced in Frye's thesis, Ch. 3, Sec. 3.4, ``charlesfrye/thesis`` at 6e4cde4) call a point
+**gradient-flat** when its gradient is non-zero but lies in the Hessian's kernel, H g = 0: since
+grad(1/2 ||g||^2) = H g, such points are stationary points of the squared gradient norm, where
+gradient-norm minimisation and Newton methods stall. They detect it by the two residuals of the
+Newton system H p = g as MINRES-QLP solves it (thesis Sec. 3.4.3, its two equations):
 
-    r = ||H p - g|| / ||g||,   p = the MINRES(-QLP) iterate after at most maxit iterations,
+    r   = ||H p - g|| / (||H|| ||p|| + ||g||)      (relative residual, MINRES-QLP's relres),
+    r_H = ||H (H p - g)|| / (||H|| ||H p - g||)    (co-kernel residual, MINRES-QLP's relAres),
 
-which is 1 when g lies wholly in ker H and 0 when the solve fits g exactly. MINRES's iterate
-minimises ||H p - g|| over the Krylov space span{g, H g, ..., H^(k-1) g} (Paige & Saunders 1975),
-so r is computed here exactly as that minimum, by Lanczos with full reorthogonalisation on the
-dense Hessian (:func:`krylov_residual`), with Frye's budget: k = 25 iterations and rank
-tolerance 1e-10 (``DEFAULT_MAXIT`` and ``DEFAULT_RTOL`` of the MR-QLP step in Frye's public
-``autocrit`` code, ``autocrit/defaults.py``). A point is ``gradient-flat`` when it is not critical
-and r > ``numerics.gradient_flat_residual``: by default 1/sqrt(2), i.e. more than half of ||g||^2
-lies outside what the Newton solve reaches (ours: the paper's own cut could not be read from this
-machine, so it is a config key and r is written beside every end point); else it is
-``not converged``.
+with ||H|| MINRES-QLP's estimate. When g lies wholly in ker H the minimum-length solution is
+p = 0, so r = 1 and r_H = 0; an exact solve gives r = 0. "We consider a point approximately
+gradient-flat when the value of r_H is below 5e-4 while the value of r is above 0.9" (thesis
+Sec. 3.4.3): a point is ``gradient-flat`` when it is not critical, r >
+``numerics.gradient_flat_residual`` (0.9) and r_H < ``numerics.gradient_flat_cokernel``
+(5e-4); else it is ``not converged``. The solve is :func:`landscape.krylov.minres_qlp` on the
+exact Hessian or on HVPs, with MINRES-QLP's stopping tolerance 5e-4 (their experiments' rtol,
+thesis Sec. 3.4.3) and at most 25 iterations (``DEFAULT_MAXIT`` of the MR-QLP step in Frye's
+``autocrit/defaults.py``; the thesis gives no number); its rank tolerance 1e-10 is ours (round-off
+directions only). Both residuals are written beside every end point.
 
 **The distance tolerance.** A point x with gradient g sits near, not at, the critical point x*.
 By Weyl's inequality (Horn & Johnson, Matrix Analysis, 2nd ed., Cor. 4.3.15) every eigenvalue of
@@ -53,7 +55,7 @@ from enum import StrEnum
 import torch
 from torch.func import grad, vmap
 
-from landscape.krylov import Lanczos, krylov_residual_op, minres_qlp_many
+from landscape.krylov import Lanczos, minres_qlp, minres_qlp_many
 from landscape.resume import NO_RESUME, Resume, fingerprint
 from landscape.runlog import Progress
 
@@ -98,13 +100,15 @@ def with_decision_columns(table, numerics):
     """``table`` with the settings that decided its statuses: the threshold and tolerance factor.
 
     Every table that carries a status also carries ``grad_norm_sq_threshold``,
-    ``eigen_tolerance_factor`` and ``gradient_flat_residual`` (its rows carry ``eig_tol``, the
+    ``eigen_tolerance_factor``, ``gradient_flat_residual`` and ``gradient_flat_cokernel`` (its
+    rows carry ``eig_tol``, the
     tolerance each spectrum used).
     """
     out = table.copy()
     out["grad_norm_sq_threshold"] = numerics.grad_norm_sq_threshold
     out["eigen_tolerance_factor"] = numerics.eigen_tolerance_factor
     out["gradient_flat_residual"] = numerics.gradient_flat_residual
+    out["gradient_flat_cokernel"] = numerics.gradient_flat_cokernel
     return out
 
 
@@ -134,9 +138,11 @@ class FinderOptions:
     # Newton-MR steps refining certified points, taken while ||g||^2 decreases (to round-off);
     # a cap only: polishing stops at the first step that does not lower ||g||^2.
     polish_steps: int = 50
-    flat_residual: float = 0.7071  # numerics.gradient_flat_residual (1/sqrt(2))
-    flat_maxit: int = 25  # MINRES iterations behind Frye's residual (autocrit DEFAULT_MAXIT)
-    flat_rtol: float = 1e-10  # its rank tolerance (autocrit DEFAULT_RTOL)
+    flat_residual: float = 0.9  # numerics.gradient_flat_residual: r above this (Frye's thesis)
+    flat_cokernel: float = 5e-4  # numerics.gradient_flat_cokernel: and r_H below this
+    flat_maxit: int = 25  # MINRES-QLP iterations behind both (autocrit DEFAULT_MAXIT)
+    flat_rtol: float = 5e-4  # its stopping tolerance (Frye's thesis, Sec. 3.4.3: "5e-4")
+    flat_rank_rtol: float = 1e-10  # its rank tolerance (ours: round-off directions only)
     # Newton steps ignore eigenvalues below pinv_rtol * max|lambda| (a truncated pseudo-inverse,
     # as MINRES-QLP's early stopping does). 1e-4 was chosen on the linear autoencoder with seeds 1
     # and 2 (certified: 72 and 75 of 100 at 1e-8, 89 and 87 at 1e-4, 83 and 77 at 1e-3), whose
@@ -159,6 +165,7 @@ class FinderOptions:
             grad_norm_sq_threshold=numerics.grad_norm_sq_threshold,
             eigen_tolerance_factor=numerics.eigen_tolerance_factor,
             flat_residual=numerics.gradient_flat_residual,
+            flat_cokernel=numerics.gradient_flat_cokernel,
             **options,
         )
 
@@ -171,8 +178,10 @@ class FinderResult:
         params: End points (S, P).
         loss: Their losses (S,).
         grad_norm_sq: Squared gradient norms (S,).
-        residual: Frye et al. 2021's relative residual ||H p - g|| / ||g|| of the least-squares
-            Newton step, the share of the gradient in the Hessian's kernel (S,).
+        residual: Frye et al. 2021's relative residual r = ||H p - g|| / (||H|| ||p|| + ||g||)
+            of MINRES-QLP's Newton step (S,), 1 when the gradient lies in the Hessian's kernel.
+        cokernel_residual: Their co-kernel residual r_H = ||H (H p - g)|| / (||H|| ||H p - g||)
+            (S,), 0 when what the step leaves of g lies in the kernel.
         iterations: Iterations each search ran before stopping (S,).
         status: ``critical``, ``gradient-flat``, ``not converged``, or ``diverged`` (a non-finite
             gradient) per end point.
@@ -188,6 +197,7 @@ class FinderResult:
     residual: torch.Tensor
     iterations: torch.Tensor
     status: list[str]
+    cokernel_residual: torch.Tensor | None = None
     polish: Polish | None = None
     eig_tol_distance: torch.Tensor | None = None
     hessian_rate: torch.Tensor | None = None
@@ -314,7 +324,7 @@ def find_critical_points(
 
     Returns:
         Every end point with its status: ``critical`` when ||g||^2 <= threshold, else
-        ``gradient-flat`` when the Newton residual exceeds ``flat_residual``, else
+        ``gradient-flat`` when r exceeds ``flat_residual`` and r_H is below ``flat_cokernel``, else
         ``not converged``. Nothing is dropped.
     """
     if method not in STEPS:
@@ -561,17 +571,18 @@ def _polish(ctx: _Search, theta, g, gn, finite):
 
 
 def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations, polish) -> FinderResult:
-    """Status of every end point; Frye et al.'s residual flags gradient-flat ones."""
+    """Status of every end point; Frye et al.'s two residuals flag gradient-flat ones."""
     opts = ctx.options
     safe_g = torch.where(finite[:, None], torch.nan_to_num(g), 0.0)  # diverged rows: 0
     if ctx.matrix_free:  # every quantity from HVPs; no Hessian is formed
         h = eig = None
         op = ctx.batched_hvp(torch.where(finite[:, None], theta, 0.0))
-        residual = krylov_residual_op(op, safe_g, opts.flat_maxit, opts.flat_rtol)
     else:
         h = torch.where(finite[:, None, None], ctx.hessians(theta), 0)  # (S, P, P)
         eig = torch.linalg.eigh(h)
-        residual = krylov_residual(h, safe_g, opts.flat_maxit, opts.flat_rtol)
+        op = lambda v: (h @ v[..., None])[..., 0]  # noqa: E731  (S, P) -> (S, P)
+    flat = minres_qlp(op, safe_g, opts.flat_rtol, opts.flat_rank_rtol, opts.flat_maxit)
+    residual, cokernel = flat.relative_residual, flat.normal_residual  # Frye's r and r_H (S,)
     loss = vmap(ctx.loss_fn)(theta)
     # An overflow (+-inf) is as diverged as a NaN: in the loss, the gradient or the point.
     finite = finite & torch.isfinite(gn) & torch.isfinite(loss)
@@ -579,11 +590,13 @@ def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations, polish) -> Fin
     status = []
     for k in range(theta.shape[0]):
         label = certify(float(gn[k]), opts.grad_norm_sq_threshold, not bool(finite[k]))
-        if label == NOT_CONVERGED and float(residual[k]) > opts.flat_residual:
+        flat_k = residual[k] > opts.flat_residual and cokernel[k] < opts.flat_cokernel
+        if label == NOT_CONVERGED and bool(flat_k):
             label = GRADIENT_FLAT
         status.append(label)
     return FinderResult(params=theta, loss=loss, grad_norm_sq=gn, residual=residual,
-                        iterations=iterations, status=status, polish=polish,
+                        cokernel_residual=cokernel, iterations=iterations, status=status,
+                        polish=polish,
                         eig_tol_distance=distance_tol, hessian_rate=rate)  # fmt: skip
 
 
@@ -631,27 +644,6 @@ def _unit(v: torch.Tensor) -> torch.Tensor:
 # Length of the finite-difference probe that measures how fast the Hessian changes (parameters
 # are O(1); the Hessian's round-off, ~1e-13, is then 1e-9 of a unit rate).
 LIPSCHITZ_PROBE = 1e-4
-
-
-def krylov_residual(h: torch.Tensor, g: torch.Tensor, steps: int = 25, rtol: float = 1e-10):
-    """Frye et al. 2021's relative residual: min over p in K_k(H, g) of ||H p - g|| / ||g||.
-
-    The residual of MINRES (and MINRES-QLP) after k iterations on H p = g, each start at once,
-    on dense Hessians: :func:`landscape.krylov.krylov_residual_op` with the operator v -> H v
-    (Lanczos with full reorthogonalisation builds K_k(H, g); g is projected on the range of
-    H Q_k, singular values below ``rtol`` ||T_k||_F taken as zero: MINRES-QLP's estimate of
-    ||H||, the same in the matrix-free path).
-
-    Args:
-        h: Symmetric matrices (S, P, P).
-        g: Right-hand sides (S, P).
-        steps: k, the iterations (at most P are used).
-        rtol: Relative rank tolerance.
-
-    Returns:
-        (S,) residuals in [0, 1]; 0 where g = 0.
-    """
-    return krylov_residual_op(lambda v: (h @ v[..., None])[..., 0], g, steps, rtol)
 
 
 # Lanczos steps that estimate ||H(x + s u) - H(x)||_2 without forming either Hessian (the largest

@@ -56,6 +56,7 @@ COLUMNS = [
     "n_positive",
     "eig_tol",
     "residual",
+    "cokernel_residual",
     "iterations",
     # polishing (certified points): ||g||^2 before it, the steps kept, how far the point moved
     "grad_norm_sq_before_polish",
@@ -425,6 +426,7 @@ def _end_point_row(problem, start, method, res, k, spectrum, eigs) -> dict:
         "n_positive": s.n_positive,
         "eig_tol": s.eig_tol,
         "residual": float(res.residual[k]),
+        "cokernel_residual": float(res.cokernel_residual[k]),
         "iterations": int(res.iterations[k]),
         "grad_norm_sq_before_polish": float(res.polish.grad_norm_sq_before[k]),
         "polish_steps": int(res.polish.steps[k]),

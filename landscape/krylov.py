@@ -72,12 +72,19 @@ class KrylovSolve:
         x: Solutions (S, P).
         residual: ||b - H x|| / ||b|| (S,); 0 where b = 0.
         normal_residual: ||H r|| / (||H|| ||r||) (S,), the least-squares optimality; 0 where r = 0.
+            Frye's co-kernel residual r_H (thesis Ch. 3, Sec. 3.4.3).
+        relative_residual: ||r|| / (||H|| ||x|| + ||b||) (S,), MINRES-QLP's ``relres`` (Choi,
+            Paige & Saunders 2011, Sec. 3.3) and Frye's relative residual r: 1 when b lies in
+            ker H (x = 0), 0 at an exact solution; 0 where b = 0.
         iterations: Krylov dimension k of each start's solution (S,).
+
+    ||H|| is sigma_max(T_(k+1)), the Krylov space's estimate (a lower bound).
     """
 
     x: torch.Tensor
     residual: torch.Tensor
     normal_residual: torch.Tensor
+    relative_residual: torch.Tensor
     iterations: torch.Tensor
 
 
@@ -319,39 +326,14 @@ def _solutions(lz: Lanczos, unit: torch.Tensor, stop_at: torch.Tensor,
         rnorm = z.norm(dim=-1)  # (S,) ||r|| / ||b||, exact: r = ||b|| Q_(k+1) z
         hr = (t_next @ z[..., None])[..., 0]  # (S, top + 2): H r = Q_(k+2) T_(k+1) z
         norm_h = torch.linalg.matrix_norm(t_next, ord=2)
+        # ||H|| ||x|| / ||b|| = sigma_max(T unit) ||y||, scale-free (x = ||b|| unit Q y)
+        relres = torch.where(lz.beta1 > 0, rnorm / (norm_h * y.norm(dim=-1) + 1.0), 0.0)
         out.append(KrylovSolve(
             x=(basis @ y[..., None])[..., 0] * length[:, None],
             residual=rnorm,
             normal_residual=torch.where(rnorm > 0, hr.norm(dim=-1)
                                         / (norm_h * rnorm).clamp_min(1e-300), 0.0),
+            relative_residual=relres,
             iterations=stop_at,
         ))  # fmt: skip
     return out
-
-
-def krylov_residual_op(
-    op: Callable[[torch.Tensor], torch.Tensor],
-    b: torch.Tensor,
-    steps: int,
-    rank_rtol: float,
-    norm: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """The residual of MINRES after k = ``steps``: min over K_k(H, b) of ||H x - b|| / ||b|| (S,).
-
-    Frye et al. 2021's gradient-flat residual (see :mod:`landscape.critical`). Singular values of
-    T_k below ``rank_rtol`` times ``norm`` are taken as zero; by default ||T_k||_F, the estimate of
-    ||H|| that MINRES-QLP's rank test uses (Choi et al. 2011, as scipy's ``Anorm``).
-    """
-    k = min(steps, b.shape[-1])
-    lz = Lanczos(op, b, k)
-    for _ in range(k):
-        lz.step()
-    unit = power_of_two_unit(lz.scale)  # T * unit: entries O(1), whatever the scale of H
-    t = lz.tridiagonal(k) * unit[:, None, None]  # (S, k+1, k)
-    u, sv, _ = torch.linalg.svd(t, full_matrices=False)  # u (S, k+1, k)
-    scale = torch.linalg.matrix_norm(t) if norm is None else norm * unit
-    keep = sv > rank_rtol * scale[:, None]  # (S, k)
-    coef = torch.where(keep, u[:, 0, :], 0.0)  # (S, k) e_1's components in the kept range of T
-    rest = -(u @ coef[..., None])[..., 0]  # (S, k+1): e_1 - U U^T e_1, formed (not 1 - ||.||^2)
-    rest[:, 0] += 1
-    return torch.where(lz.beta1 > 0, rest.norm(dim=-1), 0.0)

@@ -5,7 +5,7 @@ import pytest
 import torch
 from scipy.sparse.linalg import minres
 
-from landscape.krylov import krylov_residual_op, minres_qlp
+from landscape.krylov import minres_qlp
 
 
 def _symmetric(p, eigenvalues, seed):
@@ -106,7 +106,7 @@ def test_zero_right_hand_side_gives_zero():
     b[1] = 0
     sol = minres_qlp(_op(h), b)
     assert float(sol.x[1].abs().max()) == 0 and float(sol.residual[1]) == 0
-    assert float(krylov_residual_op(_op(h), b, 5, 1e-10)[1]) == 0
+    assert float(sol.relative_residual[1]) == 0 and float(sol.normal_residual[1]) == 0
 
 
 def _rotated_psd(p=25, kernel=5, seed=0):
@@ -168,7 +168,31 @@ def test_krylov_norms_hold_at_extreme_scales(scale):
         torch.testing.assert_close(got.x * (h_scale / b_scale), ref.x, rtol=1e-10, atol=0)
         torch.testing.assert_close(got.residual, ref.residual, rtol=1e-8, atol=1e-14)
         torch.testing.assert_close(got.iterations, ref.iterations)
-    flat = krylov_residual_op(_op(h * scale), b * scale, 5, 1e-10)
-    torch.testing.assert_close(flat, krylov_residual_op(_op(h), b, 5, 1e-10), rtol=1e-10, atol=0)
+        torch.testing.assert_close(got.relative_residual, ref.relative_residual, rtol=1e-8,
+                                   atol=1e-14)  # fmt: skip
     nine = _symmetric(9, torch.arange(1.0, 10.0, dtype=torch.float64), seed=0)[0]
     assert spectral_norm(nine * scale) / scale == pytest.approx(9.0, rel=1e-12)
+
+
+def test_frye_residuals_against_the_float64_formulas():
+    """Frye's r and r_H (thesis Sec. 3.4.3) from the Krylov space equal their dense formulas.
+
+    At a converged solve x = pinv(H) b, so r = ||H x - b|| / (||H|| ||x|| + ||b||) and
+    r_H = ||H (H x - b)|| / (||H|| ||H x - b||), with ||H|| = sigma_max; b wholly in the kernel
+    gives the limits r = 1, r_H = 0 (x = 0), and b in the range gives r = 0.
+    """
+    h, b = _rotated_psd(p=25, kernel=5, seed=3)
+    sol = minres_qlp(_op(h[None]), b[None], rtol=1e-12, rank_rtol=1e-10)
+    x = torch.linalg.pinv(h, rtol=1e-10) @ b
+    r = h @ x - b
+    norm = torch.linalg.matrix_norm(h, ord=2)
+    assert float(sol.relative_residual[0]) == pytest.approx(
+        float(r.norm() / (norm * x.norm() + b.norm())), rel=1e-8)  # fmt: skip
+    assert float(sol.normal_residual[0]) < 1e-10 and float((h @ r).norm()) < 1e-12
+    lam, q = torch.linalg.eigh(h)
+    in_kernel = q[:, :5] @ torch.ones(5, dtype=torch.float64)
+    in_range = q[:, 5:] @ torch.ones(20, dtype=torch.float64)
+    both = minres_qlp(_op(torch.stack([h, h])), torch.stack([in_kernel, in_range]), rtol=5e-4)
+    assert float(both.relative_residual[0]) == pytest.approx(1.0, abs=1e-6)  # x ~ 5e-9 round-off
+    assert float(both.normal_residual[0]) < 1e-12
+    assert float(both.relative_residual[1]) < 5e-4

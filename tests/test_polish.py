@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from landscape.critical import FinderOptions, distance_tolerances, find_critical_points
-from landscape.curvature import make_hessian
+from landscape.curvature import make_hessian, make_hessian_hvp
 from landscape.models import deep_linear, make_loss
 from landscape.spectrum import IndexTolerance, negative_counts, summarize_spectrum
 
@@ -126,29 +126,22 @@ def test_plateau_spectra_polish_certified_points_only():
     assert np.isnan(plateau["grad_norm_sq_before_polish"]) and np.isnan(plateau["eig_tol_distance"])
 
 
-def test_krylov_residual_is_the_minres_residual():
-    """Frye's residual equals scipy MINRES's after k iterations (it minimises over K_k(H, g))."""
-    import numpy as np
-    from scipy.sparse.linalg import minres
+def test_gradient_flat_needs_both_of_fryes_residuals():
+    """x^2 + y at x = 0: g = (0, 1) lies in ker H, so r = 1 and r_H = 0 (thesis Sec. 3.4.3).
 
-    from landscape.critical import krylov_residual
+    The label follows both cuts: r above numerics.gradient_flat_residual and r_H below
+    numerics.gradient_flat_cokernel; either cut out of reach leaves the point not converged.
+    """
+    f = lambda w: w[0] ** 2 + w[1]  # noqa: E731
+    start = torch.tensor([[0.0, 0.0]], dtype=torch.float64)
+    hess = make_hessian_hvp(f)
 
-    gen = torch.Generator().manual_seed(1)
-    p = 30
-    a = torch.randn(p, p, generator=gen, dtype=torch.float64)
-    lam = torch.linspace(-2.0, 3.0, p, dtype=torch.float64)
-    lam[:5] = 0.0  # singular: a 5-dimensional kernel
-    q, _ = torch.linalg.qr(a)
-    h = q @ torch.diag(lam) @ q.T  # (P, P) symmetric, indefinite, singular
-    g = torch.randn(p, generator=gen, dtype=torch.float64)
-    for k in (3, 8):
-        ours = float(krylov_residual(h[None], g[None], steps=k)[0])
-        sol, _ = minres(h.numpy(), g.numpy(), maxiter=k, rtol=1e-14)
-        theirs = np.linalg.norm(h.numpy() @ sol - g.numpy()) / np.linalg.norm(g.numpy())
-        assert ours == pytest.approx(theirs, rel=1e-6)
-    # The limits: g wholly in the kernel gives 1; with k = P the solve reaches the whole range,
-    # leaving exactly the kernel's share of g.
-    in_kernel = q[:, :5] @ torch.randn(5, generator=gen, dtype=torch.float64)
-    assert float(krylov_residual(h[None], in_kernel[None])[0]) == pytest.approx(1.0)
-    share = float((q[:, :5].T @ g).norm() / g.norm())
-    assert float(krylov_residual(h[None], g[None], steps=p)[0]) == pytest.approx(share, rel=1e-8)
+    def label(**cuts):
+        opts = FinderOptions(max_iter=0, polish_steps=0, **cuts)
+        res = find_critical_points(f, hess, start, "newton_mr", opts)
+        return res.status[0], float(res.residual[0]), float(res.cokernel_residual[0])
+
+    status, r, r_h = label()
+    assert status == "gradient-flat" and r == pytest.approx(1.0) and r_h < 1e-12
+    assert label(flat_residual=1.0)[0] == "not converged"  # r is not above 1
+    assert label(flat_cokernel=0.0)[0] == "not converged"  # r_H is not below 0
