@@ -9,6 +9,5 @@ with logged(snakemake.log[0], snakemake.rule):
         snakemake.input[0],
         ["data", "depth", "hidden_width", "bottleneck", "status", "rel_gap", "n_negative"],
     )
-    tolerance = snakemake.config["deep_linear"]["gap_tolerance"]
-    fig = plots.deep_linear_optimum(table, tolerance)
+    fig = plots.deep_linear_optimum(table, snakemake.params.gap_tolerance)
     plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)

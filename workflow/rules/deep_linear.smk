@@ -103,6 +103,8 @@ rule deep_linear_optimum_figure:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        gap_tolerance=config["deep_linear"]["gap_tolerance"],
     script:
         "../../scripts/deep_linear_optimum_figure.py"
 

@@ -1,0 +1,51 @@
+"""The rules and their scripts agree: a script reads only what its rule declares."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RULE_FILES = sorted((ROOT / "workflow" / "rules").glob("*.smk")) + [ROOT / "workflow" / "Snakefile"]
+
+
+def _rules() -> dict[str, tuple[str, set[str]]]:
+    """Each rule that runs a script: its script's path and the names of its params."""
+    found = {}
+    for path in RULE_FILES:
+        for block in re.split(r"^(?=rule \w+:)", path.read_text(), flags=re.M)[1:]:
+            name = re.match(r"rule (\w+):", block).group(1)
+            script = re.search(r"^    script:\n\s+\"([^\"]+)\"", block, flags=re.M)
+            if script is None:
+                continue
+            params = re.search(r"^    params:\n((?:        .*\n|\n)+)", block, flags=re.M)
+            names = (
+                set(re.findall(r"^        (\w+)=", params.group(1), flags=re.M))
+                if params
+                else set()
+            )
+            found[name] = ((path.parent / script.group(1)).resolve(), names)
+    return found
+
+
+RULES = _rules()
+
+
+def test_rules_were_found():
+    assert len(RULES) > 30, sorted(RULES)
+    assert all(script.exists() for script, _ in RULES.values())
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_script_reads_only_its_rules_params(rule):
+    """A script that reads the config directly is not rerun when that setting changes."""
+    script, params = RULES[rule]
+    source = script.read_text()
+    assert "snakemake.config" not in source, (
+        f"{script.name} reads snakemake.config: declare the setting in rule {rule}'s params and "
+        "read snakemake.params instead, so that changing it reruns the rule"
+    )
+    read = set(re.findall(r"snakemake\.params\.(\w+)", source))
+    assert read <= params, (
+        f"{script.name} reads params {sorted(read - params)} that rule {rule} lacks"
+    )
