@@ -33,7 +33,7 @@ import pandas as pd
 import torch
 
 from landscape.config import Numerics
-from landscape.critical import CRITICAL, FinderOptions, find_critical_points
+from landscape.critical import FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE
 from landscape.data import make_digits
 from landscape.index_vs_loss import SearchOptions, classifier_problem, starting_points
@@ -83,7 +83,7 @@ def run_size(hidden: list[int], args) -> list[dict]:
         t0 = time.perf_counter()
         res = find_critical_points(loss, hess, starts, "newton_mr", opts)
         seconds = time.perf_counter() - t0
-        certified = res.status.count(CRITICAL)
+        certified = res.status.count(Status.CRITICAL)
         rows.append({"n_params": p, "method": method, "starts": len(starts), "iterations": iters,
                      "certified": certified, "seconds": seconds,
                      "per_minute": 60 * certified / seconds,

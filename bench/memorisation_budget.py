@@ -27,7 +27,6 @@ from pathlib import Path
 import pandas as pd
 
 from landscape.config import Numerics, load_config
-from landscape.critical import CRITICAL
 from landscape.index_vs_loss import (
     memorisation_problem,
     memorisation_search_options,
@@ -35,6 +34,7 @@ from landscape.index_vs_loss import (
     search,
     with_energy,
 )
+from landscape.vocabulary import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,7 @@ def summary(table: pd.DataFrame, cfg: dict, method: str) -> dict:
         "cutoff_energy_range": f"{cut['energy'].min():.3f}-{cut['energy'].max():.3f}"
         if len(cut)
         else "",
-        "certified_small_index": int((small & (table["status"] == CRITICAL)).sum()),
+        "certified_small_index": int((small & (table["status"] == Status.CRITICAL)).sum()),
         "median_grad_norm_sq": float(table["grad_norm_sq"].median()),
     }
 

@@ -50,7 +50,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 import torch
 from torch.func import grad, vmap
@@ -58,28 +57,10 @@ from torch.func import grad, vmap
 from landscape.krylov import Lanczos, minres_qlp, minres_qlp_many
 from landscape.resume import NO_RESUME, Resume, fingerprint
 from landscape.runlog import Progress
+from landscape.vocabulary import Definiteness, Status
 
 
-class Status(StrEnum):
-    """The label of an end point; written to tables as its value."""
-
-    CRITICAL = "critical"  # ||g||^2 <= numerics.grad_norm_sq_threshold
-    GRADIENT_FLAT = "gradient-flat"  # not critical; the gradient lies in the near-kernel
-    NOT_CONVERGED = "not converged"  # neither
-    DIVERGED = "diverged"  # a non-finite loss, gradient or point
-    # cross-entropy only: every sample classified correctly, so the loss falls as the logits
-    # grow and no finite critical point is there (landscape.index_vs_loss.logit_escapes)
-    ESCAPE = "escape"
-
-
-CRITICAL = Status.CRITICAL
-NOT_CONVERGED = Status.NOT_CONVERGED
-DIVERGED = Status.DIVERGED
-GRADIENT_FLAT = Status.GRADIENT_FLAT
-STATUSES = tuple(Status)
-
-
-def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> str:
+def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> Status:
     """Label one end point.
 
     Args:
@@ -92,8 +73,8 @@ def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> st
         ``grad_norm_sq``: an overflowed gradient is no measurement of distance to criticality).
     """
     if diverged or not math.isfinite(grad_norm_sq):
-        return DIVERGED
-    return CRITICAL if grad_norm_sq <= threshold else NOT_CONVERGED
+        return Status.DIVERGED
+    return Status.CRITICAL if grad_norm_sq <= threshold else Status.NOT_CONVERGED
 
 
 def with_decision_columns(table, numerics):
@@ -117,7 +98,7 @@ def is_local_minimum(status: str, definiteness: str) -> bool:
 
     A positive *semi*definite Hessian leaves the second-order test inconclusive and is not counted.
     """
-    return status == CRITICAL and definiteness == "positive definite"
+    return status == Status.CRITICAL and definiteness == Definiteness.POSITIVE_DEFINITE
 
 
 # Searches drawn to critical points of every kind, and a descent method drawn to minima only.
@@ -591,8 +572,8 @@ def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations, polish) -> Fin
     for k in range(theta.shape[0]):
         label = certify(float(gn[k]), opts.grad_norm_sq_threshold, not bool(finite[k]))
         flat_k = residual[k] > opts.flat_residual and cokernel[k] < opts.flat_cokernel
-        if label == NOT_CONVERGED and bool(flat_k):
-            label = GRADIENT_FLAT
+        if label == Status.NOT_CONVERGED and bool(flat_k):
+            label = Status.GRADIENT_FLAT
         status.append(label)
     return FinderResult(params=theta, loss=loss, grad_norm_sq=gn, residual=residual,
                         cokernel_residual=cokernel, iterations=iterations, status=status,

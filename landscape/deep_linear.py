@@ -18,7 +18,6 @@ import torch
 
 from landscape.config import FromConfig, Numerics
 from landscape.critical import (
-    DIVERGED,
     FinderOptions,
     Status,
     certify,
@@ -219,14 +218,14 @@ def optimum_runs(
                 for j, k in enumerate(torch.nonzero(ok).flatten().tolist()):
                     status[k] = (
                         found.status[j]
-                        if found.status[j] == DIVERGED
+                        if found.status[j] == Status.DIVERGED
                         else certify(float(found.grad_norm_sq[j]), finder.grad_norm_sq_threshold)
                     )
             rank = width if width < min(dx, dy) else None
             optimum = linear_regression_optimum(x, y, rank)
             losses = torch.vmap(loss_fn)(polished)
             gns = grad_norm_sq(loss_fn, polished)
-            finite = torch.tensor([st != DIVERGED for st in status])
+            finite = torch.tensor([st != Status.DIVERGED for st in status])
             spectra, _ = point_spectra(hess_fn, polished, factor, curvature, chunk, finite=finite,
                                        distance=distance)  # fmt: skip
             for k, seed in enumerate(seeds):

@@ -25,7 +25,7 @@ import pandas as pd
 import torch
 
 from landscape.config import FromConfig, Numerics
-from landscape.critical import CRITICAL, DIVERGED, FinderOptions, Status, find_critical_points
+from landscape.critical import FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.data import Dataset
 from landscape.index_fit import GroupKind, Procedure, critical_energy
@@ -342,7 +342,7 @@ def search(
                                              minres_rtol=opts.minres_rtol)  # fmt: skip
         res = find_critical_points(loss_fn, hess_fn, starts, method, finder, log,
                                    resume.part(method))  # fmt: skip
-        finite = torch.tensor([st != DIVERGED for st in res.status])
+        finite = torch.tensor([st != Status.DIVERGED for st in res.status])
         spectra, eigenvalues = point_spectra(hess_fn, res.params, numerics.eigen_tolerance_factor,
                                              curvature, chunk, finite=finite,
                                              distance=res.eig_tol_distance)  # fmt: skip
@@ -351,7 +351,7 @@ def search(
             row = _end_point_row(problem, meta.iloc[k], method, res, k, spectra[k], eigenvalues[k])
             row["polish_moved"] = polish_moved(row, numerics.grad_norm_sq_threshold)
             rows.append({**row, "network": f"{name} seed {row['seed']}", "status": status[k]})
-            if status[k] == CRITICAL and eigenvalues[k] is not None:
+            if status[k] == Status.CRITICAL and eigenvalues[k] is not None:
                 for r, value in enumerate(eigenvalues[k].tolist()):
                     eig_rows.append([rows[-1]["network"], method, row["snapshot_step"], r, value])
         log(f"  {method}: " + ", ".join(f"{st}: {status.count(st)}" for st in sorted(set(status)))
@@ -395,7 +395,7 @@ def polish_moved(row: dict, threshold: float) -> bool:
 def _with_escapes(status: list[str], escapes: torch.Tensor) -> list[str]:
     """``status`` with every finite escape relabelled ``escape``."""
     return [
-        Status.ESCAPE if bool(e) and st != DIVERGED else st
+        Status.ESCAPE if bool(e) and st != Status.DIVERGED else st
         for st, e in zip(status, escapes, strict=True)
     ]
 
@@ -447,7 +447,7 @@ def distinct_critical_points(table: pd.DataFrame) -> pd.DataFrame:
     the same critical point up to symmetry; those agree in loss (to 9 significant digits) and in
     their count of negative eigenvalues, and are kept once.
     """
-    crit = table[table["status"] == CRITICAL].copy()
+    crit = table[table["status"] == Status.CRITICAL].copy()
     crit["_loss_key"] = crit["loss"].map(lambda v: f"{v:.9g}")
     keys = ["dataset", "architecture", "loss_function", "_loss_key", "n_negative"]
     return crit.drop_duplicates(keys).drop(columns="_loss_key")
@@ -519,7 +519,7 @@ def published_points(memorisation: pd.DataFrame, cutoff: float, finder: str,
     the cutoff leaves out instead (for the figure).
     """
     ends = memorisation[(memorisation["method"] == finder)
-                        & (memorisation["status"] != DIVERGED)]  # fmt: skip
+                        & (memorisation["status"] != Status.DIVERGED)]  # fmt: skip
     under = ends["energy_grad_norm_sq"] <= cutoff
     kept = ends[~under if above else under].copy()
     kept["index"] = kept["n_negative_roundoff"] / kept["n_params"]

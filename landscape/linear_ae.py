@@ -36,7 +36,7 @@ import pandas as pd
 import torch
 
 from landscape.config import FromConfig, Numerics
-from landscape.critical import CRITICAL, DIVERGED, FINDERS, FinderOptions, find_critical_points
+from landscape.critical import FINDERS, FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
 from landscape.spectrum import not_computed
@@ -211,13 +211,13 @@ def run_validation(
     for method in FINDERS:
         res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, method,
                                    _finder(opts, numerics, method, st.chunk), log)  # fmt: skip
-        finite = torch.tensor([s != DIVERGED for s in res.status])
+        finite = torch.tensor([s != Status.DIVERGED for s in res.status])
         spectra, _ = point_spectra(st.hess_fn, res.params, numerics.eigen_tolerance_factor,
                                    curvature, st.chunk, finite=finite,
                                    distance=res.eig_tol_distance)  # fmt: skip
         rows = [_end_row(method, k, res, spectra[k], st) for k in range(len(st.starts))]
         table = pd.concat([pd.DataFrame(rows), st.meta], axis=1)
-        certified = (table["status"] == CRITICAL).sum()
+        certified = (table["status"] == Status.CRITICAL).sum()
         log(f"{method}: {certified}/{len(table)} certified critical points "
             f"(budget {_finder(opts, numerics, method, None).max_iter} iterations)")  # fmt: skip
         tables.append(table)
@@ -279,7 +279,7 @@ def pinv_sweep(
             finder = replace(_finder(opts, numerics, "newton_mr", st.chunk), pinv_rtol=rtol)
             res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, "newton_mr", finder,
                                        log)  # fmt: skip
-            k = sum(s == CRITICAL for s in res.status)
+            k = sum(s == Status.CRITICAL for s in res.status)
             log(f"seed {seed}, pinv_rtol {rtol:g}: {k}/{len(st.starts)} certified")
             rows.append({"pinv_rtol": rtol, "seed": seed, "method": "newton_mr", "certified": k,
                          "runs": len(st.starts), "fraction": k / len(st.starts)})  # fmt: skip

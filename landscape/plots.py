@@ -16,6 +16,7 @@ import seaborn as sns  # noqa: E402
 from landscape.critical import Status
 from landscape.io import atomic_path  # noqa: E402
 from landscape.spectrum import IndexTolerance
+from landscape.vocabulary import Definiteness
 
 
 def set_style() -> None:
@@ -184,9 +185,9 @@ def symmetry(path: pd.DataFrame) -> plt.Figure:
 
 # Marker and colour of each kind of critical point (definiteness of the Hessian).
 KIND_MARKERS = {
-    "positive definite": ("o", "C2"), "negative definite": ("^", "C3"),
-    "indefinite": ("X", "C1"), "positive semidefinite": ("s", "C0"),
-    "negative semidefinite": ("s", "C4"), "zero": ("*", "k"),
+    Definiteness.POSITIVE_DEFINITE: ("o", "C2"), Definiteness.NEGATIVE_DEFINITE: ("^", "C3"),
+    Definiteness.INDEFINITE: ("X", "C1"), Definiteness.POSITIVE_SEMIDEFINITE: ("s", "C0"),
+    Definiteness.NEGATIVE_SEMIDEFINITE: ("s", "C4"), Definiteness.ZERO: ("*", "k"),
 }  # fmt: skip
 
 

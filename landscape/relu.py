@@ -84,8 +84,8 @@ class CensusStatus(StrEnum):
     DESCENDING = "descending"  # still running (never written)
     CONVERGED = "converged"  # ||grad F|| <= grad_tol
     BELOW_THRESHOLD = "below threshold"  # F <= early_stop_loss on a monotone run
-    DIVERGED = "diverged"  # non-finite or exploding after every restart
-    NOT_CONVERGED = "not converged"  # still moving after max_steps
+    DIVERGED = Status.DIVERGED.value  # non-finite or exploding after every restart
+    NOT_CONVERGED = Status.NOT_CONVERGED.value  # still moving after max_steps
 
 
 @dataclass(frozen=True)

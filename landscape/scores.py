@@ -34,6 +34,7 @@ from landscape.index_vs_loss import distinct_critical_points, index_loss_tests, 
 from landscape.linear_ae import PUBLISHED_RATES
 from landscape.scorecard import Outcome, verdict, wilson_interval
 from landscape.spectrum import IndexTolerance
+from landscape.vocabulary import MINIMA
 
 Tables = Mapping[str, pd.DataFrame]
 Rows = list[dict[str, Any]]
@@ -42,8 +43,6 @@ Rows = list[dict[str, Any]]
 # and a path "rises" when its highest point exceeds its ends by more than RISE times the loss.
 ROUND_OFF = 1e3 * np.finfo(np.float64).eps
 RISE = 1e-6
-# Section 1b: the known kinds a descent method should stay at (every other kind it should leave).
-MINIMA = ("positive definite", "positive semidefinite")
 # Section 3a: the trap's loss must exceed the global minimum (0) by at least GAP; a random
 # perturbation "lowers" the loss only by more than TRAP_ROUND_OFF; an initialisation "reaches"
 # the global minimum when its loss is at most GLOBAL_LOSS.
@@ -107,6 +106,7 @@ def score_toy_critical_points(tables: Tables, numerics: Numerics, config: Mappin
 def score_newton_vs_gd(tables: Tables, numerics: Numerics, config: Mapping) -> Rows:
     """1.newton_attracted (a check: Newton's fixed points) and 1.gd_escapes_saddles."""
     runs = tables["runs"]
+    # Section 1b: a descent method should stay at MINIMA's kinds and leave every other one.
     near = runs[~runs["near_kind"].isin(MINIMA)]  # saddles, maxima, degenerate points
     newton = near[near["method"] == "newton"]
     gd = near[near["method"] == "gd"]

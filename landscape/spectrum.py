@@ -1,7 +1,6 @@
 """Spectra of Hessians: eigenvalues, index and nullity under a stated tolerance.
 
-Also inertia without the spectrum, and iterative extremes and densities for Hessians too large to
-form.
+Also inertia without the spectrum, and the extremes of a spectrum by Lanczos.
 
 The sign of an eigenvalue is decided with the tolerance
 
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 
 from landscape.krylov import Lanczos
+from landscape.vocabulary import Definiteness, NotComputed, Status
 
 
 def eigen_tolerance(eigvals: torch.Tensor, factor: float) -> torch.Tensor:
@@ -63,31 +63,31 @@ class SpectrumSummary:
     eig_tol: float  # the tolerance used
     lambda_min: float  # smallest eigenvalue (NaN when counted by inertia)
     lambda_max: float  # largest eigenvalue (NaN when counted by inertia)
-    definiteness: str  # see :func:`definiteness`
+    definiteness: str  # a Definiteness, or "not computed (<reason>)" (see :func:`not_computed`)
 
     def as_dict(self) -> dict:
         """The summary as a flat dictionary (a table row)."""
         return asdict(self)
 
 
-class NotComputed(StrEnum):
-    """Why a point's spectrum was not read; its definiteness reads ``not computed (<reason>)``."""
-
-    DIVERGED = "diverged"  # a non-finite loss, gradient or point (critical.Status.DIVERGED)
-    NON_FINITE_HESSIAN = "non-finite Hessian"  # a finite point whose Hessian holds NaN or inf
-
-
-def not_computed(n_params: int, reason: NotComputed = NotComputed.DIVERGED) -> SpectrumSummary:
+def not_computed(n_params: int, reason: Status | NotComputed = Status.DIVERGED) -> SpectrumSummary:
     """The summary of a point whose Hessian was not read (e.g. diverged): every count NaN.
 
+    Args:
+        n_params: The Hessian's size n.
+        reason: ``Status.DIVERGED`` (a non-finite loss, gradient or point) or a
+            :class:`NotComputed` (a finite point whose Hessian was not read).
+
     Raises:
-        ValueError: ``reason`` is not a :class:`NotComputed`.
+        ValueError: ``reason`` is neither.
     """
+    if reason != Status.DIVERGED:
+        reason = NotComputed(reason)
     nan = float("nan")
     return SpectrumSummary(
         n_params=n_params, n_negative=nan, n_zero=nan, n_positive=nan, index=nan, nullity=nan,
         eig_tol=nan, lambda_min=nan, lambda_max=nan,
-        definiteness=f"not computed ({NotComputed(reason).value})",
+        definiteness=f"not computed ({reason.value})",
     )  # fmt: skip
 
 
@@ -114,22 +114,21 @@ def check_finite(values: torch.Tensor, what: str) -> None:
     )
 
 
-def definiteness(n_negative: int, n_zero: int, n_positive: int) -> str:
+def definiteness(n_negative: int, n_zero: int, n_positive: int) -> Definiteness:
     """Name the definiteness of a symmetric matrix from its inertia.
 
     Returns:
-        ``positive definite``, ``negative definite``, ``indefinite``, ``positive semidefinite``,
-        ``negative semidefinite`` or ``zero``.
+        Any :class:`Definiteness` but ``UNKNOWN``.
     """
     if n_negative and n_positive:
-        return "indefinite"
+        return Definiteness.INDEFINITE
     if n_zero == 0:
-        return "positive definite" if n_positive else "negative definite"
+        return Definiteness.POSITIVE_DEFINITE if n_positive else Definiteness.NEGATIVE_DEFINITE
     if n_positive:
-        return "positive semidefinite"
+        return Definiteness.POSITIVE_SEMIDEFINITE
     if n_negative:
-        return "negative semidefinite"
-    return "zero"
+        return Definiteness.NEGATIVE_SEMIDEFINITE
+    return Definiteness.ZERO
 
 
 def _summary(n, n_neg, n_pos, tol, lo, hi) -> SpectrumSummary:
@@ -404,97 +403,6 @@ def inertia(
     n_neg = count_below(h, -tol)
     if not nullity:
         s = _summary(n, n_neg, n - n_neg, tol, float("nan"), float("nan"))
-        return replace(s, n_zero=-1, nullity=-1, definiteness="unknown")
+        return replace(s, n_zero=-1, nullity=-1, definiteness=Definiteness.UNKNOWN)
     n_pos = n - count_below(h, tol)
     return _summary(n, n_neg, n_pos, tol, float("nan"), float("nan"))
-
-
-def extreme_eigenvalues(
-    hvp: Callable[[torch.Tensor], torch.Tensor],
-    n: int,
-    k: int,
-    dtype: torch.dtype = torch.float64,
-    device: torch.device | str = "cpu",
-    tol: float = 0.0,
-    seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The k smallest and k largest eigenvalues from Hessian-vector products (ARPACK).
-
-    ARPACK's first product is H v0, and it stops (error -9, "starting vector is zero") when that
-    is exactly 0, as at a flat saddle (H = 0). So the start is drawn here: a Gaussian v0 with
-    H v0 != 0, trying a second, independent one when the first lies in the kernel. When both
-    are annihilated, H = 0 (a Gaussian vector lies in a proper subspace, the kernel of a
-    non-zero H, with probability zero), and every eigenvalue is 0.
-
-    Args:
-        hvp: v (n,) -> H v.
-        n: Dimension.
-        k: How many at each end.
-        dtype: Dtype of the vectors passed to ``hvp``.
-        device: Their device.
-        tol: ARPACK's relative tolerance (0: machine precision).
-        seed: Seed of ARPACK's start vector.
-
-    Returns:
-        (smallest k ascending, largest k ascending).
-    """
-    from scipy.sparse.linalg import LinearOperator, eigsh
-
-    def mv(v: np.ndarray) -> np.ndarray:
-        t = torch.as_tensor(np.ascontiguousarray(v).reshape(-1), dtype=dtype, device=device)
-        return hvp(t).detach().cpu().numpy()
-
-    v0 = _arpack_start(mv, n, seed)
-    if v0 is None:  # H = 0: the flat saddle
-        return np.zeros(k), np.zeros(k)
-    op = LinearOperator((n, n), matvec=mv, dtype=np.float64)
-    lo = eigsh(op, k=k, which="SA", tol=tol, v0=v0, return_eigenvectors=False)
-    hi = eigsh(op, k=k, which="LA", tol=tol, v0=v0, return_eigenvectors=False)
-    return np.sort(lo), np.sort(hi)
-
-
-def _arpack_start(mv: Callable[[np.ndarray], np.ndarray], n: int, seed: int) -> np.ndarray | None:
-    """A Gaussian start vector (n,) with H v0 != 0, of two drawn from ``seed``; None if none."""
-    rng = np.random.default_rng(seed)
-    for _ in range(2):
-        v0 = rng.standard_normal(n)
-        if np.any(mv(v0)):
-            return v0
-    return None
-
-
-def slq_density(
-    hvp: Callable[[torch.Tensor], torch.Tensor],
-    n: int,
-    steps: int = 80,
-    probes: int = 10,
-    dtype: torch.dtype = torch.float64,
-    device: torch.device | str = "cpu",
-    seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Spectral density by stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017).
-
-    For each of ``probes`` Rademacher-like Gaussian start vectors, ``steps`` Lanczos steps give a
-    Gauss quadrature of the spectral measure: nodes theta_j (Ritz values) with weights tau_j^2
-    (squared first components of the Ritz vectors). Averaged over probes, sum_j w_j delta(x -
-    theta_j) estimates the density (1/n) sum_i delta(x - lambda_i); smooth it to plot.
-
-    Args:
-        hvp: v (n,) -> H v.
-        n: Dimension.
-        steps: Lanczos steps per probe.
-        probes: Number of random start vectors.
-        dtype: Vector dtype.
-        device: Vector device.
-        seed: Seed of the start vectors.
-
-    Returns:
-        (nodes, weights), the weights summing to 1.
-    """
-    nodes, weights = [], []
-    for p in range(probes):
-        t = lanczos_tridiagonal(hvp, _start_vector(n, dtype, device, seed + p), steps)
-        theta, vecs = torch.linalg.eigh(t)
-        nodes.append(theta.cpu().numpy())
-        weights.append((vecs[0] ** 2).cpu().numpy() / probes)
-    return np.concatenate(nodes), np.concatenate(weights)

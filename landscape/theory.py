@@ -48,20 +48,6 @@ def gaussian_with_covariance(n: int, eigenvalues, seed: int) -> torch.Tensor:
     return white * lam.sqrt()
 
 
-def linear_ae_point(subset: tuple[int, ...], d: int, p: int) -> torch.Tensor:
-    """A critical point of the linear autoencoder projecting onto the axes in ``subset``.
-
-    Returns:
-        Flat parameters [W1 (p, d), W2 (d, p)] in the layout of ``deep_linear((d, p, d))``.
-    """
-    w1 = torch.zeros(p, d, dtype=torch.float64)
-    w2 = torch.zeros(d, p, dtype=torch.float64)
-    for k, i in enumerate(subset):
-        w1[k, i] = 1.0
-        w2[i, k] = 1.0
-    return torch.cat([w1.flatten(), w2.flatten()])
-
-
 def linear_ae_critical_points(eigenvalues, hidden: int) -> pd.DataFrame:
     """Every analytic critical point of the linear autoencoder: its loss and index.
 

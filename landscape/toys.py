@@ -16,6 +16,7 @@ import torch
 from landscape.config import FromConfig, Numerics
 from landscape.curvature import grad_norm_sq, make_hessian_hvp
 from landscape.spectrum import NotComputed, not_computed, summarize_spectrum
+from landscape.vocabulary import Definiteness
 
 
 @dataclass(frozen=True)
@@ -25,31 +26,33 @@ class Toy:
     name: str  # short name
     formula: str  # the function, as text
     f: Callable[[torch.Tensor], torch.Tensor]  # w (2,) -> scalar
-    points: tuple[tuple[float, float, str], ...]  # (x, y, known definiteness of the Hessian)
+    points: tuple[tuple[float, float, Definiteness], ...]  # (x, y, known definiteness there)
 
+
+D = Definiteness  # the known definiteness of each point, by its short name
 
 GALLERY: tuple[Toy, ...] = (
     Toy("minimum", "x^2 + 2 y^2", lambda w: w[0] ** 2 + 2 * w[1] ** 2,
-        ((0.0, 0.0, "positive definite"),)),
+        ((0.0, 0.0, D.POSITIVE_DEFINITE),)),
     Toy("maximum", "-x^2 - y^2", lambda w: -(w[0] ** 2) - w[1] ** 2,
-        ((0.0, 0.0, "negative definite"),)),
-    Toy("saddle", "x^2 - y^2", lambda w: w[0] ** 2 - w[1] ** 2, ((0.0, 0.0, "indefinite"),)),
+        ((0.0, 0.0, D.NEGATIVE_DEFINITE),)),
+    Toy("saddle", "x^2 - y^2", lambda w: w[0] ** 2 - w[1] ** 2, ((0.0, 0.0, D.INDEFINITE),)),
     # Hessian [[6x, -6y], [-6y, -6x]] vanishes at the origin: the second-order test is silent.
     Toy("monkey saddle", "x^3 - 3 x y^2", lambda w: w[0] ** 3 - 3 * w[0] * w[1] ** 2,
-        ((0.0, 0.0, "zero"),)),
+        ((0.0, 0.0, D.ZERO),)),
     # Every point of the line x = 0 is a minimum; the Hessian diag(2, 0) is only semidefinite.
     Toy("flat valley", "x^2", lambda w: w[0] ** 2 + 0 * w[1],
-        ((0.0, 0.0, "positive semidefinite"), (0.0, 1.0, "positive semidefinite"))),
+        ((0.0, 0.0, D.POSITIVE_SEMIDEFINITE), (0.0, 1.0, D.POSITIVE_SEMIDEFINITE))),
     # Critical points at x in {-1, 0, 1}, y = 0: Hessian diag(3 x^2 - 1, 1).
     Toy("double well", "x^4 / 4 - x^2 / 2 + y^2 / 2",
         lambda w: w[0] ** 4 / 4 - w[0] ** 2 / 2 + w[1] ** 2 / 2,
-        ((-1.0, 0.0, "positive definite"), (0.0, 0.0, "indefinite"),
-         (1.0, 0.0, "positive definite"))),
+        ((-1.0, 0.0, D.POSITIVE_DEFINITE), (0.0, 0.0, D.INDEFINITE),
+         (1.0, 0.0, D.POSITIVE_DEFINITE))),
     # One-unit deep linear network: Hessian [[-2, 2] ...] at the origin (eigenvalues -2, 2);
     # on the valley w1 w2 = 1 the Hessian 2 (w2, w1)(w2, w1)^T is rank one.
     Toy("(1 - w1 w2)^2", "(1 - x y)^2", lambda w: (1 - w[0] * w[1]) ** 2,
-        ((0.0, 0.0, "indefinite"), (1.0, 1.0, "positive semidefinite"),
-         (-1.0, -1.0, "positive semidefinite"), (2.0, 0.5, "positive semidefinite"))),
+        ((0.0, 0.0, D.INDEFINITE), (1.0, 1.0, D.POSITIVE_SEMIDEFINITE),
+         (-1.0, -1.0, D.POSITIVE_SEMIDEFINITE), (2.0, 0.5, D.POSITIVE_SEMIDEFINITE))),
 )  # fmt: skip
 
 
@@ -212,7 +215,7 @@ def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame
             diverged = float(end.norm()) > opts.escape_radius or not math.isfinite(loss + gn)
             status = certify(gn, numerics.grad_norm_sq_threshold, diverged)
             eigs, tol = [math.nan, math.nan], math.nan
-            kind = not_computed(2, NotComputed.DIVERGED).definiteness
+            kind = not_computed(2, Status.DIVERGED).definiteness
             h = hess(end) if not diverged else None
             if h is not None and not bool(torch.isfinite(h).all()):
                 kind = not_computed(2, NotComputed.NON_FINITE_HESSIAN).definiteness
@@ -223,7 +226,7 @@ def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame
             near, dist = nearest_known(toy, end) if not diverged else (-1, math.inf)
             from_start = float(torch.hypot(end[0] - x0, end[1] - y0)) if not diverged else math.inf
             same_kind = kind == known or (
-                known == "zero"
+                known == Definiteness.ZERO
                 and max(abs(e) for e in eigs) <= math.sqrt(numerics.grad_norm_sq_threshold)
             )
             returned = status == Status.CRITICAL and near == p and same_kind

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pandas as pd
 
 from landscape.config import Numerics
-from landscape.critical import CRITICAL, with_decision_columns
+from landscape.critical import Status, with_decision_columns
 from landscape.curvature import CurvatureOptions, SpectrumMethod
 from landscape.data import load_dataset
 from landscape.device import resolve_device
@@ -32,7 +32,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         problem, opts, numerics, log.info, curvature, Resume.from_params(snakemake.params, log.info)
     )
     seconds = time.perf_counter() - start
-    certified = int((table["status"] == CRITICAL).sum())
+    certified = int((table["status"] == Status.CRITICAL).sum())
     log.info("%d of %d certified in %.0f s (%s per certified point)", certified, len(table),
              seconds, f"{seconds / certified:.1f} s" if certified else "none")  # fmt: skip
     table["size"] = size.name

@@ -7,16 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from landscape.curvature import make_hessian, make_hvp
-from landscape.models import MLP, deep_linear, init_params, make_loss
+from landscape.curvature import make_hessian
+from landscape.models import MLP, init_params
 from landscape.spectrum import (
     count_below,
     definiteness,
     eigen_tolerance,
-    extreme_eigenvalues,
     inertia,
     lanczos_tridiagonal,
-    slq_density,
     spectra,
     spectral_norm,
     summarize_spectrum,
@@ -138,44 +136,6 @@ def test_inertia_on_a_network_hessian(device):
     assert (estimated.n_negative, estimated.n_zero) == (dense.n_negative, dense.n_zero)
 
 
-def _mid_size_network():
-    gen = torch.Generator().manual_seed(3)
-    model = MLP((10, 20, 5), "tanh")  # 325 parameters
-    x = torch.randn(60, 10, dtype=torch.float64, generator=gen)
-    y = torch.randint(0, 5, (60,), generator=gen)
-    theta = init_params(model, 1) + 0.2 * torch.randn(model.n_params, generator=gen).double()
-    loss_fn = make_loss(model, "cross_entropy", x, y)
-    hvp = make_hvp(loss_fn)
-    h = make_hessian(model, "cross_entropy", x, y)(theta)
-    return model, theta, hvp, h
-
-
-def test_iterative_extremes_match_dense():
-    model, theta, hvp, h = _mid_size_network()
-    eigs = torch.linalg.eigvalsh(h).numpy()
-    lo, hi = extreme_eigenvalues(lambda v: hvp(theta, v), model.n_params, k=20)
-    scale = np.abs(eigs).max()
-    np.testing.assert_allclose(lo, eigs[:20], rtol=0, atol=1e-8 * scale)
-    np.testing.assert_allclose(hi, eigs[-20:], rtol=1e-8)
-
-
-def test_slq_quadrature_reproduces_moments():
-    model, theta, hvp, h = _mid_size_network()
-    n = model.n_params
-    nodes, weights = slq_density(lambda v: hvp(theta, v), n, steps=30, probes=1, seed=5)
-    assert weights.sum() == pytest.approx(1.0, rel=1e-12)
-    # Gauss quadrature with m nodes is exact for v^T H^k v / |v|^2 up to k = 2m - 1.
-    v = torch.randn(n, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
-    v = v / v.norm()
-    for k in (1, 2, 5):
-        exact = float(v @ torch.linalg.matrix_power(h, k) @ v)
-        assert float((weights * nodes**k).sum()) == pytest.approx(exact, rel=1e-9)
-    # Averaged over probes, the density's mean is trace(H) / n (dense products: faster here).
-    nodes, weights = slq_density(lambda v: h @ v, n, steps=30, probes=40, seed=0)
-    assert float((weights * nodes).sum()) == pytest.approx(float(h.trace()) / n, rel=0.15)
-    assert nodes.min() >= float(torch.linalg.eigvalsh(h)[0]) - 1e-10
-
-
 def test_lanczos_stops_on_invariant_subspace():
     h = torch.diag(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
     t = lanczos_tridiagonal(lambda v: h @ v, torch.ones(3, dtype=torch.float64), steps=10)
@@ -264,32 +224,3 @@ def test_inertia_reads_a_read_only_memory_map(tmp_path):
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
     assert run.stdout.split() == ["1", "1", "2", "3"]
-
-
-def test_extreme_eigenvalues_of_a_flat_saddle():
-    """H = 0 (a flat saddle): every eigenvalue is 0, where ARPACK stops on a zero start vector."""
-    model = deep_linear((3, 4, 4, 2))  # 3 layers: the Hessian vanishes at the origin
-    gen = torch.Generator().manual_seed(0)
-    x = torch.randn(10, 3, dtype=torch.float64, generator=gen)
-    y = torch.randn(10, 2, dtype=torch.float64, generator=gen)
-    origin = torch.zeros(model.n_params, dtype=torch.float64)
-    hvp = make_hvp(make_loss(model, "mse", x, y))
-    assert torch.count_nonzero(make_hessian(model, "mse", x, y)(origin)) == 0
-    lo, hi = extreme_eigenvalues(lambda v: hvp(origin, v), model.n_params, k=3)
-    np.testing.assert_array_equal(lo, np.zeros(3))
-    np.testing.assert_array_equal(hi, np.zeros(3))
-
-
-def test_extreme_eigenvalues_restart_from_a_start_in_the_kernel():
-    """An operator that annihilates the first start vector is not taken for zero."""
-    n, k = 40, 2
-    h = _with_spectrum(torch.linspace(-1.0, 2.0, n, dtype=torch.float64))
-    first = torch.as_tensor(np.random.default_rng(0).standard_normal(n))
-
-    def hvp(v: torch.Tensor) -> torch.Tensor:
-        return torch.zeros_like(v) if torch.equal(v, first) else h @ v
-
-    lo, hi = extreme_eigenvalues(hvp, n, k)
-    eigs = torch.linalg.eigvalsh(h).numpy()
-    np.testing.assert_allclose(lo, eigs[:k], atol=1e-10)
-    np.testing.assert_allclose(hi, eigs[-k:], atol=1e-10)

@@ -51,3 +51,46 @@ def test_the_check_finds_a_long_function(tmp_path):
     body = "\n".join(f"    x{i} = {i}" for i in range(70))
     (tmp_path / "m.py").write_text(f"def long():\n{body}\n\n\ndef short():\n    return 1\n")
     assert long_definitions(tmp_path / "m.py") == [("long", 1)]
+
+
+def vocabulary_literals(path: Path, words: set[str], statuses: set[str]) -> list[str]:
+    """``file:line word`` for each literal in ``path`` that retypes a table vocabulary's word.
+
+    A definiteness word in any string constant, or a status word as the value of a class
+    attribute (an enum member of its own).
+    """
+    tree = ast.parse(path.read_text())
+    found = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in words
+    ]
+    for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+        found += [
+            n.value
+            for n in cls.body
+            if isinstance(n, ast.Assign)
+            and isinstance(n.value, ast.Constant)
+            and n.value.value in statuses
+        ]
+    return [f"{path.name}:{node.lineno} {node.value!r}" for node in found]
+
+
+def test_table_vocabularies_are_spelled_once():
+    """Definiteness and statuses are enum members spelled once, in landscape.vocabulary.
+
+    A word retyped elsewhere can drift from the one the code writes (a typo compares unequal and
+    silently counts nothing), and two enums each with their own ``diverged`` can drift apart.
+    """
+    from landscape.vocabulary import Definiteness, Status
+
+    words = {m.value for m in Definiteness} - {"zero", "unknown"}
+    statuses = {m.value for m in Status}
+    paths = [*sorted((ROOT / "landscape").rglob("*.py")), *sorted((ROOT / "scripts").glob("*.py"))]
+    found = [
+        hit
+        for path in paths
+        if path.name != "vocabulary.py"
+        for hit in vocabulary_literals(path, words, statuses)
+    ]
+    assert not found, f"spell these with landscape.vocabulary's enums: {found}"

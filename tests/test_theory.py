@@ -25,12 +25,25 @@ from landscape.theory import (
     deep_linear_regression_problem,
     gaussian_with_covariance,
     linear_ae_critical_points,
-    linear_ae_point,
     linear_regression_optimum,
     nearest_analytic,
     product_loss,
     product_loss_hessian,
 )
+
+
+def _linear_ae_point(subset: tuple[int, ...], d: int, p: int) -> torch.Tensor:
+    """A critical point of the linear autoencoder projecting onto the axes in ``subset``.
+
+    Returns:
+        Flat parameters [W1 (p, d), W2 (d, p)] in the layout of ``deep_linear((d, p, d))``.
+    """
+    w1 = torch.zeros(p, d, dtype=torch.float64)
+    w2 = torch.zeros(d, p, dtype=torch.float64)
+    for k, i in enumerate(subset):
+        w1[k, i] = 1.0
+        w2[i, k] = 1.0
+    return torch.cat([w1.flatten(), w2.flatten()])
 
 
 def test_data_has_exact_moments():
@@ -50,7 +63,7 @@ def test_analytic_points_are_critical_with_the_stated_loss_and_index(d, p):
     table = linear_ae_critical_points(lam, p).set_index("subset")
     assert len(table) == sum(len(list(itertools.combinations(range(d), r))) for r in range(p + 1))
     for subset in [(), (0,), (d - 1,), tuple(range(p)), tuple(range(d - p, d))]:
-        theta = linear_ae_point(subset, d, p)
+        theta = _linear_ae_point(subset, d, p)
         row = table.loc[" ".join(map(str, subset))]
         assert float(grad_norm_sq(loss_fn, theta[None])[0]) < 1e-24
         assert float(loss_fn(theta)) == pytest.approx(row["loss"], rel=1e-13)
