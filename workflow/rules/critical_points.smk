@@ -12,10 +12,7 @@ rule linear_ae_critical_points:
         "results/benchmarks/linear_ae_critical_points.tsv"
     conda:
         ENV
-    threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
         gpu=get_gpu_request,
     params:
         cfg=config["linear_ae"],
@@ -41,10 +38,6 @@ rule linear_ae_critical_points_figure:
         "results/logs/linear_ae_critical_points_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/linear_ae_critical_points_figure.py"
 
@@ -62,10 +55,7 @@ rule linear_ae_pinv_sweep:
         "results/benchmarks/linear_ae_pinv_sweep.tsv"
     conda:
         ENV
-    threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
         gpu=get_gpu_request,
     params:
         cfg=config["linear_ae"],

@@ -8,10 +8,6 @@ rule dataset:
         "results/logs/dataset/{dataset}.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=get_dataset_options,
     script:

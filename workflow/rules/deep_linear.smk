@@ -8,10 +8,6 @@ rule deep_linear_toy_table:
         "results/logs/deep_linear_toy_table.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         numerics=config["numerics"],
     script:
@@ -32,10 +28,6 @@ rule deep_linear_toy_figure:
         "results/logs/deep_linear_toy_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/deep_linear_toy_figure.py"
 
@@ -54,7 +46,6 @@ rule deep_linear_optimum_case:
         "results/benchmarks/deep_linear_optimum_case/{dataset}.tsv"
     conda:
         ENV
-    threads: 1
     resources:
         mem_mb=1500,
         runtime=30,
@@ -77,10 +68,6 @@ rule deep_linear_optimum_table:
         "results/logs/deep_linear_optimum_table.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/deep_linear_optimum_table.py"
 
@@ -99,10 +86,6 @@ rule deep_linear_optimum_figure:
         "results/logs/deep_linear_optimum_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         gap_tolerance=config["deep_linear"]["gap_tolerance"],
     script:
@@ -121,10 +104,6 @@ rule deep_linear_saddles_table:
         "results/benchmarks/deep_linear_saddles_table.tsv"
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=config["deep_linear_saddles"],
         numerics=config["numerics"],
@@ -147,9 +126,5 @@ rule deep_linear_saddles_figure:
         "results/logs/deep_linear_saddles_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/deep_linear_saddles_figure.py"

@@ -12,10 +12,6 @@ rule counting_argument_table:
         "results/benchmarks/counting_argument_table.tsv"
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=config["counting"],
         sections={
@@ -46,10 +42,6 @@ rule counting_argument_figure:
         "results/logs/counting_argument_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/counting_argument_figure.py"
 
@@ -72,7 +64,6 @@ rule index_vs_loss_case:
         loss="mse|cross_entropy",
     conda:
         ENV
-    threads: 1
     resources:
         mem_mb=1500,
         runtime=20,
@@ -105,7 +96,6 @@ rule index_vs_loss_scale_case:
         size="[A-Za-z0-9]+",
     conda:
         ENV
-    threads: 1
     resources:
         mem_mb=4000,
         runtime=120,
@@ -134,10 +124,6 @@ rule index_vs_loss_table:
         "results/logs/index_vs_loss_table.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/index_vs_loss_table.py"
 
@@ -152,10 +138,6 @@ rule index_sensitivity_table:
         "results/logs/index_sensitivity_table.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/index_sensitivity_table.py"
 
@@ -169,10 +151,6 @@ rule index_vs_loss_statuses:
         "results/logs/index_vs_loss_statuses.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/index_vs_loss_statuses.py"
 
@@ -223,10 +201,6 @@ rule index_vs_loss_figures:
         "results/logs/index_vs_loss_figures.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         numerics=config["numerics"],
         scale=config["index_vs_loss_scale"],
@@ -248,7 +222,6 @@ rule memorisation_case:
         phi_index=r"\d+",
     conda:
         ENV
-    threads: 1
     resources:
         mem_mb=1500,
         runtime=20,
@@ -273,10 +246,6 @@ rule memorisation_table:
         "results/logs/memorisation_table.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/memorisation_table.py"
 
@@ -293,10 +262,6 @@ rule index_fit_table:
         "results/benchmarks/index_fit_table.tsv"
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=config["index_fit"],
     script:
@@ -319,10 +284,6 @@ rule index_fit_figure:
         "results/logs/index_fit_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=config["index_fit"],
     script:

@@ -12,10 +12,6 @@ rule relu_trap_table:
         "results/benchmarks/relu_trap_table.tsv"
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=config["relu_trap"],
         numerics=config["numerics"],
@@ -39,10 +35,6 @@ rule relu_trap_figure:
         "results/logs/relu_trap_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/relu_trap_figure.py"
 
@@ -63,9 +55,7 @@ rule relu_spurious_case:
         n=r"\d+",
     conda:
         ENV
-    threads: 1
     resources:
-        mem_mb=1000,
         runtime=20,
         gpu=get_gpu_request,
     params:
@@ -87,10 +77,6 @@ rule relu_spurious_table:
         "results/logs/relu_spurious_table.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/relu_spurious_table.py"
 
@@ -109,10 +95,6 @@ rule relu_spurious_figure:
         "results/logs/relu_spurious_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         published=config["relu_spurious"]["published"],
     script:

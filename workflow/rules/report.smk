@@ -11,10 +11,6 @@ rule figure_captions:
         "results/logs/figure_captions.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/figure_captions.py"
 
@@ -34,10 +30,6 @@ rule scorecard_page:
         "results/logs/scorecard_page.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/scorecard_page.py"
 
@@ -58,10 +50,6 @@ rule run_statistics:
         "results/logs/run_statistics.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         config=config,
         log_dir="results/logs",

@@ -12,10 +12,6 @@ rule score:
         experiment="|".join(e.name for e in EXPERIMENTS),
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         numerics=config["numerics"],
         settings=get_score_settings,
@@ -36,9 +32,5 @@ rule scorecard:
         "results/logs/scorecard.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/scorecard.py"

@@ -13,10 +13,6 @@ rule symmetry_tables:
         "results/benchmarks/symmetry_tables.tsv"
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         cfg=config["symmetry"],
     script:
@@ -37,9 +33,5 @@ rule symmetry_figure:
         "results/logs/symmetry_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/symmetry_figure.py"

@@ -8,10 +8,6 @@ rule toy_critical_points_table:
         "results/logs/toy_critical_points_table.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         numerics=config["numerics"],
     script:
@@ -32,10 +28,6 @@ rule toy_critical_points_figure:
         "results/logs/toy_critical_points_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/toy_critical_points_figure.py"
 
@@ -53,10 +45,6 @@ rule newton_vs_gd_tables:
         "results/benchmarks/newton_vs_gd_tables.tsv"
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         options=config["newton_vs_gd"],
         numerics=config["numerics"],
@@ -79,9 +67,5 @@ rule newton_vs_gd_figure:
         "results/logs/newton_vs_gd_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/newton_vs_gd_figure.py"

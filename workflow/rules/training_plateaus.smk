@@ -15,10 +15,7 @@ rule training_plateaus_networks_case:
         "results/benchmarks/training_plateaus_networks_case/shard{shard}.tsv"
     conda:
         ENV
-    threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
         gpu=get_gpu_request,
     params:
         options=config["training_plateaus"],
@@ -40,10 +37,7 @@ rule training_plateaus_spectra_case:
         "results/benchmarks/training_plateaus_spectra_case/shard{shard}.tsv"
     conda:
         ENV
-    threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
         gpu=get_gpu_request,
     params:
         numerics=config["numerics"],
@@ -68,10 +62,6 @@ rule training_plateaus_tables:
         "results/logs/training_plateaus_tables.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/training_plateaus_tables.py"
 
@@ -92,9 +82,5 @@ rule training_plateaus_figure:
         "results/logs/training_plateaus_figure.log",
     conda:
         ENV
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     script:
         "../../scripts/training_plateaus_figure.py"
