@@ -36,13 +36,13 @@ system-packages:  ## install the Debian packages the tests need (as root; else s
 lint: $(VENV)/.installed  ## ruff (with docstring rules), snakefmt and snakemake --lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/snakefmt --check workflow
+	$(BIN)/snakefmt --check Snakefile workflow
 	$(BIN)/snakemake --lint
 
 format: $(VENV)/.installed  ## reformat Python and Snakemake files in place
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/snakefmt workflow
+	$(BIN)/snakefmt Snakefile workflow
 
 lock: $(VENV)/.installed  ## rewrite requirements.lock from the current environment
 	{ echo "# Exact versions of the whole environment, used as pip constraints by the Makefile."; \

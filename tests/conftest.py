@@ -18,7 +18,9 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-WORKFLOW_FILES = ["config.yaml", "workflow", "scripts", "tests/smoke.yaml"]
+WORKFLOW_FILES = [
+    "Snakefile", "profiles", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"
+]
 SMOKE_DIGESTS = "smoke_digests.json"  # written beside the smoke run, right after it
 
 
@@ -44,7 +46,7 @@ def device(request) -> torch.device:
 
 
 def copy_workflow(workdir: Path) -> Path:
-    """Copy what a user checks out (config, workflow/ with the Snakefile, scripts/) there."""
+    """Copy what a user checks out (Snakefile, profiles/, config, workflow/, scripts/) there."""
     for name in WORKFLOW_FILES:
         src, dst = ROOT / name, workdir / name
         dst.parent.mkdir(parents=True, exist_ok=True)

@@ -244,10 +244,10 @@ def test_every_status_table_carries_what_decided_it(smoke_run):
 
 
 def test_default_workflow_profile_is_used(tmp_path):
-    """Snakemake applies workflow/profiles/default (rerun-incomplete among its settings).
+    """Snakemake applies profiles/default, beside the Snakefile (rerun-incomplete among its settings).
 
-    With the Snakefile at the repository root, Snakemake looked for profiles/default beside it
-    and silently ignored workflow/profiles/default; a run killed between a table's rename and
+    Snakemake looks for profiles/default beside the Snakefile only: with the profile anywhere
+    else it was silently ignored; a run killed between a table's rename and
     Snakemake's bookkeeping then stopped with IncompleteFilesException instead of redoing it.
     """
     workdir = copy_workflow(tmp_path)
@@ -260,6 +260,6 @@ def test_default_workflow_profile_is_used(tmp_path):
      .decode()).touch()  # fmt: skip
     run = snakemake(workdir, "--dry-run", timeout=120)
     said = run.stdout + run.stderr
-    assert "Using workflow specific profile workflow/profiles/default" in said
+    assert "Using workflow specific profile profiles/default" in said
     assert run.returncode == 0, said[-2000:]  # not IncompleteFilesException
     assert "rule deep_linear_optimum_case:" in said  # the cut-short job is redone

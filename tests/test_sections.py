@@ -75,7 +75,7 @@ def test_snakemake_schedules_a_new_entry(tmp_path):
             claims=(Claim("4.fake_demo", 4, "A fake claim.", "value 1", "nowhere"),)))
     """)
     )
-    snakefile = workdir / "workflow" / "Snakefile"
+    snakefile = workdir / "Snakefile"
     snakefile.write_text("import fake_entry\n" + snakefile.read_text())
     env = {**os.environ, "PYTHONPATH": f"{workdir}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     every = snakemake(workdir, "--dry-run", "all", env=env, timeout=120)

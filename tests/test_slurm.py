@@ -74,7 +74,7 @@ def _submitted(log: str) -> list[str]:
 
 def _run_workflow(workdir, env, limit_s, on_poll=None):
     """Run the smoke config through the SLURM profile; ``on_poll(log_text)`` every half second."""
-    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "workflow/profiles/slurm"]
+    cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "profiles/slurm"]
     cmd += ["--configfile", "tests/smoke.yaml", "--jobs", "4"]
     log_path = workdir / f"snakemake-{time.monotonic_ns()}.log"
     start = time.monotonic()

@@ -26,20 +26,20 @@ validate_config(config, sources=workflow.configfiles)
 check_interpreter_path(sys.executable)
 
 
-report: "report/workflow.rst"
+report: "workflow/report/workflow.rst"
 
 
-include: "rules/common.smk"
-include: "rules/data.smk"
-include: "rules/symmetry.smk"
-include: "rules/toys.smk"
-include: "rules/training_plateaus.smk"
-include: "rules/critical_points.smk"
-include: "rules/deep_linear.smk"
-include: "rules/relu.smk"
-include: "rules/index_vs_loss.smk"
-include: "rules/scorecard.smk"
-include: "rules/report.smk"
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/symmetry.smk"
+include: "workflow/rules/toys.smk"
+include: "workflow/rules/training_plateaus.smk"
+include: "workflow/rules/critical_points.smk"
+include: "workflow/rules/deep_linear.smk"
+include: "workflow/rules/relu.smk"
+include: "workflow/rules/index_vs_loss.smk"
+include: "workflow/rules/scorecard.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
