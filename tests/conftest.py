@@ -18,9 +18,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-WORKFLOW_FILES = [
-    "Snakefile", "profiles", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"
-]
+WORKFLOW_FILES = ["Snakefile", "profiles", "config.yaml", "workflow", "scripts", "tests/smoke.yaml"]
 SMOKE_DIGESTS = "smoke_digests.json"  # written beside the smoke run, right after it
 
 

@@ -244,7 +244,7 @@ def test_every_status_table_carries_what_decided_it(smoke_run):
 
 
 def test_default_workflow_profile_is_used(tmp_path):
-    """Snakemake applies profiles/default, beside the Snakefile (rerun-incomplete among its settings).
+    """Snakemake applies profiles/default, beside the Snakefile (rerun-incomplete among others).
 
     Snakemake looks for profiles/default beside the Snakefile only: with the profile anywhere
     else it was silently ignored; a run killed between a table's rename and
