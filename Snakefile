@@ -1,5 +1,6 @@
 # The landscape pipeline: wiring only. The work is done by the `landscape` library through the
 # thin adapters in scripts/; see README.md and workflow/schemas/config.schema.yaml.
+import os
 import sys
 
 from landscape.config import check_config_files, check_interpreter_path, validate_config
@@ -7,7 +8,7 @@ from landscape.sections import (
     EXPERIMENTS,
     category,
     figure_claims,
-    figure_file,
+    figure_report,
     figure_targets,
     score_files,
     score_inputs,

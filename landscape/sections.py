@@ -6,9 +6,10 @@ entries are derived: the figures and score files that ``rule all`` asks for
 (:func:`figure_targets`, :func:`score_files`), the generic score rule's inputs
 (:func:`score_inputs`) and verdict functions (``landscape.scores.score_<name>``), the scorecard's
 claims (:data:`CLAIMS`, in this order), the report's claim map for captions
-(:data:`FIGURE_CLAIMS`), the rules that ``make figures`` reruns (:func:`figure_rules`) and the
-report categories (:func:`category`). Adding a figure touches one entry here, one rule and one
-plot function.
+(:data:`FIGURE_CLAIMS`), the rules that ``make figures`` reruns (:func:`figure_rules`), and
+each figure rule's outputs with their caption and report category (:func:`figure_report`,
+wrapped by the workflow's ``figure_outputs``). Adding a figure touches one entry here, one rule,
+one caption and one plot function.
 
 Run as ``python -m landscape.sections figure-rules`` it prints the figure rules (the Makefile's
 ``make figures`` reads them).
@@ -59,10 +60,20 @@ class Figure:
     pdf: bool = True  # also drawn as a PDF
 
     @property
+    def files(self) -> dict[str, str]:
+        """The files the figure rule writes, by format (``png``, and ``pdf`` if drawn)."""
+        exts = ("png", "pdf") if self.pdf else ("png",)
+        return {ext: f"results/figures/{self.stem}.{ext}" for ext in exts}
+
+    @property
     def paths(self) -> list[str]:
         """The files the figure rule writes."""
-        exts = ("png", "pdf") if self.pdf else ("png",)
-        return [f"results/figures/{self.stem}.{ext}" for ext in exts]
+        return list(self.files.values())
+
+    @property
+    def caption(self) -> str:
+        """Its static caption, relative to the repository root (the report shows it)."""
+        return f"workflow/report/{self.stem}.rst"
 
 
 @dataclass(frozen=True)
@@ -534,25 +545,51 @@ def figure_targets() -> list[str]:
     return [path for exp in EXPERIMENTS for fig in exp.figures for path in fig.paths]
 
 
-def figure_file(stem: str, ext: str = "png") -> str:
-    """The path of a registered figure's file (each figure rule's outputs come from here).
+def figure_entry(stem: str) -> tuple[Experiment, Figure]:
+    """The registry entry that declares figure ``stem``, and the figure.
 
     Raises:
-        KeyError: For a figure no registry entry declares, or a format it does not draw.
+        KeyError: For a figure no registry entry declares.
     """
     for exp in EXPERIMENTS:
         for fig in exp.figures:
             if fig.stem == stem:
-                path = f"results/figures/{stem}.{ext}"
-                if path not in fig.paths:
-                    raise KeyError(f"figure '{stem}' is not drawn as {ext} (see {fig.paths})")
-                return path
+                return exp, fig
     raise KeyError(f"figure '{stem}' is in no registry entry (landscape/sections.py)")
 
 
+def figure_file(stem: str, ext: str = "png") -> str:
+    """The path of a registered figure's file.
+
+    Raises:
+        KeyError: For a figure no registry entry declares, or a format it does not draw.
+    """
+    _, fig = figure_entry(stem)
+    if ext not in fig.files:
+        raise KeyError(f"figure '{stem}' is not drawn as {ext} (see {fig.paths})")
+    return fig.files[ext]
+
+
+def figure_report(stem: str) -> tuple[dict[str, str], str, str]:
+    """What a figure rule's outputs need (the workflow's ``figure_outputs`` wraps them).
+
+    Returns:
+        The files by format (``png``, and ``pdf`` if drawn), the caption's path relative to the
+        repository root, and the report category (the entry's section).
+
+    Raises:
+        KeyError: For a figure no registry entry declares.
+    """
+    exp, fig = figure_entry(stem)
+    return fig.files, fig.caption, CATEGORIES[exp.section]
+
+
 def score_files() -> list[str]:
-    """Every score file, the scorecard's inputs."""
-    return [f"results/scores/{exp.name}.csv" for exp in EXPERIMENTS]
+    """Every score file, the scorecard's inputs: one per entry with claims.
+
+    An illustration (an entry without claims) has no score file and needs no verdict function.
+    """
+    return [f"results/scores/{exp.name}.csv" for exp in EXPERIMENTS if exp.claims]
 
 
 def score_inputs(name: str, rules) -> dict[str, str]:

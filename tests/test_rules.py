@@ -49,3 +49,31 @@ def test_script_reads_only_its_rules_params(rule):
     assert read <= params, (
         f"{script.name} reads params {sorted(read - params)} that rule {rule} lacks"
     )
+
+
+def test_no_two_scripts_are_copies():
+    """A script shared by several rules is one file (scripts/join_tables.py), not copies."""
+    import ast
+
+    bodies = {}
+    for path in sorted((ROOT / "scripts").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        if ast.get_docstring(tree):
+            tree.body = tree.body[1:]
+        bodies.setdefault(ast.dump(tree), []).append(path.name)
+    copies = [names for names in bodies.values() if len(names) > 1]
+    assert not copies, f"identical scripts (use one for every rule): {copies}"
+
+
+def test_figure_rules_take_their_outputs_from_the_registry():
+    """No figure's path, caption or category is retyped in a rule: figure_outputs derives them."""
+    from landscape import sections
+
+    text = "\n".join(path.read_text() for path in RULE_FILES)
+    assert "figure_file(" not in text
+    for stem in sections.FIGURE_CLAIMS:
+        files, caption, category = sections.figure_report(stem)
+        assert f'"{stem}"' in text, f"no rule draws figure {stem} with figure_outputs"
+        assert (ROOT / caption).exists(), caption
+        assert files["png"] == f"results/figures/{stem}.png"
+        assert category == sections.CATEGORIES[sections.figure_entry(stem)[0].section]

@@ -86,3 +86,19 @@ def test_snakemake_schedules_a_new_entry(tmp_path):
     said = card.stdout + card.stderr
     assert card.returncode == 0, said[-2000:]
     assert "results/scores/fake_demo.csv" in said and "experiment=fake_demo" in said
+
+
+def test_an_illustration_needs_no_verdict_function(monkeypatch):
+    """An entry without claims draws its figure but has no score file (no score_<name> needed)."""
+    sketch = Experiment(
+        name="sketch_only", section=1, figures=(Figure("sketch_only"),), score_inputs={}, claims=()
+    )
+    monkeypatch.setattr(sections, "EXPERIMENTS", [*sections.EXPERIMENTS, sketch])
+    assert "results/figures/sketch_only.png" in sections.figure_targets()
+    assert "results/scores/sketch_only.csv" not in sections.score_files()
+    assert sections.figure_claims()["sketch_only"] == (1, ())
+    assert sections.figure_report("sketch_only") == (
+        {"png": "results/figures/sketch_only.png", "pdf": "results/figures/sketch_only.pdf"},
+        "workflow/report/sketch_only.rst",
+        sections.CATEGORIES[1],
+    )

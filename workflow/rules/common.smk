@@ -15,6 +15,25 @@ wildcard_constraints:
     shard=r"\d+",
 
 
+def figure_outputs(stem=None, **named):
+    # A figure rule's outputs, from the registry (landscape.sections.figure_report): each PNG in
+    # the report with its caption (workflow/report/<stem>.rst) and its section's category.
+    # figure_outputs("x") gives png and pdf; figure_outputs(a="x", b="y") one PNG per name (and
+    # <name>_pdf where the figure is also drawn as a PDF). Use as `output: **figure_outputs(...)`.
+    stems = {"png": stem} if stem is not None else named
+    out = {}
+    for name, figure in stems.items():
+        files, caption, section = figure_report(figure)
+        out[name] = report(
+            files["png"],
+            caption=os.path.join(workflow.basedir, caption),
+            category=section,
+        )
+        if "pdf" in files:
+            out["pdf" if stem is not None else f"{name}_pdf"] = files["pdf"]
+    return out
+
+
 def resume_file(rule):
     # Where a long job saves its state to resume from when killed (landscape.resume): outside
     # its outputs, which Snakemake deletes when a job fails.

@@ -28,12 +28,7 @@ rule linear_ae_critical_points_figure:
         table=rules.linear_ae_critical_points.output.table,
         analytic=rules.linear_ae_critical_points.output.analytic,
     output:
-        png=report(
-            figure_file("linear_ae_critical_points"),
-            caption="../report/linear_ae_critical_points.rst",
-            category=category("linear_ae_critical_points"),
-        ),
-        pdf=figure_file("linear_ae_critical_points", "pdf"),
+        **figure_outputs("linear_ae_critical_points"),
     log:
         "results/logs/linear_ae_critical_points_figure.log",
     conda:

@@ -18,12 +18,7 @@ rule deep_linear_toy_figure:
     input:
         rules.deep_linear_toy_table.output[0],
     output:
-        png=report(
-            figure_file("deep_linear_toy"),
-            caption="../report/deep_linear_toy.rst",
-            category=category("deep_linear_toy"),
-        ),
-        pdf=figure_file("deep_linear_toy", "pdf"),
+        **figure_outputs("deep_linear_toy"),
     log:
         "results/logs/deep_linear_toy_figure.log",
     conda:
@@ -69,19 +64,14 @@ rule deep_linear_optimum_table:
     conda:
         ENV
     script:
-        "../../scripts/deep_linear_optimum_table.py"
+        "../../scripts/join_tables.py"
 
 
 rule deep_linear_optimum_figure:
     input:
         rules.deep_linear_optimum_table.output.runs,
     output:
-        png=report(
-            figure_file("deep_linear_optimum"),
-            caption="../report/deep_linear_optimum.rst",
-            category=category("deep_linear_optimum"),
-        ),
-        pdf=figure_file("deep_linear_optimum", "pdf"),
+        **figure_outputs("deep_linear_optimum"),
     log:
         "results/logs/deep_linear_optimum_figure.log",
     conda:
@@ -116,12 +106,7 @@ rule deep_linear_saddles_figure:
     input:
         rules.deep_linear_saddles_table.output[0],
     output:
-        png=report(
-            figure_file("deep_linear_saddles"),
-            caption="../report/deep_linear_saddles.rst",
-            category=category("deep_linear_saddles"),
-        ),
-        pdf=figure_file("deep_linear_saddles", "pdf"),
+        **figure_outputs("deep_linear_saddles"),
     log:
         "results/logs/deep_linear_saddles_figure.log",
     conda:

@@ -32,12 +32,7 @@ rule counting_argument_figure:
     input:
         rules.counting_argument_table.output[0],
     output:
-        png=report(
-            figure_file("counting_argument"),
-            caption="../report/counting_argument.rst",
-            category=category("counting_argument"),
-        ),
-        pdf=figure_file("counting_argument", "pdf"),
+        **figure_outputs("counting_argument"),
     log:
         "results/logs/counting_argument_figure.log",
     conda:
@@ -125,7 +120,7 @@ rule index_vs_loss_table:
     conda:
         ENV
     script:
-        "../../scripts/index_vs_loss_table.py"
+        "../../scripts/join_tables.py"
 
 
 rule index_sensitivity_table:
@@ -167,35 +162,13 @@ rule index_vs_loss_figures:
             rules.index_vs_loss_scale_case.output.timing
         ),
     output:
-        index=report(
-            figure_file("index_vs_loss"),
-            caption="../report/index_vs_loss.rst",
-            category=category("index_vs_loss"),
-        ),
-        min_ratio=report(
-            figure_file("min_ratio_vs_loss"),
-            caption="../report/min_ratio_vs_loss.rst",
-            category=category("index_vs_loss"),
-        ),
-        histograms=report(
-            figure_file("index_vs_loss_histograms"),
-            caption="../report/index_vs_loss_histograms.rst",
-            category=category("index_vs_loss"),
-        ),
-        by_status=report(
-            figure_file("index_vs_loss_by_status"),
-            caption="../report/index_vs_loss_by_status.rst",
-            category=category("index_vs_loss"),
-        ),
-        sensitivity=report(
-            figure_file("index_sensitivity"),
-            caption="../report/index_sensitivity.rst",
-            category=category("index_vs_loss"),
-        ),
-        scale=report(
-            figure_file("index_vs_loss_scale"),
-            caption="../report/index_vs_loss_scale.rst",
-            category=category("index_vs_loss"),
+        **figure_outputs(
+            index="index_vs_loss",
+            min_ratio="min_ratio_vs_loss",
+            histograms="index_vs_loss_histograms",
+            by_status="index_vs_loss_by_status",
+            sensitivity="index_sensitivity",
+            scale="index_vs_loss_scale",
         ),
     log:
         "results/logs/index_vs_loss_figures.log",
@@ -247,7 +220,7 @@ rule memorisation_table:
     conda:
         ENV
     script:
-        "../../scripts/memorisation_table.py"
+        "../../scripts/join_tables.py"
 
 
 rule index_fit_table:
@@ -274,12 +247,7 @@ rule index_fit_figure:
         memorisation=rules.memorisation_table.output.table,
         index_vs_loss=rules.index_vs_loss_table.output.table,
     output:
-        png=report(
-            figure_file("index_fit"),
-            caption="../report/index_fit.rst",
-            category=category("index_fit"),
-        ),
-        pdf=figure_file("index_fit", "pdf"),
+        **figure_outputs("index_fit"),
     log:
         "results/logs/index_fit_figure.log",
     conda:

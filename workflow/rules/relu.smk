@@ -25,12 +25,7 @@ rule relu_trap_figure:
         history=rules.relu_trap_table.output.history,
         perturbations=rules.relu_trap_table.output.perturbations,
     output:
-        png=report(
-            figure_file("relu_trap"),
-            caption="../report/relu_trap.rst",
-            category=category("relu_trap"),
-        ),
-        pdf=figure_file("relu_trap", "pdf"),
+        **figure_outputs("relu_trap"),
     log:
         "results/logs/relu_trap_figure.log",
     conda:
@@ -78,19 +73,14 @@ rule relu_spurious_table:
     conda:
         ENV
     script:
-        "../../scripts/relu_spurious_table.py"
+        "../../scripts/join_tables.py"
 
 
 rule relu_spurious_figure:
     input:
         rules.relu_spurious_table.output.summary,
     output:
-        png=report(
-            figure_file("relu_spurious"),
-            caption="../report/relu_spurious.rst",
-            category=category("relu_spurious"),
-        ),
-        pdf=figure_file("relu_spurious", "pdf"),
+        **figure_outputs("relu_spurious"),
     log:
         "results/logs/relu_spurious_figure.log",
     conda:

@@ -23,12 +23,7 @@ rule symmetry_figure:
     input:
         path=rules.symmetry_tables.output.path,
     output:
-        png=report(
-            figure_file("symmetry"),
-            caption="../report/symmetry.rst",
-            category=category("symmetry"),
-        ),
-        pdf=figure_file("symmetry", "pdf"),
+        **figure_outputs("symmetry"),
     log:
         "results/logs/symmetry_figure.log",
     conda:

@@ -18,12 +18,7 @@ rule toy_critical_points_figure:
     input:
         rules.toy_critical_points_table.output[0],
     output:
-        png=report(
-            figure_file("toy_critical_points"),
-            caption="../report/toy_critical_points.rst",
-            category=category("toy_critical_points"),
-        ),
-        pdf=figure_file("toy_critical_points", "pdf"),
+        **figure_outputs("toy_critical_points"),
     log:
         "results/logs/toy_critical_points_figure.log",
     conda:
@@ -57,12 +52,7 @@ rule newton_vs_gd_figure:
         runs=rules.newton_vs_gd_tables.output.runs,
         paths=rules.newton_vs_gd_tables.output.paths,
     output:
-        png=report(
-            figure_file("newton_vs_gd"),
-            caption="../report/newton_vs_gd.rst",
-            category=category("newton_vs_gd"),
-        ),
-        pdf=figure_file("newton_vs_gd", "pdf"),
+        **figure_outputs("newton_vs_gd"),
     log:
         "results/logs/newton_vs_gd_figure.log",
     conda:

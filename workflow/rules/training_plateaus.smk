@@ -63,7 +63,7 @@ rule training_plateaus_tables:
     conda:
         ENV
     script:
-        "../../scripts/training_plateaus_tables.py"
+        "../../scripts/join_tables.py"
 
 
 rule training_plateaus_figure:
@@ -72,12 +72,7 @@ rule training_plateaus_figure:
         eigenvalues=rules.training_plateaus_tables.output.eigenvalues,
         history=rules.training_plateaus_tables.output.history,
     output:
-        png=report(
-            figure_file("training_plateaus"),
-            caption="../report/training_plateaus.rst",
-            category=category("training_plateaus"),
-        ),
-        pdf=figure_file("training_plateaus", "pdf"),
+        **figure_outputs("training_plateaus"),
     log:
         "results/logs/training_plateaus_figure.log",
     conda:
