@@ -32,12 +32,12 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from landscape.config import Numerics
 from landscape.critical import FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE
 from landscape.data import make_digits
 from landscape.index_vs_loss import SearchOptions, classifier_problem, starting_points
 from landscape.models import make_loss
+from landscape.options import Numerics
 
 BUDGET = {"4": 300.0, "40": 600.0, "64,64": 900.0}  # seconds per method and size
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from landscape.config import Numerics, load_config
+from landscape.config import load_config
 from landscape.index_vs_loss import (
     memorisation_problem,
     memorisation_search_options,
@@ -34,6 +34,7 @@ from landscape.index_vs_loss import (
     search,
     with_energy,
 )
+from landscape.options import Numerics
 from landscape.vocabulary import Status
 
 ROOT = Path(__file__).resolve().parents[1]

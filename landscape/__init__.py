@@ -3,6 +3,7 @@
 One module per concept:
 
 * :mod:`landscape.config` -- loading and validating the pipeline configuration.
+* :mod:`landscape.options` -- the options base class and the ``numerics`` tolerances.
 * :mod:`landscape.device` -- choosing the torch device (``auto | cpu | cuda``).
 * :mod:`landscape.data` -- datasets that need no download.
 * :mod:`landscape.models` -- networks as pure functions of a flat parameter vector.
@@ -16,6 +17,7 @@ One module per concept:
 * :mod:`landscape.plots` -- the shared figure style and one function per figure.
 * :mod:`landscape.io` -- atomic writes and checked readers.
 * :mod:`landscape.runlog` -- logging and wall time for pipeline scripts.
+* :mod:`landscape.stats` -- interval estimates of rates.
 """
 
 __version__ = "0.1.0"

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-from landscape.config import FromConfig, Numerics
 from landscape.critical import (
     FinderOptions,
     Status,
@@ -26,6 +25,7 @@ from landscape.critical import (
 )
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, grad_norm_sq, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
+from landscape.options import FromConfig, Numerics
 from landscape.spectrum import not_computed, summarize_spectrum
 from landscape.theory import (
     linear_regression_optimum,

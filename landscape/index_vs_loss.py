@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from landscape.config import FromConfig, Numerics
 from landscape.critical import FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.data import Dataset
 from landscape.index_fit import GroupKind, Procedure, critical_energy
 from landscape.models import MLP, init_params, make_loss
+from landscape.options import FromConfig, Numerics
 from landscape.resume import NO_RESUME, Resume
 from landscape.spectrum import IndexTolerance, negative_counts, not_computed
 from landscape.train import TrainOptions, even_in_loss, train

@@ -35,10 +35,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-from landscape.config import FromConfig, Numerics
 from landscape.critical import FINDERS, FinderOptions, Status, find_critical_points
 from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
 from landscape.models import deep_linear, init_params, make_loss
+from landscape.options import FromConfig, Numerics
 from landscape.spectrum import not_computed
 from landscape.theory import (
     covariance_equivalent,

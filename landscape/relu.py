@@ -32,11 +32,11 @@ import pandas as pd
 import torch
 
 from landscape import census_step
-from landscape.config import FromConfig, Numerics
 from landscape.critical import FinderOptions, Status, certify, distance_tolerances
+from landscape.options import FromConfig, Numerics
 from landscape.runlog import Progress
-from landscape.scorecard import wilson_interval
 from landscape.spectrum import eigen_tolerance, summarize_spectrum
+from landscape.stats import wilson_interval
 from landscape.theory import relu_population_loss
 
 RUN_COLUMNS = [

@@ -21,9 +21,9 @@ import pandas as pd
 import torch
 from torch.func import vmap
 
-from landscape.config import FromConfig, Numerics
 from landscape.curvature import grad_norm_sq
 from landscape.models import MLP, init_params, make_loss
+from landscape.options import FromConfig, Numerics
 from landscape.spectrum import summarize_spectrum
 from landscape.train import TrainOptions, train
 

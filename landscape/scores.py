@@ -27,13 +27,14 @@ from landscape.census_stats import (
     overparameterisation_tests,
     published_comparison,
 )
-from landscape.config import Numerics
 from landscape.critical import Status, is_local_minimum
 from landscape.index_fit import GroupKind, Procedure
 from landscape.index_vs_loss import distinct_critical_points, index_loss_tests, sensitivity_points
 from landscape.linear_ae import PUBLISHED_RATES
-from landscape.scorecard import Outcome, verdict, wilson_interval
+from landscape.options import Numerics
+from landscape.scorecard import Outcome, verdict
 from landscape.spectrum import IndexTolerance
+from landscape.stats import wilson_interval
 from landscape.vocabulary import MINIMA
 
 Tables = Mapping[str, pd.DataFrame]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import torch
 from torch.func import vmap
 
-from landscape.config import FromConfig
 from landscape.models import MLP
+from landscape.options import FromConfig
 
 
 @dataclass(frozen=True)

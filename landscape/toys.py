@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from landscape.config import FromConfig, Numerics
 from landscape.curvature import grad_norm_sq, make_hessian_hvp
+from landscape.options import FromConfig, Numerics
 from landscape.spectrum import NotComputed, not_computed, summarize_spectrum
 from landscape.vocabulary import Definiteness
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from landscape.config import FromConfig, Numerics
 from landscape.critical import FinderOptions, certify, find_critical_points
 from landscape.curvature import CurvatureOptions, SpectrumMethod, grad_norm_sq, point_spectra
 from landscape.data import Dataset
 from landscape.models import MLP, init_params, make_batch_loss, make_loss
+from landscape.options import FromConfig, Numerics
 from landscape.spectrum import not_computed
 from landscape.train import TrainOptions, choose_value_and_grad, plateau_points, shard_seeds, train
 

@@ -2,13 +2,13 @@
 
 import torch
 
-from landscape.config import Numerics
 from landscape.critical import FinderOptions, with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.data import load_dataset
 from landscape.deep_linear import OptimumOptions, optimum_runs, whiten
 from landscape.device import resolve_device
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:

@@ -1,10 +1,10 @@
 """Rule ``deep_linear_saddles_table``: analytic and found critical points of deep linear nets."""
 
-from landscape.config import Numerics
 from landscape.critical import FinderOptions, with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.deep_linear import SaddleOptions, saddle_table
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:

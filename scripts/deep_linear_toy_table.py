@@ -1,8 +1,8 @@
 """Rule ``deep_linear_toy_table``: Hessians of the scalar deep linear losses, autograd and exact."""
 
-from landscape.config import Numerics
 from landscape.deep_linear import toy_table
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:

@@ -1,12 +1,12 @@
 """Rule ``index_vs_loss_case``: critical points of one case (dataset, activation, loss)."""
 
-from landscape.config import Numerics
 from landscape.critical import with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.index_vs_loss import SearchOptions, classifier_problem, search
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.resume import Resume
 from landscape.runlog import logged
 

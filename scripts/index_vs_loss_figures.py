@@ -4,7 +4,6 @@ The last shows the index's sensitivity to the eigenvalue tolerance.
 """
 
 from landscape import plots
-from landscape.config import Numerics
 from landscape.index_vs_loss import (
     COLUMNS,
     EIGEN_COLUMNS,
@@ -15,6 +14,7 @@ from landscape.index_vs_loss import (
     scale_panels,
 )
 from landscape.io import read_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:

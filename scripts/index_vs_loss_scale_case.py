@@ -5,13 +5,13 @@ from dataclasses import replace
 
 import pandas as pd
 
-from landscape.config import Numerics
 from landscape.critical import Status, with_decision_columns
 from landscape.curvature import CurvatureOptions, SpectrumMethod
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.index_vs_loss import ScaleSize, classifier_problem, scale_search_options, search
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.resume import Resume
 from landscape.runlog import logged
 

@@ -1,11 +1,11 @@
 """Run the critical-point finders on the deep linear autoencoder; tabulate the end points."""
 
-from landscape.config import Numerics
 from landscape.critical import with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
 from landscape.io import write_table
 from landscape.linear_ae import LinearAEOptions, run_validation
+from landscape.options import Numerics
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:

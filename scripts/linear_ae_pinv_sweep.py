@@ -1,10 +1,10 @@
 """Rule ``linear_ae_pinv_sweep``: Newton-MR's certified fraction per pinv_rtol and held-out seed."""
 
-from landscape.config import Numerics
 from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
 from landscape.io import write_table
 from landscape.linear_ae import LinearAEOptions, pinv_sweep
+from landscape.options import Numerics
 from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:

@@ -5,7 +5,6 @@ procedure keeps the ends of ``index_fit.published_finder`` under its cutoff; the
 procedure reads Newton-MR's critical points (``index_fit_table``).
 """
 
-from landscape.config import Numerics
 from landscape.critical import with_decision_columns
 from landscape.curvature import CurvatureOptions
 from landscape.device import resolve_device
@@ -18,6 +17,7 @@ from landscape.index_vs_loss import (
     with_energy,
 )
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.resume import Resume
 from landscape.runlog import logged
 

@@ -1,8 +1,8 @@
 """Rule ``newton_vs_gd_tables``: Newton's method and gradient descent from the same starts."""
 
-from landscape.config import Numerics
 from landscape.critical import Status, with_decision_columns
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 from landscape.toys import DescentOptions, newton_vs_gd
 

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from landscape.config import Numerics
 from landscape.critical import with_decision_columns
 from landscape.device import resolve_device
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.relu import CASE_COLUMNS, CensusOptions, census_case
 from landscape.runlog import logged
 

@@ -1,7 +1,7 @@
 """Rule ``relu_trap_table``: the dead-unit trap, its checks, and the contrast initialisations."""
 
-from landscape.config import Numerics
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.relu_trap import TrapOptions, run_trap
 from landscape.runlog import logged
 

@@ -1,7 +1,7 @@
 """Rule ``score``: the verdicts of one registry entry (landscape.sections) from its tables."""
 
-from landscape.config import Numerics
 from landscape.io import read_table, write_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 from landscape.scorecard import score_table
 from landscape.sections import by_name

@@ -1,7 +1,7 @@
 """Rule ``toy_critical_points_table``: classify the gallery's known critical points."""
 
-from landscape.config import Numerics
 from landscape.io import write_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 from landscape.toys import classify_gallery
 

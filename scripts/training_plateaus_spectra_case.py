@@ -1,10 +1,10 @@
 """Rule ``training_plateaus_spectra_case``: exact Hessian spectra at one shard's stuck points."""
 
-from landscape.config import Numerics
 from landscape.curvature import CurvatureOptions
 from landscape.data import load_dataset
 from landscape.device import resolve_device
 from landscape.io import load_checkpoint, write_table
+from landscape.options import Numerics
 from landscape.runlog import logged
 from landscape.training_plateaus import plateau_spectra
 

@@ -6,7 +6,7 @@ import torch
 from torch.func import hessian
 
 from landscape import census_step
-from landscape.config import Numerics
+from landscape.options import Numerics
 from landscape.relu import (
     CensusOptions,
     certify_minima,

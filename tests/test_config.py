@@ -12,7 +12,6 @@ from conftest import ROOT
 
 from landscape.config import (
     ConfigError,
-    Numerics,
     check_config_files,
     check_interpreter_path,
     load_config,
@@ -25,6 +24,7 @@ from landscape.deep_linear import OptimumOptions, SaddleOptions
 from landscape.index_fit import FitOptions
 from landscape.index_vs_loss import SearchOptions
 from landscape.linear_ae import LinearAEOptions
+from landscape.options import Numerics
 from landscape.relu import CensusOptions
 from landscape.relu_trap import TrapOptions
 from landscape.symmetry import SymmetryOptions

@@ -3,7 +3,7 @@
 import math
 
 from landscape.counting import counting_table, goe_positive_definite, log10_all_positive
-from landscape.scorecard import wilson_interval
+from landscape.stats import wilson_interval
 
 
 def test_log10_all_positive_is_minus_n_log10_two():

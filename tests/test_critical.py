@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import torch
 
-from landscape.config import Numerics
 from landscape.critical import (
     FINDERS,
     FinderOptions,
@@ -18,6 +17,7 @@ from landscape.critical import (
 )
 from landscape.curvature import make_hessian_hvp
 from landscape.linear_ae import LinearAEOptions, run_validation
+from landscape.options import Numerics
 
 
 def test_certify_threshold_is_inclusive():

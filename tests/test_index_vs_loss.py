@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 import torch
 
-from landscape.config import Numerics
 from landscape.critical import Status
 from landscape.data import Dataset
 from landscape.index_fit import (
@@ -44,6 +43,7 @@ from landscape.index_vs_loss import (
     with_energy,
 )
 from landscape.models import MLP, make_loss
+from landscape.options import Numerics
 from landscape.spectrum import IndexTolerance
 
 NUMERICS = Numerics()

@@ -88,8 +88,8 @@ def test_point_spectra_skip_points_that_are_not_finite(spectrum):
 
 def test_plateau_spectra_label_an_overflowing_point_diverged():
     """Section 1c: a saved point whose loss overflows is diverged, with no spectrum read."""
-    from landscape.config import Numerics
     from landscape.data import Dataset
+    from landscape.options import Numerics
     from landscape.training_plateaus import plateau_spectra
 
     gen = np.random.default_rng(0)

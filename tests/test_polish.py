@@ -95,10 +95,10 @@ def test_plateau_spectra_polish_certified_points_only():
     """
     import numpy as np
 
-    from landscape.config import Numerics
     from landscape.curvature import CurvatureOptions
     from landscape.data import Dataset
     from landscape.models import MLP, init_params
+    from landscape.options import Numerics
     from landscape.training_plateaus import plateau_spectra
 
     gen = np.random.default_rng(0)

@@ -13,7 +13,7 @@ import torch
 
 import landscape
 from landscape import census_step
-from landscape.config import Numerics
+from landscape.options import Numerics
 from landscape.relu import (
     CensusOptions,
     census_case,

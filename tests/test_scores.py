@@ -12,9 +12,10 @@ import pytest
 
 from landscape import scores
 from landscape.census_stats import cochran_armitage, holm
-from landscape.config import Numerics
-from landscape.scorecard import Verdict, wilson_interval
+from landscape.options import Numerics
+from landscape.scorecard import Verdict
 from landscape.sections import EXPERIMENTS, ClaimKind, by_name
+from landscape.stats import wilson_interval
 
 NUMERICS = Numerics()
 PASS = {ClaimKind.REPLICATION: Verdict.REPLICATED, ClaimKind.CHECK: Verdict.CHECK_PASSED}

@@ -5,7 +5,6 @@ import itertools
 import pytest
 import torch
 
-from landscape.config import Numerics
 from landscape.critical import FinderOptions
 from landscape.curvature import grad_norm_sq, make_hessian
 from landscape.deep_linear import (
@@ -17,6 +16,7 @@ from landscape.deep_linear import (
     whiten,
 )
 from landscape.models import deep_linear, make_loss
+from landscape.options import Numerics
 from landscape.spectrum import summarize_spectrum
 from landscape.theory import (
     covariance_equivalent,

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from landscape.config import Numerics
+from landscape.options import Numerics
 from landscape.toys import (
     GALLERY,
     DescentOptions,
