@@ -44,8 +44,8 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 from landscape import census_step  # noqa: E402
-from landscape.options import Numerics  # noqa: E402
 from landscape.io import write_table  # noqa: E402
+from landscape.options import Numerics  # noqa: E402
 from landscape.relu import (  # noqa: E402
     CensusOptions,
     census_case,
