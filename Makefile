@@ -20,8 +20,8 @@ run: $(VENV)/.installed  ## run the whole pipeline (writes results/), then the H
 report: $(VENV)/.installed  ## rebuild results/report.html from what results/ holds
 	$(SNAKEMAKE) --report results/report.html
 
-# Every rule that draws a figure, from the registry of experiments (landscape/sections.py).
-FIGURE_RULES = $(shell $(BIN)/python -m landscape.sections figure-rules)
+# Every rule that draws a figure, from the registry of experiments (landscape/pipeline/sections.py).
+FIGURE_RULES = $(shell $(BIN)/python -m landscape.pipeline.sections figure-rules)
 
 figures: $(VENV)/.installed  ## redraw every figure from the tables in results/ (no training), then the report
 	$(SNAKEMAKE) --cores $(CORES) --forcerun $(FIGURE_RULES) --allowed-rules $(FIGURE_RULES) run_statistics all

@@ -3,8 +3,12 @@
 import os
 import sys
 
-from landscape.config import check_config_files, check_interpreter_path, validate_config
-from landscape.sections import (
+from landscape.pipeline.config import (
+    check_config_files,
+    check_interpreter_path,
+    validate_config,
+)
+from landscape.pipeline.sections import (
     EXPERIMENTS,
     category,
     figure_claims,

@@ -3,10 +3,10 @@
 One CPU core (BLAS, torch and Numba held to one thread). In one run it measures:
 
 1. **The step**, F and grad F of R students at k = n (and n = k + 1):
-   :func:`landscape.census_step.value_and_grad` (ours, fused) against
-   :func:`landscape.relu.population_value_and_grad` (the torch step the census used before,
-   still the reference and the GPU path). Median of interleaved repeats; the two agree to 1e-12
-   (checked here too).
+   :func:`landscape.engine.census_step.value_and_grad` (ours, fused) against
+   :func:`landscape.experiments.relu.population_value_and_grad` (the torch step the census used
+   before, still the reference and the GPU path). Median of interleaved repeats; the two agree to
+   1e-12 (checked here too).
 2. **The floor** of that step on this machine: its kernel evaluations, each at the throughput a
    bare kernel reaches here. The step evaluates the kernel at the n (n + k) entries of each run
    (n^2 student pairs, the diagonal included, and n k student-teacher pairs: 800,000 entries for
@@ -44,9 +44,9 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
 from landscape import census_step  # noqa: E402
-from landscape.io import write_table  # noqa: E402
-from landscape.options import Numerics  # noqa: E402
-from landscape.relu import (  # noqa: E402
+from landscape.base.io import write_table  # noqa: E402
+from landscape.base.options import Numerics  # noqa: E402
+from landscape.experiments.relu import (  # noqa: E402
     CensusOptions,
     census_case,
     initial_weights,

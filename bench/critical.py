@@ -1,8 +1,8 @@
 """Benchmark: certified critical points per minute, dense-eigh Newton-MR against matrix-free.
 
 Three sizes of the section 4b problem (digits pooled to 16 inputs, 100 training points, tanh,
-squared loss on one-hot targets, ``landscape.index_vs_loss.classifier_problem``): hidden [4]
-(P = 118, today's 4b), [40] (P = 1,090, the default run's scale case) and [64, 64]
+squared loss on one-hot targets, ``landscape.experiments.index_vs_loss.classifier_problem``): hidden
+[4] (P = 118, today's 4b), [40] (P = 1,090, the default run's scale case) and [64, 64]
 (P = 5,898, the paper config's). Starts: snapshots of gradient-descent trajectories spaced
 evenly in loss (``starting_points``), from seeds held out from every config (``--seed 100``).
 
@@ -11,7 +11,7 @@ same certification (||g||^2 <= 1e-10, polish, Frye's residual, the derived toler
 
 * ``dense``: ``solver="eigh"``, the exact Hessian and its eigendecomposition at every iteration.
 * ``matrix_free``: ``solver="minres"``, MINRES-QLP on Hessian-vector products
-  (``landscape/krylov.py``), never forming H; Krylov dimension at most ``--minres-maxiter``.
+  (``landscape/engine/krylov.py``), never forming H; Krylov dimension at most ``--minres-maxiter``.
 
 Each method gets ``--iterations`` Newton iterations, except where one dense iteration of every
 start would exceed the size's time budget (``--budget``): there it gets as many as fit, as
@@ -32,12 +32,12 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from landscape.critical import FinderOptions, Status, find_critical_points
-from landscape.curvature import DEFAULT_CURVATURE
-from landscape.data import make_digits
-from landscape.index_vs_loss import SearchOptions, classifier_problem, starting_points
-from landscape.models import make_loss
-from landscape.options import Numerics
+from landscape.base.options import Numerics
+from landscape.engine.critical import FinderOptions, Status, find_critical_points
+from landscape.engine.curvature import DEFAULT_CURVATURE
+from landscape.engine.data import make_digits
+from landscape.engine.models import make_loss
+from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, starting_points
 
 BUDGET = {"4": 300.0, "40": 600.0, "64,64": 900.0}  # seconds per method and size
 

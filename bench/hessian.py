@@ -18,7 +18,7 @@ parameters of seed 0. Measured in one run, per size:
   ``--hvp-vectors`` basis vectors are timed and the time extrapolated (said in ``note``).
 * ``eigvalsh``: ``torch.linalg.eigvalsh(H)`` alone, on ours' H; the same process checks that
   ``inertia(H, 10, norm=max|lambda|)`` gives the counts of ``summarize_spectrum(eigs, 10)``.
-* ``inertia``: ``landscape.spectrum.inertia(H, 10.0)`` (norm estimated by Lanczos), timed.
+* ``inertia``: ``landscape.engine.spectrum.inertia(H, 10.0)`` (norm estimated by Lanczos), timed.
 * ``ours+eigvalsh``: ours' assembly followed by eigvalsh: the time to the full spectrum.
 
 Every measurement runs in a fresh child process (this script with a hidden flag), so that its
@@ -183,8 +183,8 @@ def _setup(hidden: int, device: str) -> dict:
     """
     import torch
 
-    from landscape.data import make_digits
-    from landscape.models import MLP, init_params, make_loss
+    from landscape.engine.data import make_digits
+    from landscape.engine.models import MLP, init_params, make_loss
 
     ds = make_digits(test_fraction=0.0)
     x = torch.as_tensor(ds.x_train, dtype=torch.float64, device=device)
@@ -262,7 +262,7 @@ def _save_hessian(h, path: str) -> None:
 
 def _child_ours(spec: dict) -> dict:
     """Time ours' structured assembly; save H for the spectrum children."""
-    from landscape.curvature import make_hessian
+    from landscape.engine.curvature import make_hessian
 
     device = spec["device"]
     s = _setup(spec["hidden"], device)
@@ -383,7 +383,7 @@ def _child_hvp(spec: dict) -> dict:
     import torch
     from torch.func import vmap
 
-    from landscape.curvature import make_hessian, make_hvp
+    from landscape.engine.curvature import make_hessian, make_hvp
 
     device = spec["device"]
     s = _setup(spec["hidden"], device)
@@ -427,7 +427,7 @@ def _warm_spectrum(device: str) -> None:
     """
     import torch
 
-    from landscape.spectrum import inertia
+    from landscape.engine.spectrum import inertia
 
     gen = torch.Generator().manual_seed(0)
     a = torch.randn(64, 64, generator=gen, dtype=torch.float64).to(device)
@@ -440,7 +440,7 @@ def _child_eigvalsh(spec: dict) -> dict:
     """Time eigvalsh on ours' H; check inertia's counts at the same tolerance."""
     import torch
 
-    from landscape.spectrum import inertia, summarize_spectrum
+    from landscape.engine.spectrum import inertia, summarize_spectrum
 
     device = spec["device"]
     h = _load_hessian(spec["ref_h"], device)
@@ -472,7 +472,7 @@ def _child_eigvalsh(spec: dict) -> dict:
 
 def _child_inertia(spec: dict) -> dict:
     """Time inertia (two LDL^T factorisations, norm by Lanczos) on ours' H."""
-    from landscape.spectrum import count_below, inertia, spectral_norm, tolerance_from_norm
+    from landscape.engine.spectrum import count_below, inertia, spectral_norm, tolerance_from_norm
 
     device = spec["device"]
     h = _load_hessian(spec["ref_h"], device)
@@ -509,7 +509,7 @@ def _child_inertia(spec: dict) -> dict:
 
 def _child_inertia_index(spec: dict) -> dict:
     """Time the index alone by inertia (one LDL^T factorisation, norm by Lanczos) on ours' H."""
-    from landscape.spectrum import inertia
+    from landscape.engine.spectrum import inertia
 
     device = spec["device"]
     h = _load_hessian(spec["ref_h"], device)
@@ -530,7 +530,7 @@ def _child_ours_eigvalsh(spec: dict) -> dict:
     """Time ours' assembly followed by eigvalsh: the time to the full spectrum."""
     import torch
 
-    from landscape.curvature import make_hessian
+    from landscape.engine.curvature import make_hessian
 
     device = spec["device"]
     s = _setup(spec["hidden"], device)
@@ -723,7 +723,7 @@ def measure_size(hidden: int, device: str, args: argparse.Namespace, workdir: st
     Returns:
         Table rows.
     """
-    from landscape.models import MLP
+    from landscape.engine.models import MLP
 
     p = MLP((64, hidden, 10), "tanh").n_params
     h_path = os.path.join(workdir, f"hessian_h{hidden}_{device}.npy")

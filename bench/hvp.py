@@ -3,8 +3,8 @@
 At 24 starts of section 4b's problem (digits pooled to 16 inputs, 100 points, tanh, squared
 loss; gradient-descent snapshots of held-out seed 100), one product H_s v_s per start:
 
-* ``ours``: ``landscape.critical._Search.batched_hvp``, one double backward through the summed
-  loss's gradient graph for all starts (what matrix-free Newton-MR uses).
+* ``ours``: ``landscape.engine.critical._Search.batched_hvp``, one double backward through the
+  summed loss's gradient graph for all starts (what matrix-free Newton-MR uses).
 * ``curvlinops``: ``curvlinops.HessianLinearOperator`` (curvlinops-for-pytorch 3.0.1), one
   operator per start on the equivalent ``nn.Sequential`` (parameters permuted to its layout),
   ``torch.nn.MSELoss()`` (the mean over all n x d_out entries: 2 / d_out times our loss).
@@ -24,10 +24,10 @@ import time
 import torch
 from torch import nn
 
-from landscape.critical import FinderOptions, _Search
-from landscape.data import make_digits
-from landscape.index_vs_loss import SearchOptions, classifier_problem, starting_points
-from landscape.models import make_loss
+from landscape.engine.critical import FinderOptions, _Search
+from landscape.engine.data import make_digits
+from landscape.engine.models import make_loss
+from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, starting_points
 
 
 def _best(fn, repeats: int = 5) -> tuple[float, torch.Tensor]:

@@ -4,8 +4,8 @@ At the starts of section 4b's problem (digits pooled to 16 inputs, 100 points, t
 loss; snapshots of gradient descent, seed 100, held out from every config), one Newton-MR
 system H_s p = g_s per start s, solved with a Krylov dimension of at most ``--maxiter``:
 
-* ``ours``: ``landscape.krylov.minres_qlp`` on all S starts at once, its operator one double
-  backward per product for every start (``landscape.critical._Search.batched_hvp``).
+* ``ours``: ``landscape.engine.krylov.minres_qlp`` on all S starts at once, its operator one double
+  backward per product for every start (``landscape.engine.critical._Search.batched_hvp``).
 * ``scipy``: ``scipy.sparse.linalg.minres`` start by start (the well-kept library way, and this
   project's previous solver), its ``LinearOperator`` one start's HVP by the same double backward.
 
@@ -25,11 +25,11 @@ import numpy as np
 import torch
 from scipy.sparse.linalg import LinearOperator, minres
 
-from landscape.critical import FinderOptions, _Search
-from landscape.data import make_digits
-from landscape.index_vs_loss import SearchOptions, classifier_problem, starting_points
-from landscape.krylov import minres_qlp
-from landscape.models import make_loss
+from landscape.engine.critical import FinderOptions, _Search
+from landscape.engine.data import make_digits
+from landscape.engine.krylov import minres_qlp
+from landscape.engine.models import make_loss
+from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, starting_points
 
 
 def _scipy_solves(ctx: _Search, theta, g, maxiter: int) -> torch.Tensor:

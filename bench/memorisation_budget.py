@@ -26,16 +26,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from landscape.config import load_config
-from landscape.index_vs_loss import (
+from landscape.base.options import Numerics
+from landscape.base.vocabulary import Status
+from landscape.experiments.index_vs_loss import (
     memorisation_problem,
     memorisation_search_options,
     published_points,
     search,
     with_energy,
 )
-from landscape.options import Numerics
-from landscape.vocabulary import Status
+from landscape.pipeline.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,9 +2,9 @@
 
 Both train the same networks from the same initialisations with full-batch gradient descent in
 float64, in the same run; the batched result must equal the loop's. "Batched" is
-:func:`landscape.train.train` with the gradient path the pipeline picks
-(:func:`landscape.train.choose_value_and_grad`: hand-written batched back-propagation for small
-MLPs, vmap over autograd otherwise); ``handwritten_seconds`` and ``vmap_seconds`` time both
+:func:`landscape.engine.train.train` with the gradient path the pipeline picks
+(:func:`landscape.engine.train.choose_value_and_grad`: hand-written batched back-propagation for
+small MLPs, vmap over autograd otherwise); ``handwritten_seconds`` and ``vmap_seconds`` time both
 paths. Writes ``results/bench/train.csv`` with the columns ``case, networks, steps, loop_seconds,
 batched_seconds, ratio`` (loop / batched), then the achieved GFLOP/s of the batched run beside a
 bare batched matrix product of the same total size, and the largest parameter difference from the
@@ -22,10 +22,10 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from landscape.data import make_digits
-from landscape.io import write_table
-from landscape.models import MLP, init_params, make_loss
-from landscape.train import (
+from landscape.base.io import write_table
+from landscape.engine.data import make_digits
+from landscape.engine.models import MLP, init_params, make_loss
+from landscape.engine.train import (
     TrainOptions,
     choose_value_and_grad,
     make_mlp_value_and_grad,

@@ -1,8 +1,8 @@
 """Figure ``counting_argument``: 2^-N against N, the pipeline's networks, and the GOE rates."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     table = read_table(snakemake.input[0], ["kind", "name", "n_params", "log10_p_independent"])

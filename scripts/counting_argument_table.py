@@ -1,10 +1,10 @@
 """Rule ``counting_argument_table``: 2^-N for this pipeline's networks, and GOE Monte Carlo."""
 
 from landscape import deep_linear, linear_ae, symmetry, training_plateaus
-from landscape.counting import counting_table
-from landscape.data import load_dataset
-from landscape.io import write_table
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.runlog import logged
+from landscape.engine.data import load_dataset
+from landscape.experiments.counting import counting_table
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg, sec = snakemake.params.options, snakemake.params.sections

@@ -1,7 +1,7 @@
 """Rule ``dataset``: generate one dataset locally and save it as ``.npz``."""
 
-from landscape.data import make_dataset, save_dataset
-from landscape.runlog import logged
+from landscape.base.runlog import logged
+from landscape.engine.data import make_dataset, save_dataset
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     name = snakemake.wildcards.dataset

@@ -2,14 +2,14 @@
 
 import torch
 
-from landscape.critical import FinderOptions, with_decision_columns
-from landscape.curvature import CurvatureOptions
-from landscape.data import load_dataset
-from landscape.deep_linear import OptimumOptions, optimum_runs, whiten
-from landscape.device import resolve_device
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.engine.critical import FinderOptions, with_decision_columns
+from landscape.engine.curvature import CurvatureOptions
+from landscape.engine.data import load_dataset
+from landscape.engine.device import resolve_device
+from landscape.experiments.deep_linear import OptimumOptions, optimum_runs, whiten
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = dict(snakemake.params.options)

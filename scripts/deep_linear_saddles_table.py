@@ -1,11 +1,11 @@
 """Rule ``deep_linear_saddles_table``: analytic and found critical points of deep linear nets."""
 
-from landscape.critical import FinderOptions, with_decision_columns
-from landscape.curvature import CurvatureOptions
-from landscape.deep_linear import SaddleOptions, saddle_table
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.engine.critical import FinderOptions, with_decision_columns
+from landscape.engine.curvature import CurvatureOptions
+from landscape.experiments.deep_linear import SaddleOptions, saddle_table
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options

@@ -1,8 +1,8 @@
 """Figure ``deep_linear_toy``: the valley and saddle of (1 - w1 w2)^2, and the flat saddle."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     table = read_table(snakemake.input[0], ["layers", "where", "eig_1", "eig_2", "eig_3"])

@@ -1,9 +1,9 @@
 """Rule ``deep_linear_toy_table``: Hessians of the scalar deep linear losses, autograd and exact."""
 
-from landscape.deep_linear import toy_table
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.experiments.deep_linear import toy_table
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     numerics = Numerics.from_config(snakemake.params.numerics)

@@ -1,9 +1,9 @@
 """Rule ``figure_captions``: the measured part of every figure's caption, from the scorecard."""
 
-from landscape.io import atomic_path, read_table
-from landscape.report import FIGURE_CLAIMS, measured_caption
-from landscape.runlog import logged
-from landscape.scorecard import SCORECARD_COLUMNS
+from landscape.base.io import atomic_path, read_table
+from landscape.base.runlog import logged
+from landscape.pipeline.report import FIGURE_CLAIMS, measured_caption
+from landscape.pipeline.scorecard import SCORECARD_COLUMNS
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     card = read_table(snakemake.input[0], SCORECARD_COLUMNS)

@@ -2,11 +2,16 @@
 
 import pandas as pd
 
-from landscape import plots
-from landscape.index_fit import FIT_COLUMNS, Procedure
-from landscape.index_vs_loss import COLUMNS, MEMORISATION_COLUMNS, fit_groups, published_points
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.experiments.index_fit import FIT_COLUMNS, Procedure
+from landscape.experiments.index_vs_loss import (
+    COLUMNS,
+    MEMORISATION_COLUMNS,
+    fit_groups,
+    published_points,
+)
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     plots.set_style()

@@ -4,10 +4,10 @@ The index of every certified point, and the test of every case, at round-off, th
 tolerance, and 1e-6 and 1e-4 max|lambda|.
 """
 
-from landscape.index_vs_loss import COLUMNS, index_loss_tests, sensitivity_points
-from landscape.io import read_table, write_table
-from landscape.runlog import logged
-from landscape.scores import ALPHA, MIN_POINTS
+from landscape.base.io import read_table, write_table
+from landscape.base.runlog import logged
+from landscape.experiments.index_vs_loss import COLUMNS, index_loss_tests, sensitivity_points
+from landscape.pipeline.scores import ALPHA, MIN_POINTS
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     table = read_table(snakemake.input[0], COLUMNS)

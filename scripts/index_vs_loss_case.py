@@ -1,14 +1,14 @@
 """Rule ``index_vs_loss_case``: critical points of one case (dataset, activation, loss)."""
 
-from landscape.critical import with_decision_columns
-from landscape.curvature import CurvatureOptions
-from landscape.data import load_dataset
-from landscape.device import resolve_device
-from landscape.index_vs_loss import SearchOptions, classifier_problem, search
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.resume import Resume
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.resume import Resume
+from landscape.base.runlog import logged
+from landscape.engine.critical import with_decision_columns
+from landscape.engine.curvature import CurvatureOptions
+from landscape.engine.data import load_dataset
+from landscape.engine.device import resolve_device
+from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, search
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options

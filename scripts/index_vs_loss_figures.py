@@ -3,8 +3,10 @@
 The last shows the index's sensitivity to the eigenvalue tolerance.
 """
 
-from landscape import plots
-from landscape.index_vs_loss import (
+from landscape.base.io import read_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.experiments.index_vs_loss import (
     COLUMNS,
     EIGEN_COLUMNS,
     SENSITIVITY_COLUMNS,
@@ -13,9 +15,7 @@ from landscape.index_vs_loss import (
     histogram_picks,
     scale_panels,
 )
-from landscape.io import read_table
-from landscape.options import Numerics
-from landscape.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     plots.set_style()

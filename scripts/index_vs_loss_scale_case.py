@@ -5,15 +5,20 @@ from dataclasses import replace
 
 import pandas as pd
 
-from landscape.critical import Status, with_decision_columns
-from landscape.curvature import CurvatureOptions, SpectrumMethod
-from landscape.data import load_dataset
-from landscape.device import resolve_device
-from landscape.index_vs_loss import ScaleSize, classifier_problem, scale_search_options, search
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.resume import Resume
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.resume import Resume
+from landscape.base.runlog import logged
+from landscape.engine.critical import Status, with_decision_columns
+from landscape.engine.curvature import CurvatureOptions, SpectrumMethod
+from landscape.engine.data import load_dataset
+from landscape.engine.device import resolve_device
+from landscape.experiments.index_vs_loss import (
+    ScaleSize,
+    classifier_problem,
+    scale_search_options,
+    search,
+)
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     base, cfg = snakemake.params.base, snakemake.params.options

@@ -1,8 +1,8 @@
 """Rule ``index_vs_loss_statuses``: end points per case, method and status (section 4d)."""
 
-from landscape.index_vs_loss import COLUMNS, status_breakdown
-from landscape.io import read_table, write_table
-from landscape.runlog import logged
+from landscape.base.io import read_table, write_table
+from landscape.base.runlog import logged
+from landscape.experiments.index_vs_loss import COLUMNS, status_breakdown
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     breakdown = status_breakdown(read_table(snakemake.input[0], COLUMNS))

@@ -1,12 +1,12 @@
 """Run the critical-point finders on the deep linear autoencoder; tabulate the end points."""
 
-from landscape.critical import with_decision_columns
-from landscape.curvature import CurvatureOptions
-from landscape.device import resolve_device
-from landscape.io import write_table
-from landscape.linear_ae import LinearAEOptions, run_validation
-from landscape.options import Numerics
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.engine.critical import with_decision_columns
+from landscape.engine.curvature import CurvatureOptions
+from landscape.engine.device import resolve_device
+from landscape.experiments.linear_ae import LinearAEOptions, run_validation
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     device = resolve_device(snakemake.params.device)

@@ -1,8 +1,8 @@
 """Figure ``linear_ae_critical_points``: numerical end points over the analytic critical points."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     table = read_table(snakemake.input.table, ["method", "status", "loss", "index"])

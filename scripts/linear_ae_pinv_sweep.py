@@ -1,11 +1,11 @@
 """Rule ``linear_ae_pinv_sweep``: Newton-MR's certified fraction per pinv_rtol and held-out seed."""
 
-from landscape.curvature import CurvatureOptions
-from landscape.device import resolve_device
-from landscape.io import write_table
-from landscape.linear_ae import LinearAEOptions, pinv_sweep
-from landscape.options import Numerics
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.engine.curvature import CurvatureOptions
+from landscape.engine.device import resolve_device
+from landscape.experiments.linear_ae import LinearAEOptions, pinv_sweep
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     device = resolve_device(snakemake.params.device)

@@ -5,10 +5,14 @@ procedure keeps the ends of ``index_fit.published_finder`` under its cutoff; the
 procedure reads Newton-MR's critical points (``index_fit_table``).
 """
 
-from landscape.critical import with_decision_columns
-from landscape.curvature import CurvatureOptions
-from landscape.device import resolve_device
-from landscape.index_vs_loss import (
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.resume import Resume
+from landscape.base.runlog import logged
+from landscape.engine.critical import with_decision_columns
+from landscape.engine.curvature import CurvatureOptions
+from landscape.engine.device import resolve_device
+from landscape.experiments.index_vs_loss import (
     MEMORISATION_COLUMNS,
     memorisation_phi,
     memorisation_problem,
@@ -16,10 +20,6 @@ from landscape.index_vs_loss import (
     search,
     with_energy,
 )
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.resume import Resume
-from landscape.runlog import logged
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options

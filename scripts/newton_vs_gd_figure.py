@@ -1,8 +1,8 @@
 """Figure ``newton_vs_gd``: the paths of Newton's method and gradient descent on the gallery."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     runs = read_table(

@@ -1,10 +1,10 @@
 """Rule ``newton_vs_gd_tables``: Newton's method and gradient descent from the same starts."""
 
-from landscape.critical import Status, with_decision_columns
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.runlog import logged
-from landscape.toys import DescentOptions, newton_vs_gd
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.engine.critical import Status, with_decision_columns
+from landscape.experiments.toys import DescentOptions, newton_vs_gd
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = DescentOptions.from_config(snakemake.params.options)

@@ -1,9 +1,9 @@
 """Figure ``relu_spurious``: the certified spurious-minimum rate against k, beside the published."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.relu import CASE_COLUMNS
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.experiments.relu import CASE_COLUMNS
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     plots.set_style()

@@ -1,9 +1,9 @@
 """Figure ``relu_trap``: the trapped and the successful fits, and their training losses."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.relu_trap import END_COLUMNS, PERTURBATION_COLUMNS
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.experiments.relu_trap import END_COLUMNS, PERTURBATION_COLUMNS
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     plots.set_style()

@@ -1,9 +1,9 @@
 """Rule ``relu_trap_table``: the dead-unit trap, its checks, and the contrast initialisations."""
 
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.relu_trap import TrapOptions, run_trap
-from landscape.runlog import logged
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.experiments.relu_trap import TrapOptions, run_trap
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = TrapOptions.from_config(snakemake.params.options)

@@ -2,9 +2,9 @@
 
 import yaml
 
-from landscape.io import atomic_path, write_table
-from landscape.report import WALL_TIME_FORMAT, run_statistics, run_statistics_html
-from landscape.runlog import logged
+from landscape.base.io import atomic_path, write_table
+from landscape.base.runlog import logged
+from landscape.pipeline.report import WALL_TIME_FORMAT, run_statistics, run_statistics_html
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     stats = run_statistics(snakemake.params.log_dir)

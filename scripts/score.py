@@ -1,10 +1,10 @@
-"""Rule ``score``: the verdicts of one registry entry (landscape.sections) from its tables."""
+"""Rule ``score``: the verdicts of one registry entry (landscape.pipeline.sections)."""
 
-from landscape.io import read_table, write_table
-from landscape.options import Numerics
-from landscape.runlog import logged
-from landscape.scorecard import score_table
-from landscape.sections import by_name
+from landscape.base.io import read_table, write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.pipeline.scorecard import score_table
+from landscape.pipeline.sections import by_name
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     experiment = by_name(snakemake.wildcards.experiment)

@@ -1,8 +1,8 @@
 """Rule ``scorecard``: join the per-section score files into ``results/scorecard.csv``."""
 
-from landscape.io import write_table
-from landscape.runlog import logged
-from landscape.scorecard import assemble
+from landscape.base.io import write_table
+from landscape.base.runlog import logged
+from landscape.pipeline.scorecard import assemble
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     card = assemble(snakemake.input)

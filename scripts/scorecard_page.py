@@ -1,9 +1,9 @@
 """Rule ``scorecard_page``: the scorecard as an HTML page and the report's front-page summary."""
 
-from landscape.io import atomic_path, read_table
-from landscape.report import scorecard_html, scorecard_rst, scorecard_summary_rst
-from landscape.runlog import logged
-from landscape.scorecard import SCORECARD_COLUMNS
+from landscape.base.io import atomic_path, read_table
+from landscape.base.runlog import logged
+from landscape.pipeline.report import scorecard_html, scorecard_rst, scorecard_summary_rst
+from landscape.pipeline.scorecard import SCORECARD_COLUMNS
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     card = read_table(snakemake.input[0], SCORECARD_COLUMNS)

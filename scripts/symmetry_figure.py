@@ -1,8 +1,8 @@
 """Figure ``symmetry``: the loss along the straight path to each permuted twin."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     path = read_table(snakemake.input.path, ["dataset", "network", "permutation", "t", "loss"])

@@ -1,8 +1,8 @@
 """Figure ``toy_critical_points``: contours with each critical point marked by its kind."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     table = read_table(snakemake.input[0], ["function", "x", "y", "measured"])

@@ -1,9 +1,9 @@
 """Rule ``toy_critical_points_table``: classify the gallery's known critical points."""
 
-from landscape.io import write_table
-from landscape.options import Numerics
-from landscape.runlog import logged
-from landscape.toys import classify_gallery
+from landscape.base.io import write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.experiments.toys import classify_gallery
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     numerics = Numerics.from_config(snakemake.params.numerics)

@@ -1,8 +1,8 @@
 """Figure ``training_plateaus``: training curves, their plateaus, and the index at each one."""
 
-from landscape import plots
-from landscape.io import read_table
-from landscape.runlog import logged
+from landscape.base.io import read_table
+from landscape.base.runlog import logged
+from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     summary = read_table(

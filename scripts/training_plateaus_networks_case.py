@@ -1,10 +1,10 @@
 """Rule ``training_plateaus_networks_case``: train one shard, keep the points where it stalled."""
 
-from landscape.data import load_dataset
-from landscape.device import resolve_device
-from landscape.io import save_checkpoint, write_table
-from landscape.runlog import logged
-from landscape.training_plateaus import PlateauOptions, train_shard
+from landscape.base.io import save_checkpoint, write_table
+from landscape.base.runlog import logged
+from landscape.engine.data import load_dataset
+from landscape.engine.device import resolve_device
+from landscape.experiments.training_plateaus import PlateauOptions, train_shard
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = PlateauOptions.from_config(snakemake.params.options)

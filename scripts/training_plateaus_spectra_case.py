@@ -1,12 +1,12 @@
 """Rule ``training_plateaus_spectra_case``: exact Hessian spectra at one shard's stuck points."""
 
-from landscape.curvature import CurvatureOptions
-from landscape.data import load_dataset
-from landscape.device import resolve_device
-from landscape.io import load_checkpoint, write_table
-from landscape.options import Numerics
-from landscape.runlog import logged
-from landscape.training_plateaus import plateau_spectra
+from landscape.base.io import load_checkpoint, write_table
+from landscape.base.options import Numerics
+from landscape.base.runlog import logged
+from landscape.engine.curvature import CurvatureOptions
+from landscape.engine.data import load_dataset
+from landscape.engine.device import resolve_device
+from landscape.experiments.training_plateaus import plateau_spectra
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     keys = ["params", "points", "widths", "activation", "loss"]

@@ -78,7 +78,7 @@ def output_mtimes(workdir: Path) -> dict[Path, int]:
 
     Logs and benchmark files record a job rather than its result, and a rerun of the job
     rewrites them (a job cancelled after Snakemake wrote its benchmark file is one: its outputs
-    are redone). Hidden files (``.name.XXXX.ext``) are :func:`landscape.io.atomic_path`'s
+    are redone). Hidden files (``.name.XXXX.ext``) are :func:`landscape.base.io.atomic_path`'s
     temporaries: a job killed mid-write leaves one, and its rerun removes it.
 
     Keys are paths relative to ``workdir`` (``results/...``).

@@ -5,9 +5,10 @@ import pytest
 import torch
 from torch.func import hessian
 
-from landscape import census_step
-from landscape.options import Numerics
-from landscape.relu import (
+from landscape.base.options import Numerics
+from landscape.engine import census_step
+from landscape.engine.theory import relu_population_loss
+from landscape.experiments.relu import (
     CensusOptions,
     certify_minima,
     descend,
@@ -15,7 +16,6 @@ from landscape.relu import (
     population_value_and_grad,
     teacher,
 )
-from landscape.theory import relu_population_loss
 
 
 def _students(runs: int, n: int, d: int, seed: int) -> torch.Tensor:

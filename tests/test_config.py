@@ -10,7 +10,20 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from landscape.config import (
+from landscape.base.options import Numerics
+from landscape.engine.curvature import CurvatureOptions
+from landscape.engine.data import make_dataset, split_sizes
+from landscape.engine.train import TrainOptions
+from landscape.experiments.deep_linear import OptimumOptions, SaddleOptions
+from landscape.experiments.index_fit import FitOptions
+from landscape.experiments.index_vs_loss import SearchOptions
+from landscape.experiments.linear_ae import LinearAEOptions
+from landscape.experiments.relu import CensusOptions
+from landscape.experiments.relu_trap import TrapOptions
+from landscape.experiments.symmetry import SymmetryOptions
+from landscape.experiments.toys import DescentOptions
+from landscape.experiments.training_plateaus import PlateauOptions
+from landscape.pipeline.config import (
     ConfigError,
     check_config_files,
     check_interpreter_path,
@@ -18,19 +31,6 @@ from landscape.config import (
     load_schema,
     validate_config,
 )
-from landscape.curvature import CurvatureOptions
-from landscape.data import make_dataset, split_sizes
-from landscape.deep_linear import OptimumOptions, SaddleOptions
-from landscape.index_fit import FitOptions
-from landscape.index_vs_loss import SearchOptions
-from landscape.linear_ae import LinearAEOptions
-from landscape.options import Numerics
-from landscape.relu import CensusOptions
-from landscape.relu_trap import TrapOptions
-from landscape.symmetry import SymmetryOptions
-from landscape.toys import DescentOptions
-from landscape.train import TrainOptions
-from landscape.training_plateaus import PlateauOptions
 
 
 def _walk(schema, path=()):
@@ -492,7 +492,7 @@ def test_context_bounds_are_exact():
     ],
 )
 def test_predicted_split_sizes_are_the_datasets(name, options):
-    """The sizes the checks use (landscape.data.split_sizes) are those the makers give."""
+    """The sizes the checks use (landscape.engine.data.split_sizes) are those the makers give."""
     ds = make_dataset(name, **options)
     assert split_sizes(name, options) == (len(ds.x_train), len(ds.x_test))
     if name == "digits" and options["test_fraction"]:

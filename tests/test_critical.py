@@ -8,16 +8,16 @@ import pandas as pd
 import pytest
 import torch
 
-from landscape.critical import (
+from landscape.base.options import Numerics
+from landscape.engine.critical import (
     FINDERS,
     FinderOptions,
     certify,
     find_critical_points,
     is_local_minimum,
 )
-from landscape.curvature import make_hessian_hvp
-from landscape.linear_ae import LinearAEOptions, run_validation
-from landscape.options import Numerics
+from landscape.engine.curvature import make_hessian_hvp
+from landscape.experiments.linear_ae import LinearAEOptions, run_validation
 
 
 def test_certify_threshold_is_inclusive():
@@ -210,8 +210,8 @@ def test_linear_autoencoder_loss_is_frye_et_al_s_mean_squared_error():
 
     Ours, half the squared norm per sample, would be d (d + 1) / 4.
     """
-    from landscape.curvature import DEFAULT_CURVATURE
-    from landscape.linear_ae import _setting
+    from landscape.engine.curvature import DEFAULT_CURVATURE
+    from landscape.experiments.linear_ae import _setting
 
     opts = LinearAEOptions(n_samples=200, input_dim=6, hidden=2, trajectories=1, snapshots=1,
                            train_steps=2)  # fmt: skip
@@ -222,8 +222,8 @@ def test_linear_autoencoder_loss_is_frye_et_al_s_mean_squared_error():
 
 def test_sweep_seeds_start_from_disjoint_trajectories():
     """Two seeds never share a starting network (seed + j once made seed 1 reuse seed 0's)."""
-    from landscape.curvature import DEFAULT_CURVATURE
-    from landscape.linear_ae import _setting
+    from landscape.engine.curvature import DEFAULT_CURVATURE
+    from landscape.experiments.linear_ae import _setting
 
     opts = LinearAEOptions(n_samples=200, input_dim=6, hidden=2, trajectories=3, snapshots=2,
                            train_steps=20)  # fmt: skip
@@ -236,7 +236,7 @@ def test_sweep_seeds_start_from_disjoint_trajectories():
 
 def _small_mlp_problem():
     """A 3-3-2 tanh MLP on 200 Gaussian points (P = 20), its loss, Hessian and 8 starts."""
-    from landscape.models import MLP, init_params, make_loss
+    from landscape.engine.models import MLP, init_params, make_loss
 
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(200, 3, generator=gen, dtype=torch.float64)
@@ -273,7 +273,7 @@ def test_matrix_free_newton_mr_takes_the_dense_steps_on_a_small_mlp():
 
 
 def test_matrix_free_hessian_change_norm_is_the_dense_spectral_norm():
-    from landscape.critical import _hessian_change_norm, _Search
+    from landscape.engine.critical import _hessian_change_norm, _Search
 
     loss, hess, starts = _small_mlp_problem()
     ctx = _Search.build(loss, hess, FinderOptions(solver="minres"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from landscape.curvature import (
+from landscape.engine.curvature import (
     DEFAULT_VECTOR_CHUNK,
     MIN_VECTOR_CHUNK,
     CurvatureOptions,
@@ -26,8 +26,8 @@ from landscape.curvature import (
     point_spectra,
     vectors_per_chunk,
 )
-from landscape.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
-from landscape.spectrum import spectra, summarize_spectrum
+from landscape.engine.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
+from landscape.engine.spectrum import spectra, summarize_spectrum
 
 
 def _data(model, loss, device, n=9, seed=1):
@@ -195,8 +195,8 @@ def test_point_spectra_label_a_non_finite_hessian(spectrum):
 PEAK = """
 import re, sys
 import torch
-from landscape.curvature import CurvatureOptions, point_spectra
-from landscape.models import MLP, init_params
+from landscape.engine.curvature import CurvatureOptions, point_spectra
+from landscape.engine.models import MLP, init_params
 
 def rss(key):
     return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024

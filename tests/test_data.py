@@ -5,14 +5,14 @@ import random
 import numpy as np
 import pytest
 
-from landscape.data import (
+from landscape.base.io import DataFileError
+from landscape.engine.data import (
     load_dataset,
     make_digits,
     make_mnist1d,
     make_teacher_student,
     save_dataset,
 )
-from landscape.io import DataFileError
 
 
 def test_digits_standardized_and_stratified():

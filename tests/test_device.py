@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from landscape.device import DeviceError, resolve_device
+from landscape.engine.device import DeviceError, resolve_device
 
 
 def test_cpu_and_auto():

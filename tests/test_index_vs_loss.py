@@ -7,9 +7,12 @@ import pandas as pd
 import pytest
 import torch
 
-from landscape.critical import Status
-from landscape.data import Dataset
-from landscape.index_fit import (
+from landscape.base.options import Numerics
+from landscape.engine.critical import Status
+from landscape.engine.data import Dataset
+from landscape.engine.models import MLP, make_loss
+from landscape.engine.spectrum import IndexTolerance
+from landscape.experiments.index_fit import (
     FitOptions,
     bootstrap_exponent,
     critical_energy,
@@ -18,7 +21,7 @@ from landscape.index_fit import (
     fit_power_law,
     power_law,
 )
-from landscape.index_vs_loss import (
+from landscape.experiments.index_vs_loss import (
     COLUMNS,
     SENSITIVITY_COLUMNS,
     STATUS_COLUMNS,
@@ -42,9 +45,6 @@ from landscape.index_vs_loss import (
     status_breakdown,
     with_energy,
 )
-from landscape.models import MLP, make_loss
-from landscape.options import Numerics
-from landscape.spectrum import IndexTolerance
 
 NUMERICS = Numerics()
 
@@ -73,7 +73,7 @@ def test_memorisation_searches_take_the_solver_and_krylov_dimension_from_index_f
     """memorisation_case's options (memorisation_search_options) follow the index_fit keys."""
     from pathlib import Path
 
-    from landscape.config import load_config
+    from landscape.pipeline.config import load_config
 
     cfg = load_config(Path(__file__).resolve().parents[1] / "config.yaml")["index_fit"]
     for solver, dim, iters in (("eigh", 7, 3), ("minres", 11, 5)):
@@ -118,8 +118,8 @@ def test_search_spectra_match_autograd_hessians(device):
     # Recompute two end points' spectra from scratch with autograd.
     loss_fn = make_loss(problem.model, problem.loss, problem.x, problem.y)
     starts, _ = starting_points(problem, opts)
-    from landscape.critical import FinderOptions, find_critical_points
-    from landscape.curvature import make_hessian
+    from landscape.engine.critical import FinderOptions, find_critical_points
+    from landscape.engine.curvature import make_hessian
 
     hess = make_hessian(problem.model, problem.loss, problem.x, problem.y)
     res = find_critical_points(loss_fn, hess, starts[:2], "newton_mr",
@@ -350,7 +350,7 @@ def test_scale_panels_mark_sizes_not_run():
     """The three-size figure: the small case first, then each size, None where not run."""
     import pandas as pd
 
-    from landscape.index_vs_loss import COLUMNS, scale_panels
+    from landscape.experiments.index_vs_loss import COLUMNS, scale_panels
 
     small = pd.DataFrame([{c: 0 for c in COLUMNS} | {
         "dataset": "digits", "activation": "tanh", "loss_function": "mse",

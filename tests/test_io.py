@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from landscape.io import (
+from landscape.base.io import (
     DataFileError,
     atomic_path,
     load_checkpoint,
@@ -50,7 +50,7 @@ def test_writer_killed_mid_write_leaves_no_final_file_and_its_temporary_is_clear
     """
     path = tmp_path / "t.csv"
     code = (
-        "import sys, time; from landscape.io import atomic_path\n"
+        "import sys, time; from landscape.base.io import atomic_path\n"
         f"with atomic_path({str(path)!r}) as tmp:\n"
         "    tmp.write_text('a,b\\n1,')\n"
         "    print('half', flush=True); time.sleep(60)\n"

@@ -2,8 +2,8 @@
 
 The cosine u . v / (||u|| ||v||) of parallel vectors rounds to 1 + 2e-16; a plain clamp to [-1, 1]
 there has zero derivative and lost the curvature of the cosine. References: central differences of
-the closed-form gradient (:func:`landscape.relu.population_value_and_grad`, which takes no
-derivative of the angle) and, at W = V where the residual vanishes, the Gauss-Newton matrix
+the closed-form gradient (:func:`landscape.experiments.relu.population_value_and_grad`, which takes
+no derivative of the angle) and, at W = V where the residual vanishes, the Gauss-Newton matrix
 E[J^T J] computed from its own closed form.
 """
 
@@ -13,8 +13,8 @@ import pytest
 import torch
 from torch.func import grad, hessian
 
-from landscape.relu import population_value_and_grad
-from landscape.theory import relu_population_loss, value_clamp
+from landscape.engine.theory import relu_population_loss, value_clamp
+from landscape.experiments.relu import population_value_and_grad
 
 
 def gauss_newton_block(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

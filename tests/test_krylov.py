@@ -5,7 +5,7 @@ import pytest
 import torch
 from scipy.sparse.linalg import minres
 
-from landscape.krylov import minres_qlp
+from landscape.engine.krylov import minres_qlp
 
 
 def _symmetric(p, eigenvalues, seed):
@@ -156,7 +156,7 @@ def test_krylov_norms_hold_at_extreme_scales(scale):
     read 0 ("solved", x = 0) or inf (residual NaN), and Lanczos stopped at once (spectral_norm
     returned the start's Rayleigh quotient).
     """
-    from landscape.spectrum import spectral_norm
+    from landscape.engine.spectrum import spectral_norm
 
     h, b = _systems("indefinite", p=12, count=2)
     h[1], b[1] = _rotated_psd(p=12, kernel=3)  # singular incompatible

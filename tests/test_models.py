@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from landscape.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
+from landscape.engine.models import MLP, TwoLayerReLU, deep_linear, init_params, make_loss
 
 
 def _reference_net(model: MLP, theta: torch.Tensor) -> torch.nn.Sequential:

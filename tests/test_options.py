@@ -16,7 +16,7 @@ import pytest
 import yaml
 from conftest import ROOT, snakemake
 
-from landscape.config import load_schema, validate_config
+from landscape.pipeline.config import load_schema, validate_config
 
 # Jobs every config change schedules: they record the whole config, so they prove nothing.
 BOOKKEEPING = {"all", "run_statistics"}

@@ -10,12 +10,18 @@ import numpy as np
 import pytest
 import torch
 
-from landscape.critical import FINDERS, MINIMIZERS, FinderOptions, certify, find_critical_points
-from landscape.curvature import CurvatureOptions, SpectrumMethod, point_spectra
-from landscape.deep_linear import OptimumOptions, optimum_runs
-from landscape.models import MLP, init_params, make_loss
-from landscape.relu import CensusOptions, descend, teacher
-from landscape.train import TrainOptions, train
+from landscape.engine.critical import (
+    FINDERS,
+    MINIMIZERS,
+    FinderOptions,
+    certify,
+    find_critical_points,
+)
+from landscape.engine.curvature import CurvatureOptions, SpectrumMethod, point_spectra
+from landscape.engine.models import MLP, init_params, make_loss
+from landscape.engine.train import TrainOptions, train
+from landscape.experiments.deep_linear import OptimumOptions, optimum_runs
+from landscape.experiments.relu import CensusOptions, descend, teacher
 
 
 def exp_bowl(w: torch.Tensor) -> torch.Tensor:
@@ -88,9 +94,9 @@ def test_point_spectra_skip_points_that_are_not_finite(spectrum):
 
 def test_plateau_spectra_label_an_overflowing_point_diverged():
     """Section 1c: a saved point whose loss overflows is diverged, with no spectrum read."""
-    from landscape.data import Dataset
-    from landscape.options import Numerics
-    from landscape.training_plateaus import plateau_spectra
+    from landscape.base.options import Numerics
+    from landscape.engine.data import Dataset
+    from landscape.experiments.training_plateaus import plateau_spectra
 
     gen = np.random.default_rng(0)
     x = gen.standard_normal((8, 2))

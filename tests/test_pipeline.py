@@ -11,12 +11,12 @@ import torch
 import yaml
 from conftest import ROOT, copy_workflow, snakemake
 
-from landscape.config import validate_config
-from landscape.data import load_dataset
-from landscape.io import load_checkpoint, read_table
-from landscape.runlog import WALL_TIME_PREFIX
-from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS, VERDICTS
-from landscape.train import plateau_points
+from landscape.base.io import load_checkpoint, read_table
+from landscape.base.runlog import WALL_TIME_PREFIX
+from landscape.engine.data import load_dataset
+from landscape.engine.train import plateau_points
+from landscape.pipeline.config import validate_config
+from landscape.pipeline.scorecard import CLAIMS, SCORECARD_COLUMNS, VERDICTS
 
 
 def test_every_final_output_exists_and_is_well_formed(smoke_run):

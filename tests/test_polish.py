@@ -6,10 +6,10 @@ Mostly on a function whose critical manifold and nullity are known: a deep linea
 import pytest
 import torch
 
-from landscape.critical import FinderOptions, distance_tolerances, find_critical_points
-from landscape.curvature import make_hessian, make_hessian_hvp
-from landscape.models import deep_linear, make_loss
-from landscape.spectrum import IndexTolerance, negative_counts, summarize_spectrum
+from landscape.engine.critical import FinderOptions, distance_tolerances, find_critical_points
+from landscape.engine.curvature import make_hessian, make_hessian_hvp
+from landscape.engine.models import deep_linear, make_loss
+from landscape.engine.spectrum import IndexTolerance, negative_counts, summarize_spectrum
 
 D = 3  # input, hidden and output width: W2 W1 = A is a manifold of global minima
 
@@ -95,11 +95,11 @@ def test_plateau_spectra_polish_certified_points_only():
     """
     import numpy as np
 
-    from landscape.curvature import CurvatureOptions
-    from landscape.data import Dataset
-    from landscape.models import MLP, init_params
-    from landscape.options import Numerics
-    from landscape.training_plateaus import plateau_spectra
+    from landscape.base.options import Numerics
+    from landscape.engine.curvature import CurvatureOptions
+    from landscape.engine.data import Dataset
+    from landscape.engine.models import MLP, init_params
+    from landscape.experiments.training_plateaus import plateau_spectra
 
     gen = np.random.default_rng(0)
     x, y = gen.standard_normal((8, 2)), gen.standard_normal((8, 1))

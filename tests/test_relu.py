@@ -12,9 +12,10 @@ import pytest
 import torch
 
 import landscape
-from landscape import census_step
-from landscape.options import Numerics
-from landscape.relu import (
+from landscape.base.options import Numerics
+from landscape.engine import census_step
+from landscape.engine.theory import relu_gaussian_kernel, relu_population_loss
+from landscape.experiments.relu import (
     CensusOptions,
     census_case,
     descend,
@@ -22,8 +23,7 @@ from landscape.relu import (
     population_value_and_grad,
     teacher,
 )
-from landscape.relu_trap import TrapOptions, run_trap, trap_init, trap_problem
-from landscape.theory import relu_gaussian_kernel, relu_population_loss
+from landscape.experiments.relu_trap import TrapOptions, run_trap, trap_init, trap_problem
 
 NUMERICS = Numerics()
 
@@ -135,8 +135,8 @@ def test_relu_imports_and_runs_from_a_read_only_install_without_a_home(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
     env.update(HOME="/dev/null", PYTHONPATH=str(copy), PYTHONDONTWRITEBYTECODE="1")
     code = (
-        "import numpy as np, landscape.relu, landscape.census_step as c\n"
-        "print(landscape.relu.__file__)\n"
+        "import numpy as np, landscape.experiments.relu, landscape.engine.census_step as c\n"
+        "print(landscape.experiments.relu.__file__)\n"
         "w = np.random.default_rng(0).normal(size=(3, 4, 4)); v = np.eye(4)\n"
         "print(repr(float(c.value_and_grad(w, v)[0].sum())))\n"
     )

@@ -15,8 +15,9 @@ import pytest
 from conftest import ROOT, require_program, snakemake
 from docutils.core import publish_parts
 
-from landscape.io import read_table, write_table
-from landscape.report import (
+from landscape.base.io import read_table, write_table
+from landscape.base.runlog import logged
+from landscape.pipeline.report import (
     FIGURE_CLAIMS,
     WALL_TIME_FORMAT,
     measured_caption,
@@ -25,8 +26,7 @@ from landscape.report import (
     scorecard_rst,
     scorecard_summary_rst,
 )
-from landscape.runlog import logged
-from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS
+from landscape.pipeline.scorecard import CLAIMS, SCORECARD_COLUMNS
 
 SECTIONS = [f"Section {k}" for k in range(5)]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import torch
 
-from landscape.critical import FinderOptions, find_critical_points
-from landscape.io import load_checkpoint
-from landscape.resume import Resume, fingerprint
+from landscape.base.io import load_checkpoint
+from landscape.base.resume import Resume, fingerprint
+from landscape.engine.critical import FinderOptions, find_critical_points
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,8 +24,8 @@ SEARCH = """
 import sys, torch
 sys.path.insert(0, {tests!r})
 from test_critical import _small_mlp_problem
-from landscape.critical import FinderOptions, find_critical_points
-from landscape.resume import Resume
+from landscape.engine.critical import FinderOptions, find_critical_points
+from landscape.base.resume import Resume
 loss, hess, starts = _small_mlp_problem()
 opts = FinderOptions(max_iter={iters})
 res = find_critical_points(loss, hess, starts, "gradient_norm", opts, log=print,

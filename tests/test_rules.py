@@ -67,7 +67,7 @@ def test_no_two_scripts_are_copies():
 
 def test_figure_rules_take_their_outputs_from_the_registry():
     """No figure's path, caption or category is retyped in a rule: figure_outputs derives them."""
-    from landscape import sections
+    from landscape.pipeline import sections
 
     text = "\n".join(path.read_text() for path in RULE_FILES)
     assert "figure_file(" not in text

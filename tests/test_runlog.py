@@ -1,12 +1,12 @@
-"""Progress lines of long loops (landscape.runlog.Progress) and their use in the searches."""
+"""Progress lines of long loops (landscape.base.runlog.Progress) and their use in the searches."""
 
 import time
 
 import torch
 
-from landscape import runlog
-from landscape.critical import FinderOptions, find_critical_points
-from landscape.runlog import Progress
+from landscape.base import runlog
+from landscape.base.runlog import Progress
+from landscape.engine.critical import FinderOptions, find_critical_points
 
 
 def test_progress_lines_are_rate_limited_and_estimate_the_time_left():

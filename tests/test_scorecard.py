@@ -2,8 +2,8 @@
 
 import pytest
 
-from landscape.io import DataFileError, write_table
-from landscape.scorecard import CLAIMS, SCORECARD_COLUMNS, assemble, score_table
+from landscape.base.io import DataFileError, write_table
+from landscape.pipeline.scorecard import CLAIMS, SCORECARD_COLUMNS, assemble, score_table
 
 
 def _score(claim_id, verdict="replicated"):

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from landscape import scores
-from landscape.census_stats import cochran_armitage, holm
-from landscape.options import Numerics
-from landscape.scorecard import Verdict
-from landscape.sections import EXPERIMENTS, ClaimKind, by_name
-from landscape.stats import wilson_interval
+from landscape.base.options import Numerics
+from landscape.engine.stats import wilson_interval
+from landscape.experiments.census_stats import cochran_armitage, holm
+from landscape.pipeline import scores
+from landscape.pipeline.scorecard import Verdict
+from landscape.pipeline.sections import EXPERIMENTS, ClaimKind, by_name
 
 NUMERICS = Numerics()
 PASS = {ClaimKind.REPLICATION: Verdict.REPLICATED, ClaimKind.CHECK: Verdict.CHECK_PASSED}

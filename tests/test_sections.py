@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from conftest import copy_workflow, snakemake
 
-from landscape import sections
-from landscape.io import write_table
-from landscape.report import measured_caption, scorecard_summary_rst
-from landscape.scorecard import Verdict, assemble, score_table, verdict
-from landscape.sections import Claim, ClaimKind, Experiment, Figure, ScoreInput
+from landscape.base.io import write_table
+from landscape.pipeline import sections
+from landscape.pipeline.report import measured_caption, scorecard_summary_rst
+from landscape.pipeline.scorecard import Verdict, assemble, score_table, verdict
+from landscape.pipeline.sections import Claim, ClaimKind, Experiment, Figure, ScoreInput
 
 FAKE = Experiment(
     name="fake_demo",
@@ -67,8 +67,8 @@ def test_snakemake_schedules_a_new_entry(tmp_path):
     workdir = copy_workflow(tmp_path)
     (workdir / "fake_entry.py").write_text(
         textwrap.dedent("""
-        from landscape import sections
-        from landscape.sections import Claim, Experiment, Figure, ScoreInput
+        from landscape.pipeline import sections
+        from landscape.pipeline.sections import Claim, Experiment, Figure, ScoreInput
         sections.EXPERIMENTS.append(Experiment(
             name="fake_demo", section=4, figures=(Figure("fake_demo"),),
             score_inputs={"table": ScoreInput("symmetry_tables", "table", ("loss",))},

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from landscape.curvature import make_hessian
-from landscape.models import MLP, init_params
-from landscape.spectrum import (
+from landscape.engine.curvature import make_hessian
+from landscape.engine.models import MLP, init_params
+from landscape.engine.spectrum import (
     count_below,
     definiteness,
     eigen_tolerance,
@@ -207,7 +207,7 @@ def test_inertia_never_writes_to_its_input(kind):
 READ_ONLY = """
 import sys
 import numpy as np, torch
-from landscape.spectrum import count_below, inertia
+from landscape.engine.spectrum import count_below, inertia
 h = np.diag([-1.0, 0.0, 2.0, 3.0])
 np.save(sys.argv[1], h)
 mapped = np.load(sys.argv[1], mmap_mode="r")  # a read-only memory map

@@ -37,7 +37,7 @@ def test_long_library_functions_say_why():
     A long function nested in another is covered by its enclosing function's reason.
     """
     missing = []
-    for path in sorted((ROOT / "landscape").glob("*.py")):
+    for path in sorted((ROOT / "landscape").rglob("*.py")):
         lines = path.read_text().splitlines()
         for name, first in long_definitions(path):
             above = lines[max(0, first - 4) : first - 1]
@@ -77,12 +77,12 @@ def vocabulary_literals(path: Path, words: set[str], statuses: set[str]) -> list
 
 
 def test_table_vocabularies_are_spelled_once():
-    """Definiteness and statuses are enum members spelled once, in landscape.vocabulary.
+    """Definiteness and statuses are enum members spelled once, in landscape.base.vocabulary.
 
     A word retyped elsewhere can drift from the one the code writes (a typo compares unequal and
     silently counts nothing), and two enums each with their own ``diverged`` can drift apart.
     """
-    from landscape.vocabulary import Definiteness, Status
+    from landscape.base.vocabulary import Definiteness, Status
 
     words = {m.value for m in Definiteness} - {"zero", "unknown"}
     statuses = {m.value for m in Status}
@@ -93,4 +93,4 @@ def test_table_vocabularies_are_spelled_once():
         if path.name != "vocabulary.py"
         for hit in vocabulary_literals(path, words, statuses)
     ]
-    assert not found, f"spell these with landscape.vocabulary's enums: {found}"
+    assert not found, f"spell these with landscape.base.vocabulary's enums: {found}"

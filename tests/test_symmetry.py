@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from landscape.models import MLP, init_params, make_loss, permute_hidden
-from landscape.symmetry import barrier, equivalent_minima, path_losses
+from landscape.engine.models import MLP, init_params, make_loss, permute_hidden
+from landscape.experiments.symmetry import barrier, equivalent_minima, path_losses
 
 
 @pytest.mark.parametrize("layer", [0, 1])

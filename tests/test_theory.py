@@ -5,20 +5,12 @@ import itertools
 import pytest
 import torch
 
-from landscape.critical import FinderOptions
-from landscape.curvature import grad_norm_sq, make_hessian
-from landscape.deep_linear import (
-    OptimumOptions,
-    SaddleOptions,
-    optimum_runs,
-    saddle_table,
-    toy_table,
-    whiten,
-)
-from landscape.models import deep_linear, make_loss
-from landscape.options import Numerics
-from landscape.spectrum import summarize_spectrum
-from landscape.theory import (
+from landscape.base.options import Numerics
+from landscape.engine.critical import FinderOptions
+from landscape.engine.curvature import grad_norm_sq, make_hessian
+from landscape.engine.models import deep_linear, make_loss
+from landscape.engine.spectrum import summarize_spectrum
+from landscape.engine.theory import (
     covariance_equivalent,
     deep_linear_critical_point,
     deep_linear_critical_values,
@@ -29,6 +21,14 @@ from landscape.theory import (
     nearest_analytic,
     product_loss,
     product_loss_hessian,
+)
+from landscape.experiments.deep_linear import (
+    OptimumOptions,
+    SaddleOptions,
+    optimum_runs,
+    saddle_table,
+    toy_table,
+    whiten,
 )
 
 

@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from landscape.options import Numerics
-from landscape.toys import (
+from landscape.base.options import Numerics
+from landscape.experiments.toys import (
     GALLERY,
     DescentOptions,
     classify_gallery,

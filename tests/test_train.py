@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from landscape.models import MLP, init_params, make_batch_loss, make_loss
-from landscape.train import (
+from landscape.engine.models import MLP, init_params, make_batch_loss, make_loss
+from landscape.engine.train import (
     EpochSampler,
     TrainOptions,
     choose_value_and_grad,

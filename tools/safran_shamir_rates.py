@@ -15,11 +15,12 @@ verified to hold a local minimum (r > 0 needs a certified positive lower bound o
 smallest eigenvalue, ``minimum.m``). ``r`` cannot be decoded here, so the rate is reconstructed
 from what can be read: ``magnitude`` and ``WbadNew`` (plain numeric arrays,
 ``scipy.io.loadmat``). Each family's representative is checked with the pipeline's own closed form
-(:mod:`landscape.relu`): its loss F (> 0: spurious; 0 is the global minimum), ||grad F||^2 and the
-smallest eigenvalue of the exact Hessian. A family whose representative has a negative eigenvalue
-is a saddle, so its r is negative (``isMatrixPD`` fails); it is left out. Every other family is
-counted, which is an upper bound on the authors' rate: a family with a positive but tiny smallest
-eigenvalue may still have failed their bound (r = -2). Two runs in all 26 files fall in a saddle
+(:mod:`landscape.experiments.relu`): its loss F (> 0: spurious; 0 is the global minimum), ||grad
+F||^2 and the smallest eigenvalue of the exact Hessian. A family whose representative has a negative
+eigenvalue is a saddle, so its r is negative (``isMatrixPD`` fails); it is left out. Every other
+family is counted, which is an upper bound on the authors' rate: a family with a positive but tiny
+smallest eigenvalue may still have failed their bound (r = -2). Two runs in all 26 files fall in a
+saddle
 family: one at (15, 16) and one at (17, 18). A developer runs this once; the pipeline reads the
 rates from the config (``relu_spurious.published``), never these files.
 
@@ -42,7 +43,7 @@ import numpy as np
 import scipy.io
 import torch
 
-from landscape.relu import _exact_hessian, population_value_and_grad, teacher
+from landscape.experiments.relu import _exact_hessian, population_value_and_grad, teacher
 
 RUNS = 1000  # Results/readme.txt: "We first ran 1000 gradient descent instantiations"
 REPO = "ItaySafran/OneLayerGDconvergence"

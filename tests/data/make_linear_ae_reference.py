@@ -7,8 +7,8 @@ only for a deliberate change of a finder, and say so in the commit.
 
 from pathlib import Path
 
-from landscape.linear_ae import LinearAEOptions, run_validation
-from landscape.options import Numerics
+from landscape.base.options import Numerics
+from landscape.experiments.linear_ae import LinearAEOptions, run_validation
 
 # A reduced budget: a few iterations of each finder on a 6-2-6 autoencoder.
 OPTIONS = LinearAEOptions(n_samples=500, input_dim=6, hidden=2, trajectories=2, snapshots=3,

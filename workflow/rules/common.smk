@@ -5,8 +5,8 @@
 ENV = "../envs/landscape.yaml"
 
 DATASETS = ["digits", "mnist1d", "teacher_student"]
-# Every figure of the report, by stem (the registry, landscape.sections, says which claims each
-# shows).
+# Every figure of the report, by stem (the registry, landscape.pipeline.sections, says which
+# claims each shows).
 FIGURES = list(figure_claims())
 
 
@@ -16,8 +16,9 @@ wildcard_constraints:
 
 
 def figure_outputs(stem=None, **named):
-    # A figure rule's outputs, from the registry (landscape.sections.figure_report): each PNG in
-    # the report with its caption (workflow/report/<stem>.rst) and its section's category.
+    # A figure rule's outputs, from the registry (landscape.pipeline.sections.figure_report):
+    # each PNG in the report with its caption (workflow/report/<stem>.rst) and its section's
+    # category.
     # figure_outputs("x") gives png and pdf; figure_outputs(a="x", b="y") one PNG per name (and
     # <name>_pdf where the figure is also drawn as a PDF). Use as `output: **figure_outputs(...)`.
     stems = {"png": stem} if stem is not None else named
@@ -35,7 +36,7 @@ def figure_outputs(stem=None, **named):
 
 
 def resume_file(rule):
-    # Where a long job saves its state to resume from when killed (landscape.resume): outside
+    # Where a long job saves its state to resume from when killed (landscape.base.resume): outside
     # its outputs, which Snakemake deletes when a job fails.
     return lambda w: f"results/resume/{rule}/{'_'.join(map(str, w)) or 'all'}.pt"
 
@@ -120,7 +121,7 @@ def get_all_datasets(wildcards):
 
 
 def get_score_inputs(wildcards):
-    # The tables the experiment's verdicts read (landscape.sections).
+    # The tables the experiment's verdicts read (landscape.pipeline.sections).
     return score_inputs(wildcards.experiment, rules)
 
 

@@ -1,4 +1,5 @@
-# Verdicts: one generic score rule per registry entry (landscape.sections), then the scorecard.
+# Verdicts: one generic score rule per registry entry (landscape.pipeline.sections), then the
+# scorecard.
 
 
 rule score:

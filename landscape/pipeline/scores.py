@@ -1,13 +1,14 @@
 """Verdicts: every claim's rule as a pure function of the tables and the typed numerics.
 
 Each ``score_<experiment>`` takes the experiment's tables (a mapping from the input names of
-:data:`landscape.sections.EXPERIMENTS` to DataFrames), the :class:`~landscape.config.Numerics`
-and the config values its entry names (``settings``, by dotted key), and returns score rows (columns
-:data:`landscape.scorecard.SCORE_COLUMNS`). A rule says whether the claim held (``True``),
+:data:`landscape.pipeline.sections.EXPERIMENTS` to DataFrames), the
+:class:`~landscape.base.options.Numerics` and the config values its entry names (``settings``, by
+dotted key), and returns score rows (columns
+:data:`landscape.pipeline.scorecard.SCORE_COLUMNS`). A rule says whether the claim held (``True``),
 failed (``False``) or could not be decided on what was measured (``None``);
-:func:`landscape.scorecard.verdict` turns that into the claim's verdict class: ``replicated`` /
-``not replicated`` for a claim from a paper, ``check passed`` / ``check failed`` for a
-demonstration that the machinery is right (a claim that cannot fail by construction), and
+:func:`landscape.pipeline.scorecard.verdict` turns that into the claim's verdict class:
+``replicated`` / ``not replicated`` for a claim from a paper, ``check passed`` / ``check failed``
+for a demonstration that the machinery is right (a claim that cannot fail by construction), and
 ``not run``. Every rule is tested on inputs that must give each outcome (tests/test_scores.py).
 """
 
@@ -20,22 +21,26 @@ import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact
 
-from landscape.census_stats import (
+from landscape.base.options import Numerics
+from landscape.base.vocabulary import MINIMA
+from landscape.engine.critical import Status, is_local_minimum
+from landscape.engine.spectrum import IndexTolerance
+from landscape.engine.stats import wilson_interval
+from landscape.experiments.census_stats import (
     DECISIVE_FACTOR,
     cochran_armitage,
     could_differ,
     overparameterisation_tests,
     published_comparison,
 )
-from landscape.critical import Status, is_local_minimum
-from landscape.index_fit import GroupKind, Procedure
-from landscape.index_vs_loss import distinct_critical_points, index_loss_tests, sensitivity_points
-from landscape.linear_ae import PUBLISHED_RATES
-from landscape.options import Numerics
-from landscape.scorecard import Outcome, verdict
-from landscape.spectrum import IndexTolerance
-from landscape.stats import wilson_interval
-from landscape.vocabulary import MINIMA
+from landscape.experiments.index_fit import GroupKind, Procedure
+from landscape.experiments.index_vs_loss import (
+    distinct_critical_points,
+    index_loss_tests,
+    sensitivity_points,
+)
+from landscape.experiments.linear_ae import PUBLISHED_RATES
+from landscape.pipeline.scorecard import Outcome, verdict
 
 Tables = Mapping[str, pd.DataFrame]
 Rows = list[dict[str, Any]]
@@ -296,8 +301,8 @@ def score_linear_ae_critical_points(tables: Tables, numerics: Numerics, config: 
     Two-sided: their rate is an estimate from 100 or 60 runs (thesis Table 3.1), so a finder
     replicates when a two-sided Fisher exact test of its certified count against theirs does not
     differ at level :data:`ALPHA`, and the test could have told their rate from twice or half it
-    (:func:`landscape.census_stats.could_differ`); a rate clearly above theirs is as much a
-    failure to reproduce as one below.
+    (:func:`landscape.experiments.census_stats.could_differ`); a rate clearly above theirs is as
+    much a failure to reproduce as one below.
     """
     table = tables["table"]
     rows = [_finder_rate_row(table, method, *published)
@@ -385,8 +390,10 @@ def score_relu_trap(tables: Tables, numerics: Numerics, config: Mapping) -> Rows
 def score_relu_spurious(tables: Tables, numerics: Numerics, config: Mapping) -> Rows:
     """Section 3b, four rows: spurious minima exist; the published rates; rising; lower at k + 1.
 
-    Every rate counts certified minima (:func:`landscape.relu.certify_minima`); the tests are
-    :mod:`landscape.census_stats`'s, at the levels ``relu_spurious.decide`` fixes before the run.
+    Every rate counts certified minima (:func:`landscape.experiments.relu.certify_minima`); the
+    tests are
+    :mod:`landscape.experiments.census_stats`'s, at the levels ``relu_spurious.decide`` fixes before
+    the run.
     """
     table = tables["summary"]
     decide = config["relu_spurious.decide"]
@@ -592,8 +599,8 @@ def score_index_vs_loss(tables: Tables, numerics: Numerics, config: Mapping) -> 
     """4.index_grows_with_loss: Spearman rho(loss, index) > 0 in every testable case.
 
     Decided at the derived eigenvalue tolerance (round-off plus sqrt(M ||g||), see
-    :mod:`landscape.critical`); the row says at how many of the four
-    :class:`~landscape.spectrum.IndexTolerance` the verdict is the same.
+    :mod:`landscape.engine.critical`); the row says at how many of the four
+    :class:`~landscape.engine.spectrum.IndexTolerance` the verdict is the same.
     """
     table = tables["table"]
     tests = index_loss_tests(sensitivity_points(table), MIN_POINTS, ALPHA)

@@ -32,7 +32,7 @@ from enum import StrEnum
 import numpy as np
 from scipy.optimize import brentq, curve_fit
 
-from landscape.options import FromConfig
+from landscape.base.options import FromConfig
 
 THREE_HALVES = 1.5
 

@@ -21,7 +21,7 @@ p = 0, so r = 1 and r_H = 0; an exact solve gives r = 0. "We consider a point ap
 gradient-flat when the value of r_H is below 5e-4 while the value of r is above 0.9" (thesis
 Sec. 3.4.3): a point is ``gradient-flat`` when it is not critical, r >
 ``numerics.gradient_flat_residual`` (0.9) and r_H < ``numerics.gradient_flat_cokernel``
-(5e-4); else it is ``not converged``. The solve is :func:`landscape.krylov.minres_qlp` on the
+(5e-4); else it is ``not converged``. The solve is :func:`landscape.engine.krylov.minres_qlp` on the
 exact Hessian or on HVPs, with MINRES-QLP's stopping tolerance 5e-4 (their experiments' rtol,
 thesis Sec. 3.4.3) and at most 25 iterations (``DEFAULT_MAXIT`` of the MR-QLP step in Frye's
 ``autocrit/defaults.py``; the thesis gives no number); its rank tolerance 1e-10 is ours (round-off
@@ -40,7 +40,7 @@ signs are certain when tau > M ||g|| / tau, that is for |lambda| > tau with
 the smallest eigenvalue the distance to the critical point lets one resolve; the eigenvalues
 below it are read as zero (their directions are where x - x* cannot be bounded). M is measured,
 not assumed: the spectral norm of H(x + s u) - H(x) over s, u the direction of the Newton step.
-:func:`landscape.spectrum.summarize_spectrum` adds tol_distance to the round-off tolerance:
+:func:`landscape.engine.spectrum.summarize_spectrum` adds tol_distance to the round-off tolerance:
 the **derived tolerance** tol = factor n eps max|lambda| + sqrt(M ||g||). Polishing lowers ||g||
 toward round-off and with it the derived tolerance.
 """
@@ -54,10 +54,10 @@ from dataclasses import dataclass
 import torch
 from torch.func import grad, vmap
 
-from landscape.krylov import Lanczos, minres_qlp, minres_qlp_many
-from landscape.resume import NO_RESUME, Resume, fingerprint
-from landscape.runlog import Progress
-from landscape.vocabulary import Definiteness, Status
+from landscape.base.resume import NO_RESUME, Resume, fingerprint
+from landscape.base.runlog import Progress
+from landscape.base.vocabulary import Definiteness, Status
+from landscape.engine.krylov import Lanczos, minres_qlp, minres_qlp_many
 
 
 def certify(grad_norm_sq: float, threshold: float, diverged: bool = False) -> Status:
@@ -133,7 +133,7 @@ class FinderOptions:
     # Newton-MR's solve: eigh (dense Hessian, exact) or minres (matrix-free: MINRES-QLP on HVPs;
     # the polish, the gradient-flat residual and the distance tolerance then use HVPs too)
     solver: str = "eigh"
-    minres_rtol: float = 1e-8  # MINRES-QLP's stopping tolerance (landscape.krylov)
+    minres_rtol: float = 1e-8  # MINRES-QLP's stopping tolerance (landscape.engine.krylov)
     minres_maxiter: int | None = None  # its largest Krylov dimension (None: the dimension P)
     # Exact Hessians assembled at once (config curvature.memory_budget_mb, through
     # CurvatureOptions.networks_per_chunk); None: every start at once.
@@ -256,7 +256,7 @@ def _pinv_solve(eigvals, eigvecs, g, shift, rtol):
 def _minres_steps(ctx: _Search, theta, g, rank_rtols) -> list[torch.Tensor]:
     """Newton-MR steps p ~ H_tau^+ g (S, P) by MINRES-QLP on Hessian-vector products, all at once.
 
-    The minimum-length least-squares solutions on one Krylov space (:func:`landscape.krylov.
+    The minimum-length least-squares solutions on one Krylov space (:func:`landscape.engine.krylov.
     minres_qlp_many`), never forming H; singular values below tau sigma_max are dropped as the
     dense path's ``pinv_rtol`` drops eigenvalues. One per tau in ``rank_rtols``.
     """
@@ -293,15 +293,16 @@ def find_critical_points(
 
     Args:
         loss_fn: theta (P,) -> scalar loss.
-        hessian_fn: theta (P,) -> H (P, P), exact (see :func:`landscape.curvature.make_hessian`).
+        hessian_fn: theta (P,) -> H (P, P), exact (see
+        :func:`landscape.engine.curvature.make_hessian`).
         starts: Starting points (S, P), float64.
         method: One of :data:`FINDERS` or :data:`MINIMIZERS`.
         options: Iterations, thresholds, damping.
-        log: Progress lines (every :data:`landscape.runlog.PROGRESS_SECONDS`: the iteration,
+        log: Progress lines (every :data:`landscape.base.runlog.PROGRESS_SECONDS`: the iteration,
             the starts still searching, their best and median ||g||^2, the time left at most).
         resume: Where the iterations' state is saved (every ``resume.every_seconds``) and, if
             saved by a killed run of the same starts, method and options, resumed from
-            (:mod:`landscape.resume`); removed when the search ends.
+            (:mod:`landscape.base.resume`); removed when the search ends.
 
     Returns:
         Every end point with its status: ``critical`` when ||g||^2 <= threshold, else
@@ -337,13 +338,13 @@ class _Search:
 
     @classmethod
     def build(cls, loss_fn, hessian_fn, options: FinderOptions) -> _Search:
-        from landscape.curvature import make_hvp
+        from landscape.engine.curvature import make_hvp
 
         return cls(loss_fn, hessian_fn, vmap(grad(loss_fn)), make_hvp(loss_fn), options)
 
     def hessians(self, points: torch.Tensor) -> torch.Tensor:
         """Exact Hessians (S, P, P), assembled options.hessian_chunk at a time."""
-        from landscape.curvature import batched_hessians
+        from landscape.engine.curvature import batched_hessians
 
         return batched_hessians(self.hessian_fn, points, chunk_size=self.options.hessian_chunk)
 

@@ -4,7 +4,8 @@ Snakemake's report shows each figure with a caption from ``workflow/report/<figu
 figure shows and its claim, in words). Each of those ends by including
 ``results/report/captions/<figure>.rst``, written here from the scorecard, so the measured numbers
 in a caption are always those of the tables, never typed by hand. :data:`FIGURE_CLAIMS` says which
-scorecard rows belong to which figure; it is derived from the registry, :mod:`landscape.sections`.
+scorecard rows belong to which figure; it is derived from the registry,
+:mod:`landscape.pipeline.sections`.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from landscape.runlog import WALL_TIME_PREFIX
-from landscape.scorecard import MEANING, Verdict
-from landscape.sections import ClaimKind, claims, figure_claims
+from landscape.base.runlog import WALL_TIME_PREFIX
+from landscape.pipeline.scorecard import MEANING, Verdict
+from landscape.pipeline.sections import ClaimKind, claims, figure_claims
 
 # Figure stem -> (lecture section, the scorecard claims the figure illustrates).
 FIGURE_CLAIMS = figure_claims()
 STATS_COLUMNS = ["log", "rule", "wall_time_s"]
-# Wall times are logged to 0.01 s (landscape.runlog), and written to that precision.
+# Wall times are logged to 0.01 s (landscape.base.runlog), and written to that precision.
 WALL_TIME_FORMAT = "%.2f"
 
 

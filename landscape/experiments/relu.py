@@ -2,9 +2,10 @@
 
 Inputs x ~ N(0, I_d); the teacher is y = sum_{i<=k} [v_i . x]_+ with v_i = e_i (d = k); the
 student sum_{j<=n} [w_j . x]_+ trains W only, on the population loss
-F(W) = 1/2 E[(student - teacher)^2] in closed form (:func:`landscape.theory.relu_population_loss`).
-Hundreds of runs per (k, n) descend at once from W ~ N(0, 1/d). A run that ends, converged, at
-F >= ``spurious_loss`` sits in a spurious minimum; its exact Hessian certifies it.
+F(W) = 1/2 E[(student - teacher)^2] in closed form
+(:func:`landscape.engine.theory.relu_population_loss`). Hundreds of runs per (k, n) descend at once
+from W ~ N(0, 1/d). A run that ends, converged, at F >= ``spurious_loss`` sits in a spurious
+minimum; its exact Hessian certifies it.
 
 Stopping rule. Runs heading for a global minimum crawl when n > k (the minima are not isolated).
 Gradient descent here is checked to be monotone (the loss is recorded every step and any
@@ -31,13 +32,13 @@ from enum import StrEnum
 import pandas as pd
 import torch
 
-from landscape import census_step
-from landscape.critical import FinderOptions, Status, certify, distance_tolerances
-from landscape.options import FromConfig, Numerics
-from landscape.runlog import Progress
-from landscape.spectrum import eigen_tolerance, summarize_spectrum
-from landscape.stats import wilson_interval
-from landscape.theory import relu_population_loss
+from landscape.base.options import FromConfig, Numerics
+from landscape.base.runlog import Progress
+from landscape.engine import census_step
+from landscape.engine.critical import FinderOptions, Status, certify, distance_tolerances
+from landscape.engine.spectrum import eigen_tolerance, summarize_spectrum
+from landscape.engine.stats import wilson_interval
+from landscape.engine.theory import relu_population_loss
 
 RUN_COLUMNS = [
     "k",
@@ -134,7 +135,7 @@ def population_value_and_grad(w: torch.Tensor, v: torch.Tensor):
         grad_{w_j} F = sum_{l != j} grad_w K(w_j, w_l) + w_j / 2 - sum_i grad_w K(w_j, v_i).
 
     No derivative of the angle is taken, so the formula holds up to aligned vectors, where the
-    autograd form of :func:`landscape.theory.relu_population_loss` needs care.
+    autograd form of :func:`landscape.engine.theory.relu_population_loss` needs care.
 
     Args:
         w: Students (R, n, d).
@@ -169,8 +170,8 @@ def population_value_and_grad(w: torch.Tensor, v: torch.Tensor):
 def _exact_hessian(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     """The exact Hessian (n d, n d) of F at one student w (n, d), in closed form.
 
-    :func:`landscape.census_step.population_hessian`; tested against autograd of
-    :func:`landscape.theory.relu_population_loss`.
+    :func:`landscape.engine.census_step.population_hessian`; tested against autograd of
+    :func:`landscape.engine.theory.relu_population_loss`.
     """
     return census_step.population_hessian(w[None], v)[0]
 
@@ -178,8 +179,8 @@ def _exact_hessian(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 def step_function(v: torch.Tensor, device: torch.device, reference: bool = False):
     """W (A, n, d) -> (F (A,), grad F (A, n, d)) for the census's descent.
 
-    On the CPU the fused step of :func:`landscape.census_step.value_and_grad`; elsewhere, or with
-    ``reference``, :func:`population_value_and_grad` (today's torch path, the reference).
+    On the CPU the fused step of :func:`landscape.engine.census_step.value_and_grad`; elsewhere, or
+    with ``reference``, :func:`population_value_and_grad` (today's torch path, the reference).
     """
     if reference or device.type != "cpu":
         return lambda w: population_value_and_grad(w, v)
@@ -236,8 +237,8 @@ def descend(
     non-finite or grows above 10^6 restarts from its start with half the step, at most
     ``restarts`` times (then ``diverged``).
 
-    Progress goes to ``log`` every :data:`landscape.runlog.PROGRESS_SECONDS`: the step, the runs
-    still descending, their median and smallest ||grad F||, the time left at most (max_steps).
+    Progress goes to ``log`` every :data:`landscape.base.runlog.PROGRESS_SECONDS`: the step, the
+    runs still descending, their median and smallest ||grad F||, the time left at most (max_steps).
 
     Args:
         w0: Starts (R, n, d).
@@ -341,7 +342,7 @@ def certify_minima(
 
     A point is a certified minimum when ||grad F||^2 <= ``numerics.grad_norm_sq_threshold`` and
     its smallest Hessian eigenvalue is above the derived tolerance (round-off plus the distance
-    term sqrt(M ||g||) of :mod:`landscape.critical`, M measured on the closed-form Hessian).
+    term sqrt(M ||g||) of :mod:`landscape.engine.critical`, M measured on the closed-form Hessian).
 
     Args:
         points: End points (S, n, d).

@@ -1,7 +1,7 @@
 """The base of every options dataclass, and the ``numerics`` tolerances every section reads.
 
 A script builds its options once, ``Options.from_config(snakemake.params.options)``, from the
-validated config (:mod:`landscape.config`), and passes the typed object on.
+validated config (:mod:`landscape.pipeline.config`), and passes the typed object on.
 """
 
 from __future__ import annotations

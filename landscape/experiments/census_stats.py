@@ -3,8 +3,8 @@
 The claim (Safran & Shamir 2018, abstract; their census files, relu_spurious.published): the
 probability that gradient descent ends in a spurious local minimum is "quite high, and
 increasing with the network size", and "mild over-parameterization appears to drastically
-reduce" it. Each part is a test on the
-census's certified counts (:data:`landscape.relu.CASE_COLUMNS`: ``certified`` of ``runs``):
+reduce" it. Each part is a test on the census's certified counts
+(:data:`landscape.experiments.relu.CASE_COLUMNS`: ``certified`` of ``runs``):
 
 - **Published rates**: per case, a two-sided Fisher exact test of the published count
   (rate x their runs) against ours, Holm's step-down correction over the cases compared (Holm
@@ -76,7 +76,7 @@ def published_comparison(table: pd.DataFrame, published: Sequence[dict],
     """Each published (k, n, rate, runs) against the measured case: does the rate differ?
 
     Args:
-        table: Case summaries (``landscape.relu.CASE_COLUMNS``).
+        table: Case summaries (``landscape.experiments.relu.CASE_COLUMNS``).
         published: Entries {k, n, rate, runs} (config ``relu_spurious.published``).
         alpha: Family-wise level of the Holm-corrected tests.
 
@@ -152,7 +152,7 @@ def overparameterisation_tests(table: pd.DataFrame, min_certified: int,
     """Per k with both n = k and n = k + 1: is the n = k + 1 rate lower (one-sided Fisher)?
 
     Args:
-        table: Case summaries (``landscape.relu.CASE_COLUMNS``).
+        table: Case summaries (``landscape.experiments.relu.CASE_COLUMNS``).
         min_certified: A k is decided only when its n = k case has at least this many certified
             minima (config ``relu_spurious.decide.min_certified``).
         alpha: Level of each test.

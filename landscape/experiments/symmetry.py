@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import torch
 from torch.func import vmap
 
-from landscape.models import MLP
-from landscape.options import FromConfig
+from landscape.base.options import FromConfig
+from landscape.engine.models import MLP
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def run_symmetry(opts: SymmetryOptions, datasets: dict, log: Callable[[str], Non
 
     Args:
         opts: The typed ``symmetry`` section.
-        datasets: Name -> :class:`landscape.data.Dataset`.
+        datasets: Name -> :class:`landscape.engine.data.Dataset`.
         log: Progress callback.
 
     Returns:
@@ -71,8 +71,8 @@ def run_symmetry(opts: SymmetryOptions, datasets: dict, log: Callable[[str], Non
     """
     import pandas as pd
 
-    from landscape.models import MLP, init_params, make_loss, permute_hidden
-    from landscape.train import TrainOptions, choose_value_and_grad, train
+    from landscape.engine.models import MLP, init_params, make_loss, permute_hidden
+    from landscape.engine.train import TrainOptions, choose_value_and_grad, train
 
     rows, path_rows = [], []
     for name, ds in datasets.items():

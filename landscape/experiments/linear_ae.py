@@ -3,10 +3,10 @@
 Gradient-descent trajectories from small initialisations supply starting points spaced evenly in
 loss (each also with Gaussian noise added); every finder runs from every start; every end point is
 certified, its index computed from the exact Hessian, and matched to the nearest analytic critical
-point of :func:`landscape.theory.linear_ae_critical_points`.
+point of :func:`landscape.engine.theory.linear_ae_critical_points`.
 
 The loss depends on the data only through its covariance, so all derivatives are computed on the
-covariance-equivalent (d, d) dataset (:func:`landscape.theory.covariance_equivalent`).
+covariance-equivalent (d, d) dataset (:func:`landscape.engine.theory.covariance_equivalent`).
 
 **Frye et al. 2019's setting** (their public code, ``charlesfrye/autocrit_tools``:
 ``scripts/setup_network.py``, ``autocrit/utils/math.py``; and Frye's thesis, Ch. 3, Sec. 3.2.3,
@@ -20,7 +20,7 @@ Starts are drawn uniformly at random in loss along gradient-descent trajectories
 Sec. 3.2.3.2, following Pennington & Bahri), and to half of them Gaussian noise "with variance
 1e-2" is added (standard deviation 0.1, config ``linear_ae.noise_std``). The thesis reads the
 index as the count of eigenvalues below -1e-5 (Sec. 3.2.3.1); ours is read at the derived
-tolerance (:mod:`landscape.critical`). :data:`PUBLISHED_RATES` are the fractions of runs that
+tolerance (:mod:`landscape.engine.critical`). :data:`PUBLISHED_RATES` are the fractions of runs that
 reached ||g||^2 <= 1e-10 (thesis Table 3.1), with the runs behind each; their budgets were 500
 iterations for the Newton methods and 25,000 for BTLS gradient-norm minimisation (Sec. 3.2.3.3),
 which the paper config uses (the default run's are smaller, for its CPU budget).
@@ -35,19 +35,19 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-from landscape.critical import FINDERS, FinderOptions, Status, find_critical_points
-from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
-from landscape.models import deep_linear, init_params, make_loss
-from landscape.options import FromConfig, Numerics
-from landscape.spectrum import not_computed
-from landscape.theory import (
+from landscape.base.options import FromConfig, Numerics
+from landscape.engine.critical import FINDERS, FinderOptions, Status, find_critical_points
+from landscape.engine.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
+from landscape.engine.models import deep_linear, init_params, make_loss
+from landscape.engine.spectrum import not_computed
+from landscape.engine.theory import (
     covariance_equivalent,
     gaussian_with_covariance,
     linear_ae_critical_points,
     nearest_analytic,
     relative_gap,
 )
-from landscape.train import TrainOptions, even_in_loss, train
+from landscape.engine.train import TrainOptions, even_in_loss, train
 
 # Frye et al. 2019, as Frye's thesis reproduces it (Ch. 3, Sec. 3.2.3.3, Table 3.1): (the fraction
 # of runs of each finder that reached ||g||^2 <= 1e-10 on the linear autoencoder, the runs behind

@@ -9,8 +9,8 @@ The sign of an eigenvalue is decided with the tolerance
 the size of the backward error of a symmetric eigensolver on an n x n matrix, times a configurable
 safety ``factor`` (config key ``numerics.eigen_tolerance_factor``). At the end points of
 critical-point searches a ``distance`` term sqrt(M ||g||) is added (the derived tolerance, see
-:mod:`landscape.critical`): the eigenvalues read near, not at, a critical point are resolved only
-down to it. An eigenvalue is *negative*
+:mod:`landscape.engine.critical`): the eigenvalues read near, not at, a critical point are resolved
+only down to it. An eigenvalue is *negative*
 when lambda < -tol, *zero* when |lambda| <= tol, and *positive* when lambda > tol. The **index** is
 the fraction of negative eigenvalues and the **nullity** the number of zero ones.
 
@@ -28,8 +28,8 @@ from enum import StrEnum
 import numpy as np
 import torch
 
-from landscape.krylov import Lanczos
-from landscape.vocabulary import Definiteness, NotComputed, Status
+from landscape.base.vocabulary import Definiteness, NotComputed, Status
+from landscape.engine.krylov import Lanczos
 
 
 def eigen_tolerance(eigvals: torch.Tensor, factor: float) -> torch.Tensor:
@@ -159,8 +159,8 @@ def summarize_spectrum(
             spectrum. A problem's own scale (e.g. the spectral norm at its global minimum) is
             needed where the Hessian itself vanishes, as at a flat saddle and near it.
         distance: Added to the round-off tolerance: how far the spectrum may be from the
-            critical point's (:attr:`landscape.critical.FinderResult.eig_tol_distance`); the sum
-            is the derived tolerance. NaN counts as 0.
+            critical point's (:attr:`landscape.engine.critical.FinderResult.eig_tol_distance`); the
+            sum is the derived tolerance. NaN counts as 0.
 
     Returns:
         The summary.
@@ -183,7 +183,7 @@ class IndexTolerance(StrEnum):
     """The four tolerances of the index sensitivity test (section 4b), weakest first.
 
     ``round-off`` is factor n eps max|lambda| alone; ``derived`` adds the distance to the
-    critical point (:mod:`landscape.critical`); the two relative ones, 1e-6 and 1e-4 times
+    critical point (:mod:`landscape.engine.critical`); the two relative ones, 1e-6 and 1e-4 times
     max|lambda|, are the cuts a reader might pick by eye. A claim about the index is read at
     ``derived`` and reported with how many of the four agree.
     """
@@ -309,8 +309,8 @@ def spectral_norm(h: torch.Tensor, steps: int = 20, seed: int = 0) -> float:
     Extreme Ritz values converge first; it only sets the scale of the tolerance, so a few digits
     suffice (20 steps give about 1e-6 relative on this pipeline's Hessians; the tests check it).
     Any scale of h from 1e-300 to 1e300 gives the same digits: Lanczos's norms are scaled
-    (:func:`landscape.krylov.scaled_norm`; taken as sqrt(sum v^2) they under- or overflowed from
-    1e-162 and 1e154 on, Lanczos stopped after one step and the start's Rayleigh quotient came
+    (:func:`landscape.engine.krylov.scaled_norm`; taken as sqrt(sum v^2) they under- or overflowed
+    from 1e-162 and 1e154 on, Lanczos stopped after one step and the start's Rayleigh quotient came
     back), and T is scaled by a power of two before its eigenvalues.
 
     Args:
@@ -321,7 +321,7 @@ def spectral_norm(h: torch.Tensor, steps: int = 20, seed: int = 0) -> float:
     Returns:
         The largest absolute eigenvalue.
     """
-    from landscape.krylov import power_of_two_unit
+    from landscape.engine.krylov import power_of_two_unit
 
     v0 = _start_vector(h.shape[-1], h.dtype, h.device, seed)
     t = lanczos_tridiagonal(lambda v: h @ v, v0, steps)
@@ -334,8 +334,8 @@ def lanczos_tridiagonal(
 ) -> torch.Tensor:
     """The Lanczos tridiagonal matrix T (m, m), m <= steps, with full reorthogonalisation.
 
-    One start of :class:`landscape.krylov.Lanczos` (Gram-Schmidt twice against the whole basis),
-    stopped early when the Krylov space becomes invariant, so that T has no padding rows:
+    One start of :class:`landscape.engine.krylov.Lanczos` (Gram-Schmidt twice against the whole
+    basis), stopped early when the Krylov space becomes invariant, so that T has no padding rows:
     beta_(m+1) <= 1e-12 max|T_m| counts as 0. Being relative to the largest entry of T, the
     test also stops on a beta that is small against ||H|| but above round-off (eigenvalues
     1e12 apart), which loses the small end's Ritz values there; :func:`spectral_norm`, which

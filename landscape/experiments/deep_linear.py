@@ -1,8 +1,8 @@
 """Section 2: deep linear networks, from the scalar toy losses to trained networks and saddles.
 
-2a. The scalar deep linear network L(w) = (1 - w_1 ... w_k)^2 (:func:`landscape.theory.
+2a. The scalar deep linear network L(w) = (1 - w_1 ... w_k)^2 (:func:`landscape.engine.theory.
 product_loss`): its Hessian at the origin and on the valley of global minima prod w = 1, from
-autograd and from the closed form of :func:`landscape.theory.product_loss_hessian`.
+autograd and from the closed form of :func:`landscape.engine.theory.product_loss_hessian`.
 
 2b. Deep linear networks trained to the end on real data reach the closed-form optimum
 (:func:`optimum_runs`): every local minimum is global (Kawaguchi 2016, Thm. 2.3).
@@ -16,24 +16,29 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import torch
 
-from landscape.critical import (
+from landscape.base.options import FromConfig, Numerics
+from landscape.engine.critical import (
     FinderOptions,
     Status,
     certify,
     distance_tolerances,
     find_critical_points,
 )
-from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, grad_norm_sq, point_spectra
-from landscape.models import deep_linear, init_params, make_loss
-from landscape.options import FromConfig, Numerics
-from landscape.spectrum import not_computed, summarize_spectrum
-from landscape.theory import (
+from landscape.engine.curvature import (
+    DEFAULT_CURVATURE,
+    CurvatureOptions,
+    grad_norm_sq,
+    point_spectra,
+)
+from landscape.engine.models import deep_linear, init_params, make_loss
+from landscape.engine.spectrum import not_computed, summarize_spectrum
+from landscape.engine.theory import (
     linear_regression_optimum,
     product_loss,
     product_loss_hessian,
     relative_gap,
 )
-from landscape.train import TrainOptions, choose_value_and_grad, train
+from landscape.engine.train import TrainOptions, choose_value_and_grad, train
 
 # (name, points): the origin, and points of the valley prod w = 1.
 TOY_POINTS: dict[int, tuple[tuple[str, tuple[float, ...]], ...]] = {
@@ -41,7 +46,7 @@ TOY_POINTS: dict[int, tuple[tuple[str, tuple[float, ...]], ...]] = {
     3: (("origin", (0.0, 0.0, 0.0)), ("valley", (1.0, 1.0, 1.0)), ("valley", (2.0, 0.5, 1.0))),
 }
 
-# The eigenvalues at the origin, derived by hand (module docstring of landscape.theory).
+# The eigenvalues at the origin, derived by hand (module docstring of landscape.engine.theory).
 ORIGIN_EIGENVALUES = {2: (-2.0, 2.0), 3: (0.0, 0.0, 0.0)}
 
 
@@ -159,7 +164,7 @@ def optimum_runs(
     norm 1e-6 times the threshold) and certifies the end (squared gradient norm at most the
     finder's threshold). The exact Hessian's
     spectrum there gives the index; the closed-form optimum
-    (:func:`landscape.theory.linear_regression_optimum` with the narrowest width as the rank
+    (:func:`landscape.engine.theory.linear_regression_optimum` with the narrowest width as the rank
     when it is below min(d_x, d_y), least squares otherwise) gives the relative gap.
 
     Args:
@@ -310,11 +315,11 @@ def saddle_table(
 ) -> pd.DataFrame:
     """Analytic and searched critical points of deep linear networks of several depths.
 
-    Data: :func:`landscape.theory.deep_linear_regression_problem`. For each depth, every
-    analytic critical point (:func:`landscape.theory.deep_linear_critical_point`, one per subset
-    of at most ``hidden`` singular directions) is evaluated exactly, and Newton-MR searches from
-    points near the origin and from snapshots along gradient-descent trajectories (evenly spaced
-    in loss). Eigenvalues are counted with the tolerance relative to the problem's curvature
+    Data: :func:`landscape.engine.theory.deep_linear_regression_problem`. For each depth, every
+    analytic critical point (:func:`landscape.engine.theory.deep_linear_critical_point`, one per
+    subset of at most ``hidden`` singular directions) is evaluated exactly, and Newton-MR searches
+    from points near the origin and from snapshots along gradient-descent trajectories (evenly
+    spaced in loss). Eigenvalues are counted with the tolerance relative to the problem's curvature
     scale, the spectral norm at the global minimum of that depth (near a flat saddle the Hessian
     itself vanishes, so a tolerance relative to its own spectrum would call anything indefinite).
 
@@ -330,12 +335,12 @@ def saddle_table(
         n_negative, n_zero, n_positive, index, lambda_min, eig_tol, eig_tol_distance, kind,
         nearest_analytic_loss, loss_rel_error, matches_analytic``.
     """
-    from landscape.theory import (
+    from landscape.engine.theory import (
         deep_linear_critical_point,
         deep_linear_critical_values,
         deep_linear_regression_problem,
     )
-    from landscape.train import even_in_loss
+    from landscape.engine.train import even_in_loss
 
     if list(opts.singular_values) != sorted(set(opts.singular_values), reverse=True):
         raise ValueError(

@@ -21,11 +21,11 @@ import pandas as pd
 import torch
 from torch.func import vmap
 
-from landscape.curvature import grad_norm_sq
-from landscape.models import MLP, init_params, make_loss
-from landscape.options import FromConfig, Numerics
-from landscape.spectrum import summarize_spectrum
-from landscape.train import TrainOptions, train
+from landscape.base.options import FromConfig, Numerics
+from landscape.engine.curvature import grad_norm_sq
+from landscape.engine.models import MLP, init_params, make_loss
+from landscape.engine.spectrum import summarize_spectrum
+from landscape.engine.train import TrainOptions, train
 
 END_COLUMNS = [
     "init",

@@ -7,7 +7,7 @@ Two exact Hessian paths:
 
 * :func:`make_hessian_hvp`, generic: H e_j for every basis vector e_j by forward-over-reverse
   Hessian-vector products, vectorised over the basis in chunks. Works for any pure loss.
-* :func:`make_hessian_mlp`, structured, for :class:`~landscape.models.MLP` losses. With
+* :func:`make_hessian_mlp`, structured, for :class:`~landscape.engine.models.MLP` losses. With
   z_l = W_l h^_{l-1} the pre-activations (h^ = [h, 1] with biases), delta_l = dL/dz_l and
   Hz_l = d^2 L/dz_l^2 (back-propagated: Hz_L is the loss Hessian in the outputs and
   Hz_l = D_l W_{l+1}^T Hz_{l+1} W_{l+1} D_l + diag(g_l * s''(z_l)) with D_l = diag(s'(z_l)),
@@ -32,7 +32,7 @@ from typing import Any
 import torch
 from torch.func import grad, jvp, vmap
 
-from landscape.models import ACTIVATIONS, MLP, dense_targets
+from landscape.engine.models import ACTIVATIONS, MLP, dense_targets
 
 Loss = Callable[[torch.Tensor], torch.Tensor]
 HessianFn = Callable[[torch.Tensor], torch.Tensor]
@@ -99,7 +99,7 @@ def make_hessian_mlp(
 ) -> HessianFn:
     """Structured exact Hessian of an MLP's full-batch loss (see the module docstring).
 
-    The loss is the one of :func:`landscape.models.make_loss` (mean over samples).
+    The loss is the one of :func:`landscape.engine.models.make_loss` (mean over samples).
 
     Args:
         model: The MLP.
@@ -298,8 +298,8 @@ def make_hessian(
     """The exact Hessian of a model's full-batch loss, by the fastest path that applies.
 
     Args:
-        model: An :class:`~landscape.models.MLP` (structured path available) or any model with
-            ``forward(theta, x)`` (generic path).
+        model: An :class:`~landscape.engine.models.MLP` (structured path available) or any
+            model with ``forward(theta, x)`` (generic path).
         loss: ``mse`` or ``cross_entropy``.
         x: Inputs (n, d_in).
         y: Labels (n,) or targets (n, d_out).
@@ -310,7 +310,7 @@ def make_hessian(
     Returns:
         theta (P,) -> H (P, P).
     """
-    from landscape.models import make_loss
+    from landscape.engine.models import make_loss
 
     if method not in HESSIAN_METHODS:
         raise ValueError(f"unknown Hessian method '{method}' (use {', '.join(HESSIAN_METHODS)})")
@@ -448,20 +448,22 @@ def point_spectra(
         params: Points (K, P), float64.
         factor: Eigenvalue tolerance factor (config ``numerics.eigen_tolerance_factor``).
         options: ``spectrum`` picks eigvalsh or inertia (Sylvester's law, see
-            :func:`landscape.spectrum.inertia`).
+            :func:`landscape.engine.spectrum.inertia`).
         chunk: Hessians assembled at once (:meth:`CurvatureOptions.networks_per_chunk`); None:
             all of them.
-        norm: Curvature scale of the tolerance (see :func:`landscape.spectrum.summarize_spectrum`).
+        norm: Curvature scale of the tolerance (see
+            :func:`landscape.engine.spectrum.summarize_spectrum`).
         finite: (K,) bool, the points whose spectrum is read; the others (diverged: a non-finite
             loss, gradient or parameter) get ``None``.
         distance: (K,) tolerance for the distance to the critical point, added to the
-            round-off one (:attr:`landscape.critical.FinderResult.eig_tol_distance`); None: 0.
+            round-off one (:attr:`landscape.engine.critical.FinderResult.eig_tol_distance`);
+            None: 0.
 
     Returns:
-        (K summaries, :class:`~landscape.spectrum.SpectrumSummary` or None; K eigenvalue tensors
-        (P,) ascending, None where the spectrum was not computed: inertia, or not ``finite``).
-        A point whose Hessian holds NaN or inf (its second derivatives overflow at a finite
-        point) is never classified: its summary is ``not_computed(P, NON_FINITE_HESSIAN)``,
+        (K summaries, :class:`~landscape.engine.spectrum.SpectrumSummary` or None; K eigenvalue
+        tensors (P,) ascending, None where the spectrum was not computed: inertia, or not
+        ``finite``). A point whose Hessian holds NaN or inf (its second derivatives overflow at a
+        finite point) is never classified: its summary is ``not_computed(P, NON_FINITE_HESSIAN)``,
         every count NaN and definiteness ``not computed (non-finite Hessian)``.
     """
     k_points = params.shape[0]
@@ -483,7 +485,7 @@ def _read_spectra(hs: torch.Tensor, factor: float, spectrum: SpectrumMethod, nor
     The non-finite ones are zeroed in place (so that one batched eigvalsh serves the rest) and
     labelled ``not computed (non-finite Hessian)``.
     """
-    from landscape.spectrum import NotComputed, inertia, not_computed, summarize_spectrum
+    from landscape.engine.spectrum import NotComputed, inertia, not_computed, summarize_spectrum
 
     n = hs.shape[-1]
     ok = torch.isfinite(hs).flatten(1).all(1).tolist()  # (k,) Python bools

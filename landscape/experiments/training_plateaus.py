@@ -17,13 +17,19 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from landscape.critical import FinderOptions, certify, find_critical_points
-from landscape.curvature import CurvatureOptions, SpectrumMethod, grad_norm_sq, point_spectra
-from landscape.data import Dataset
-from landscape.models import MLP, init_params, make_batch_loss, make_loss
-from landscape.options import FromConfig, Numerics
-from landscape.spectrum import not_computed
-from landscape.train import TrainOptions, choose_value_and_grad, plateau_points, shard_seeds, train
+from landscape.base.options import FromConfig, Numerics
+from landscape.engine.critical import FinderOptions, certify, find_critical_points
+from landscape.engine.curvature import CurvatureOptions, SpectrumMethod, grad_norm_sq, point_spectra
+from landscape.engine.data import Dataset
+from landscape.engine.models import MLP, init_params, make_batch_loss, make_loss
+from landscape.engine.spectrum import not_computed
+from landscape.engine.train import (
+    TrainOptions,
+    choose_value_and_grad,
+    plateau_points,
+    shard_seeds,
+    train,
+)
 
 # Columns that identify a point: which network, which plateau, which step.
 POINT_COLUMNS = ["network", "seed", "point", "plateau", "plateau_start", "plateau_end", "step"]
@@ -203,7 +209,7 @@ def _polish_certified(loss_fn, hess_fn, params, flagged, numerics: Numerics, chu
     """Polish the certified points of a checkpoint to round-off, as every section does.
 
     Only certified points (||g||^2 <= threshold) are refined, and only their spectra are read
-    with the derived tolerance (the distance term; see :mod:`landscape.critical`): a plateau
+    with the derived tolerance (the distance term; see :mod:`landscape.engine.critical`): a plateau
     point that is not critical has the spectrum of the point itself, read at round-off.
 
     Returns:

@@ -4,7 +4,7 @@ A model is a small frozen dataclass that knows its parameter layout; ``forward(t
 function, so ``torch.func`` transforms (``grad``, ``hessian``, ``vmap`` over a stack of networks)
 apply directly. Layer l of an :class:`MLP` is stored as the row-major augmented matrix
 ``[W_l | b_l]`` of shape (out, in + 1) (shape (out, in) without biases), layer after layer; this is
-the order in which :mod:`landscape.curvature` assembles Hessian blocks.
+the order in which :mod:`landscape.engine.curvature` assembles Hessian blocks.
 """
 
 from __future__ import annotations

@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from landscape.critical import FinderOptions, Status, find_critical_points
-from landscape.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
-from landscape.data import Dataset
-from landscape.index_fit import GroupKind, Procedure, critical_energy
-from landscape.models import MLP, init_params, make_loss
-from landscape.options import FromConfig, Numerics
-from landscape.resume import NO_RESUME, Resume
-from landscape.spectrum import IndexTolerance, negative_counts, not_computed
-from landscape.train import TrainOptions, even_in_loss, train
+from landscape.base.options import FromConfig, Numerics
+from landscape.base.resume import NO_RESUME, Resume
+from landscape.engine.critical import FinderOptions, Status, find_critical_points
+from landscape.engine.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
+from landscape.engine.data import Dataset
+from landscape.engine.models import MLP, init_params, make_loss
+from landscape.engine.spectrum import IndexTolerance, negative_counts, not_computed
+from landscape.engine.train import TrainOptions, even_in_loss, train
+from landscape.experiments.index_fit import GroupKind, Procedure, critical_energy
 
 COLUMNS = [
     "network",
@@ -238,7 +238,7 @@ def memorisation_search_options(fit_cfg: dict) -> SearchOptions:
 
 def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale_cfg: dict
                  ) -> list[tuple[str, pd.DataFrame | None]]:  # fmt: skip
-    """The panels of the three-size figure (:func:`landscape.plots.index_vs_loss_scale`).
+    """The panels of the three-size figure (:func:`landscape.pipeline.plots.index_vs_loss_scale`).
 
     Args:
         small: index_vs_loss's end points (:data:`COLUMNS`); the case of the scale section's
@@ -306,8 +306,8 @@ def search(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every search from every start; the exact spectrum at every end point.
 
-    Certified points are polished to round-off (:mod:`landscape.critical`) and their spectra read
-    with the derived tolerance (round-off plus the distance to the critical point). A
+    Certified points are polished to round-off (:mod:`landscape.engine.critical`) and their spectra
+    read with the derived tolerance (round-off plus the distance to the critical point). A
     cross-entropy end point that classifies every sample correctly is an ``escape``
     (:func:`logit_escapes`), whatever its gradient.
 
@@ -320,7 +320,7 @@ def search(
         curvature: How the finders' and the spectra's exact Hessians are computed; with
             ``spectrum: inertia`` the eigenvalue table is empty and the sensitivity counts NaN.
         resume: Where each method's search saves its state (``resume.part(method)``), to
-            resume from when the job is killed (:mod:`landscape.resume`).
+            resume from when the job is killed (:mod:`landscape.base.resume`).
 
     Returns:
         (end points, columns :data:`COLUMNS`; eigenvalues of the certified ones, columns
@@ -483,7 +483,7 @@ MEMORISATION_COLUMNS = ["phi", *COLUMNS, "energy", "energy_grad_norm_sq"]
 def with_energy(table: pd.DataFrame, outputs: int) -> pd.DataFrame:
     """``table`` with Pennington & Bahri's energy eps = loss / n and ||grad eps||^2 = ||g||^2 / n^2.
 
-    Our squared loss is 1/(2m) sum_i ||f(x_i) - y_i||^2 (:func:`landscape.models.make_loss`);
+    Our squared loss is 1/(2m) sum_i ||f(x_i) - y_i||^2 (:func:`landscape.engine.models.make_loss`);
     theirs is the same per target value, divided by the n = ``outputs`` outputs.
     """
     out = table.copy()
@@ -635,7 +635,7 @@ def status_breakdown(table: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         Columns :data:`STATUS_COLUMNS`; ``share`` is the fraction of that case's and method's
-        end points. Every :class:`~landscape.critical.Status` appears, with 0 where none.
+        end points. Every :class:`~landscape.engine.critical.Status` appears, with 0 where none.
     """
     rows = []
     labels = table.apply(case_label, axis=1) if len(table) else pd.Series(dtype=str)

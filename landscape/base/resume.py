@@ -1,7 +1,7 @@
 """Resumable loops: a job killed and resubmitted continues from its last saved state.
 
 A long loop (a critical-point search, a census descent) saves its state every ``every_seconds``
-to one file, atomically (:func:`landscape.io.save_checkpoint`), under a **fingerprint** of
+to one file, atomically (:func:`landscape.base.io.save_checkpoint`), under a **fingerprint** of
 everything that determines the loop (its inputs and options). On the next run, a state saved
 under the same fingerprint is loaded and the loop continues from it; one under another
 fingerprint (the config changed) is ignored and overwritten. Since every step is deterministic
@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from landscape.io import DataFileError, load_checkpoint, save_checkpoint
+from landscape.base.io import DataFileError, load_checkpoint, save_checkpoint
 
 
 def fingerprint(*parts: Any) -> str:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pandas as pd
 import torch
 
-from landscape.curvature import grad_norm_sq, make_hessian_hvp
-from landscape.options import FromConfig, Numerics
-from landscape.spectrum import NotComputed, not_computed, summarize_spectrum
-from landscape.vocabulary import Definiteness
+from landscape.base.options import FromConfig, Numerics
+from landscape.base.vocabulary import Definiteness
+from landscape.engine.curvature import grad_norm_sq, make_hessian_hvp
+from landscape.engine.spectrum import NotComputed, not_computed, summarize_spectrum
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame
     Returns:
         (runs, paths): one row per run, and one row per visited point of every run.
     """
-    from landscape.critical import Status, certify
+    from landscape.engine.critical import Status, certify
 
     rows, paths = [], []
     for toy, p, s, w0 in _start_points(opts):

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 
 # Keys whose value must name a classification dataset when the loss is cross-entropy.
 CLASSIFICATION_DATASETS = ("digits", "mnist1d")
@@ -223,7 +223,7 @@ def _data_checks(config: dict[str, Any]) -> Iterator[str]:
 
     The dataset rule builds all three datasets whichever sections use them.
     """
-    from landscape.data import CLASSES, DIGITS_IMAGES, split_sizes
+    from landscape.engine.data import CLASSES, DIGITS_IMAGES, split_sizes
 
     digits = config["data"]["digits"]
     train, test = split_sizes("digits", digits)
@@ -248,7 +248,7 @@ def _data_checks(config: dict[str, Any]) -> Iterator[str]:
 
 def _training_samples(config: dict[str, Any]) -> dict[str, tuple[int, str]]:
     """Each dataset's training samples, and the keys that set their number."""
-    from landscape.data import split_sizes
+    from landscape.engine.data import split_sizes
 
     keys = {
         "digits": "data.digits.test_fraction",

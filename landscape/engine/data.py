@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from landscape.io import DataFileError, atomic_path
+from landscape.base.io import DataFileError, atomic_path
 
 TASKS = ("classification", "regression")
 DIGITS_IMAGES = 1797  # sklearn's bundled digits: 1,797 images of 8 x 8 pixels

@@ -13,10 +13,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from landscape.critical import Status
-from landscape.io import atomic_path  # noqa: E402
-from landscape.spectrum import IndexTolerance
-from landscape.vocabulary import Definiteness
+from landscape.base.io import atomic_path  # noqa: E402
+from landscape.base.vocabulary import Definiteness
+from landscape.engine.critical import Status
+from landscape.engine.spectrum import IndexTolerance
 
 
 def set_style() -> None:
@@ -202,7 +202,7 @@ def toy_critical_points(table: pd.DataFrame) -> plt.Figure:
     """
     import torch
 
-    from landscape.toys import GALLERY
+    from landscape.experiments.toys import GALLERY
 
     set_style()
     fig, axes = plt.subplots(
@@ -240,7 +240,7 @@ def newton_vs_gd(runs: pd.DataFrame, paths: pd.DataFrame) -> plt.Figure:
     """
     import torch
 
-    from landscape.toys import GALLERY
+    from landscape.experiments.toys import GALLERY
 
     set_style()
     cols = 4
@@ -290,8 +290,8 @@ def deep_linear_toy(table: pd.DataFrame) -> plt.Figure:
     """The scalar deep linear losses: the valley and saddle of (1 - w1 w2)^2, and flatness.
 
     Args:
-        table: The rows of :func:`landscape.deep_linear.toy_table` (``layers``, ``where``,
-            ``point``, ``eig_1`` ...).
+        table: The rows of :func:`landscape.experiments.deep_linear.toy_table` (``layers``,
+            ``where``, ``point``, ``eig_1`` ...).
 
     Returns:
         Three panels: contours of (1 - w1 w2)^2 with the valley w1 w2 = 1 and the saddle at
@@ -425,7 +425,7 @@ def counting_argument(table: pd.DataFrame) -> plt.Figure:
     """log10 2^-N against N, with the pipeline's networks and the GOE Monte Carlo rates.
 
     Args:
-        table: Rows of :func:`landscape.counting.counting_table`.
+        table: Rows of :func:`landscape.experiments.counting.counting_table`.
 
     Returns:
         Left: the whole range of the networks, labelled; right: small N with GOE rates.
@@ -546,9 +546,9 @@ def index_vs_loss_by_status(
     """Every end point, certified or not, marked by its status (4d).
 
     Args:
-        table: End points (:data:`landscape.index_vs_loss.COLUMNS`).
+        table: End points (:data:`landscape.experiments.index_vs_loss.COLUMNS`).
         threshold: The certification threshold on ||g||^2.
-        statuses: The breakdown per case and method (:data:`~landscape.index_vs_loss.
+        statuses: The breakdown per case and method (:data:`~landscape.experiments.index_vs_loss.
             STATUS_COLUMNS`); its per-method totals are written under the title.
     """
     fig = _case_panels(table, "index", "index (fraction of negative eigenvalues)", False)
@@ -568,8 +568,8 @@ def index_sensitivity(points: pd.DataFrame, tests: pd.DataFrame) -> plt.Figure:
     """The index and the Spearman test of every case at the four tolerances (4b sensitivity).
 
     Args:
-        points: :data:`landscape.index_vs_loss.SENSITIVITY_COLUMNS` rows.
-        tests: :data:`landscape.index_vs_loss.TEST_COLUMNS` rows.
+        points: :data:`landscape.experiments.index_vs_loss.SENSITIVITY_COLUMNS` rows.
+        tests: :data:`landscape.experiments.index_vs_loss.TEST_COLUMNS` rows.
     """
     if points.empty:
         return _empty_figure("no certified critical point: no index to test")
@@ -666,7 +666,7 @@ def index_fit(fits: pd.DataFrame, points: pd.DataFrame, min_loss: float, max_ind
 
 def _index_fit_panel(ax, fit, sub: pd.DataFrame, min_loss: float, max_index: float) -> None:
     """One group's points and fits (:func:`index_fit`)."""
-    from landscape.index_fit import power_law
+    from landscape.experiments.index_fit import power_law
 
     out, sub = sub[~sub["kept"]], sub[sub["kept"]]
     if len(out):
@@ -756,9 +756,10 @@ def index_vs_loss_scale(panels: list[tuple[str, pd.DataFrame | None]]) -> plt.Fi
     """Section 4b at three sizes: index against loss, one panel per network size.
 
     Args:
-        panels: (title, end points with :data:`landscape.index_vs_loss.COLUMNS` and, for the
-            scale cases, ``case_seconds``, the job's search time from its timing file), in order
-            of size; None draws a panel that says the size was not run in this config.
+        panels: (title, end points with :data:`landscape.experiments.index_vs_loss.COLUMNS`
+            and, for the scale cases, ``case_seconds``, the job's search time from its timing
+            file), in order of size; None draws a panel that says the size was not run in this
+            config.
     """
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False,
                              constrained_layout=True, sharey=True)  # fmt: skip

@@ -15,7 +15,7 @@ import math
 import pandas as pd
 import torch
 
-from landscape.stats import wilson_interval
+from landscape.engine.stats import wilson_interval
 
 
 def log10_all_positive(n: int) -> float:

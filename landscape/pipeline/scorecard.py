@@ -1,7 +1,7 @@
 """The replication scorecard: every claim of the mission, its published reference, and a verdict.
 
-Claims are registered in :mod:`landscape.sections`, each with its reference value, source and
-kind (a replication or a check). Section rules write small
+Claims are registered in :mod:`landscape.pipeline.sections`, each with its reference value, source
+and kind (a replication or a check). Section rules write small
 score files (columns :data:`SCORE_COLUMNS`), one row per claim they measured; :func:`assemble`
 joins them with the registry into ``results/scorecard.csv`` (columns :data:`SCORECARD_COLUMNS`).
 A registered claim that no score file measured gets the verdict ``not run``.
@@ -15,9 +15,9 @@ from enum import StrEnum
 
 import pandas as pd
 
-from landscape import sections
-from landscape.io import DataFileError, read_table
-from landscape.sections import CLAIMS, Claim, ClaimKind
+from landscape.base.io import DataFileError, read_table
+from landscape.pipeline import sections
+from landscape.pipeline.sections import CLAIMS, Claim, ClaimKind
 
 
 class Verdict(StrEnum):
@@ -136,7 +136,7 @@ def _check_scores(df: pd.DataFrame, where: str) -> None:
     unknown = sorted(set(df["claim_id"]) - set(_registered()))
     if unknown:
         raise DataFileError(
-            f"{where}: unknown claim ids {unknown}; register them in landscape/sections.py"
+            f"{where}: unknown claim ids {unknown}; register them in landscape/pipeline/sections.py"
         )
     bad = sorted(set(df["verdict"]) - set(VERDICTS))
     if bad:

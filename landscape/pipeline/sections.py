@@ -4,15 +4,15 @@ In the spirit of showyourwork's one entry per figure, every experiment (a row of
 symmetry barrier, the linear autoencoder, the ReLU census, ...) is declared once here. From these
 entries are derived: the figures and score files that ``rule all`` asks for
 (:func:`figure_targets`, :func:`score_files`), the generic score rule's inputs
-(:func:`score_inputs`) and verdict functions (``landscape.scores.score_<name>``), the scorecard's
-claims (:data:`CLAIMS`, in this order), the report's claim map for captions
+(:func:`score_inputs`) and verdict functions (``landscape.pipeline.scores.score_<name>``), the
+scorecard's claims (:data:`CLAIMS`, in this order), the report's claim map for captions
 (:data:`FIGURE_CLAIMS`), the rules that ``make figures`` reruns (:func:`figure_rules`), and
 each figure rule's outputs with their caption and report category (:func:`figure_report`,
 wrapped by the workflow's ``figure_outputs``). Adding a figure touches one entry here, one rule,
 one caption and one plot function.
 
-Run as ``python -m landscape.sections figure-rules`` it prints the figure rules (the Makefile's
-``make figures`` reads them).
+Run as ``python -m landscape.pipeline.sections figure-rules`` it prints the figure rules (the
+Makefile's ``make figures`` reads them).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class ScoreInput:
 class Experiment:
     """One registry entry: its figures (drawn by one rule), score inputs and claims."""
 
-    name: str  # the score file results/scores/<name>.csv and landscape.scores.score_<name>
+    name: str  # the score file results/scores/<name>.csv and landscape.pipeline.scores.score_<name>
     section: int  # the lecture's section, 0-4 (the report category)
     figures: tuple[Figure, ...]
     score_inputs: dict[str, ScoreInput]
@@ -115,10 +115,10 @@ class Experiment:
         return self.figure_rule or f"{self.name}_figure"
 
     def score(self, tables, numerics, config) -> list[dict]:
-        """The experiment's score rows (``landscape.scores.score_<name>`` unless given)."""
+        """The experiment's score rows (``landscape.pipeline.scores.score_<name>`` unless given)."""
         if self.scorer is not None:
             return self.scorer(tables, numerics, config)
-        from landscape import scores
+        from landscape.pipeline import scores
 
         return getattr(scores, f"score_{self.name}")(tables, numerics, config)
 
@@ -335,7 +335,9 @@ EXPERIMENTS: list[Experiment] = [
                 "table",
                 ("method", "status", "matches_analytic"),
             ),
-            "sweep": ScoreInput("linear_ae_pinv_sweep", 0, "landscape.linear_ae:SWEEP_COLUMNS"),
+            "sweep": ScoreInput(
+                "linear_ae_pinv_sweep", 0, "landscape.experiments.linear_ae:SWEEP_COLUMNS"
+            ),
         },
         claims=(
             Claim(
@@ -377,11 +379,13 @@ EXPERIMENTS: list[Experiment] = [
         section=3,
         figures=(Figure("relu_trap"),),
         score_inputs={
-            "ends": ScoreInput("relu_trap_table", "ends", "landscape.relu_trap:END_COLUMNS"),
+            "ends": ScoreInput(
+                "relu_trap_table", "ends", "landscape.experiments.relu_trap:END_COLUMNS"
+            ),
             "perturbations": ScoreInput(
                 "relu_trap_table",
                 "perturbations",
-                "landscape.relu_trap:PERTURBATION_COLUMNS",
+                "landscape.experiments.relu_trap:PERTURBATION_COLUMNS",
             ),
         },
         claims=(
@@ -400,7 +404,9 @@ EXPERIMENTS: list[Experiment] = [
         section=3,
         figures=(Figure("relu_spurious"),),
         score_inputs={
-            "summary": ScoreInput("relu_spurious_table", "summary", "landscape.relu:CASE_COLUMNS"),
+            "summary": ScoreInput(
+                "relu_spurious_table", "summary", "landscape.experiments.relu:CASE_COLUMNS"
+            ),
         },
         settings=("relu_spurious.published", "relu_spurious.decide"),
         claims=(
@@ -473,7 +479,9 @@ EXPERIMENTS: list[Experiment] = [
         ),
         figure_rule="index_vs_loss_figures",
         score_inputs={
-            "table": ScoreInput("index_vs_loss_table", "table", "landscape.index_vs_loss:COLUMNS"),
+            "table": ScoreInput(
+                "index_vs_loss_table", "table", "landscape.experiments.index_vs_loss:COLUMNS"
+            ),
         },
         claims=(
             Claim(
@@ -490,9 +498,11 @@ EXPERIMENTS: list[Experiment] = [
         section=4,
         figures=(Figure("index_fit"),),
         score_inputs={
-            "fits": ScoreInput("index_fit_table", 0, "landscape.index_fit:FIT_COLUMNS"),
+            "fits": ScoreInput("index_fit_table", 0, "landscape.experiments.index_fit:FIT_COLUMNS"),
             "memorisation": ScoreInput(
-                "memorisation_table", "table", "landscape.index_vs_loss:MEMORISATION_COLUMNS"
+                "memorisation_table",
+                "table",
+                "landscape.experiments.index_vs_loss:MEMORISATION_COLUMNS",
             ),
         },
         settings=("index_fit.decide",),
@@ -555,7 +565,7 @@ def figure_entry(stem: str) -> tuple[Experiment, Figure]:
         for fig in exp.figures:
             if fig.stem == stem:
                 return exp, fig
-    raise KeyError(f"figure '{stem}' is in no registry entry (landscape/sections.py)")
+    raise KeyError(f"figure '{stem}' is in no registry entry (landscape/pipeline/sections.py)")
 
 
 def figure_file(stem: str, ext: str = "png") -> str:
@@ -634,5 +644,5 @@ FIGURE_CLAIMS = figure_claims()
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["figure-rules"]:
-        sys.exit("usage: python -m landscape.sections figure-rules")
+        sys.exit("usage: python -m landscape.pipeline.sections figure-rules")
     print(" ".join(figure_rules()))

@@ -2,8 +2,8 @@
 
 Parameters of K networks are stacked into a (K, P) tensor and every step is one ``torch.func.vmap``
 over the per-network gradient, so K networks cost one batched call instead of a Python loop. Each
-network keeps its own seed: its initialisation (:func:`landscape.models.init_params`) and, for
-minibatch training, its own sampler (:class:`EpochSampler`).
+network keeps its own seed: its initialisation (:func:`landscape.engine.models.init_params`) and,
+for minibatch training, its own sampler (:class:`EpochSampler`).
 
 Optimisers (``TrainOptions.optimizer``):
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch.func import grad_and_value, vmap
 
-from landscape.runlog import Progress
+from landscape.base.runlog import Progress
 
 OPTIMIZERS = ("gd", "sgd", "adam")
 
@@ -125,7 +125,7 @@ def train(
         options: Optimiser and schedule.
         seeds: Per-network sampler seeds (K,), needed with ``batch_size``.
         batch_loss_fn: (theta (P,), indices (b,)) -> minibatch loss, needed with ``batch_size``
-            (see :func:`landscape.models.make_batch_loss`).
+            (see :func:`landscape.engine.models.make_batch_loss`).
         n_samples: Number of training samples, needed with ``batch_size``.
         log: Optional progress callback, called about ten times per run.
         value_and_grad: Optional batched (theta (K, P), idx (K, b) or None) -> (grads, losses)
@@ -366,7 +366,7 @@ def make_mlp_value_and_grad(
     ``cross_entropy``.
 
     Args:
-        model: An :class:`~landscape.models.MLP`.
+        model: An :class:`~landscape.engine.models.MLP`.
         loss: ``mse`` or ``cross_entropy``.
         x: Inputs (n, d_in).
         y: Integer labels (n,) or float targets (n, d_out).
@@ -375,7 +375,7 @@ def make_mlp_value_and_grad(
         (theta (K, P), idx (K, b) or None) -> (gradients (K, P), losses (K,)); ``idx`` selects
         each network's minibatch, None the full batch.
     """
-    from landscape.models import ACTIVATIONS, dense_targets
+    from landscape.engine.models import ACTIVATIONS, dense_targets
 
     t_all = dense_targets(model, loss, y, x.dtype)  # (n, d_out)
     act = ACTIVATIONS[model.activation]
@@ -449,7 +449,7 @@ def choose_value_and_grad(model, loss: str, x: torch.Tensor, y: torch.Tensor):
     """The faster batched gradient for ``train``: hand-written for small MLPs, else None (vmap).
 
     Args:
-        model: The model; only :class:`~landscape.models.MLP` has a hand-written path.
+        model: The model; only :class:`~landscape.engine.models.MLP` has a hand-written path.
         loss: ``mse`` or ``cross_entropy``.
         x: Inputs (n, d_in).
         y: Labels or targets.
@@ -457,7 +457,7 @@ def choose_value_and_grad(model, loss: str, x: torch.Tensor, y: torch.Tensor):
     Returns:
         :func:`make_mlp_value_and_grad`'s function, or None to let ``train`` use vmap.
     """
-    from landscape.models import MLP
+    from landscape.engine.models import MLP
 
     if not isinstance(model, MLP):
         return None

@@ -1,6 +1,7 @@
 """The census's closed form, fast: F(W), its gradient and its Hessian for many students at once.
 
-Section 3b's teacher-student census (:mod:`landscape.relu`) descends on the population loss
+Section 3b's teacher-student census (:mod:`landscape.experiments.relu`) descends on the
+population loss
 
     F(W) = 1/2 (sum_{j != l} K(w_j, w_l) + 1/2 sum_j ||w_j||^2 - 2 sum_{j,i} K(w_j, v_i) + C_v),
 
@@ -16,9 +17,9 @@ with
 
 **The step on the CPU** (:func:`value_and_grad`). Per run it needs the n^2 + n k cosines (two
 matrix products), their sines and angles, and two more products, sum_l (pi - t_jl) w_l and
-sum_i (pi - t_ji) v_i. :func:`landscape.relu.population_value_and_grad` (the reference, and the
-path on a GPU) forms each as a separate torch tensor of R n (n + k) entries; here the runs go
-through in chunks that stay in the cache, the products are BLAS calls (NumPy), the angles NumPy's
+sum_i (pi - t_ji) v_i. :func:`landscape.experiments.relu.population_value_and_grad` (the reference,
+and the path on a GPU) forms each as a separate torch tensor of R n (n + k) entries; here the runs
+go through in chunks that stay in the cache, the products are BLAS calls (NumPy), the angles NumPy's
 vectorised ``arccos``, and everything else (norms, clipping, sines and their weighted sums, the
 loss and the gradient) three fused loops compiled by Numba. Same formula, same float64: the two
 agree to round-off (tested), and ``bench/census.py`` times both against the step's floor.
@@ -32,7 +33,7 @@ c = cos t, s = sin t, a = u^ - c w^ and b = w^ - c u^ (both of norm s),
 so that H_jj = sum_{l != j} grad_11 K(w_j, w_l) + I / 2 - sum_i grad_11 K(w_j, v_i) and
 H_jl = grad_12 K(w_j, w_l) (l != j). Both follow by differentiating grad_1 K in w and in u,
 with grad_w t = -(u^ - c w^) / (s ||w||) (derived here; both tested against autograd of
-:func:`landscape.theory.relu_population_loss`). a a^T / s and a b^T / s have norm s
+:func:`landscape.engine.theory.relu_population_loss`). a a^T / s and a b^T / s have norm s
 and vanish with it: at aligned or opposite vectors those terms are 0.
 """
 
@@ -76,7 +77,7 @@ def _compiled(fn):
             raise
     if not _UNCACHED:
         warnings.warn(
-            f"landscape.census_step: Numba finds no writable cache directory for {__file__} "
+            f"landscape.engine.census_step: Numba finds no writable cache directory for {__file__} "
             "(its __pycache__ and ~/.cache/numba); its kernels are compiled in every process. "
             "Set NUMBA_CACHE_DIR to a writable directory to cache them.",
             RuntimeWarning,
