@@ -28,11 +28,11 @@ import pandas as pd
 
 from landscape.base.options import Numerics
 from landscape.base.vocabulary import Status
-from landscape.experiments.index_vs_loss import (
+from landscape.experiments.index_vs_loss import search
+from landscape.experiments.memorisation import (
     memorisation_problem,
     memorisation_search_options,
     published_points,
-    search,
     with_energy,
 )
 from landscape.pipeline.config import load_config

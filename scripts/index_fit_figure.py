@@ -5,12 +5,8 @@ import pandas as pd
 from landscape.base.io import read_table
 from landscape.base.runlog import logged
 from landscape.experiments.index_fit import FIT_COLUMNS, Procedure
-from landscape.experiments.index_vs_loss import (
-    COLUMNS,
-    MEMORISATION_COLUMNS,
-    fit_groups,
-    published_points,
-)
+from landscape.experiments.index_vs_loss import COLUMNS
+from landscape.experiments.memorisation import MEMORISATION_COLUMNS, fit_groups, published_points
 from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):

@@ -5,7 +5,8 @@ import pandas as pd
 from landscape.base.io import read_table, write_table
 from landscape.base.runlog import logged
 from landscape.experiments.index_fit import FIT_COLUMNS, FitOptions, fit_group
-from landscape.experiments.index_vs_loss import COLUMNS, MEMORISATION_COLUMNS, fit_groups
+from landscape.experiments.index_vs_loss import COLUMNS
+from landscape.experiments.memorisation import MEMORISATION_COLUMNS, fit_groups
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options

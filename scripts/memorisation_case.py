@@ -12,12 +12,12 @@ from landscape.base.runlog import logged
 from landscape.engine.critical import with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.device import resolve_device
-from landscape.experiments.index_vs_loss import (
+from landscape.experiments.index_vs_loss import search
+from landscape.experiments.memorisation import (
     MEMORISATION_COLUMNS,
     memorisation_phi,
     memorisation_problem,
     memorisation_search_options,
-    search,
     with_energy,
 )
 

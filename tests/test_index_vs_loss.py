@@ -30,19 +30,21 @@ from landscape.experiments.index_vs_loss import (
     SearchOptions,
     classifier_problem,
     distinct_critical_points,
-    fit_groups,
     histogram_picks,
     index_loss_tests,
     logit_escapes,
-    memorisation_phi,
-    memorisation_problem,
-    memorisation_search_options,
     polish_moved,
     pool_inputs,
     search,
     sensitivity_points,
     starting_points,
     status_breakdown,
+)
+from landscape.experiments.memorisation import (
+    fit_groups,
+    memorisation_phi,
+    memorisation_problem,
+    memorisation_search_options,
     with_energy,
 )
 

@@ -502,7 +502,7 @@ EXPERIMENTS: list[Experiment] = [
             "memorisation": ScoreInput(
                 "memorisation_table",
                 "table",
-                "landscape.experiments.index_vs_loss:MEMORISATION_COLUMNS",
+                "landscape.experiments.memorisation:MEMORISATION_COLUMNS",
             ),
         },
         settings=("index_fit.decide",),
