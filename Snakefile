@@ -2,6 +2,7 @@
 # thin adapters in scripts/; see README.md and workflow/schemas/config.schema.yaml.
 import os
 import sys
+from pathlib import Path
 
 from landscape.pipeline.config import (
     check_config_files,
@@ -34,17 +35,31 @@ check_interpreter_path(sys.executable)
 report: "workflow/report/workflow.rst"
 
 
-include: "workflow/rules/common.smk"
-include: "workflow/rules/data.smk"
-include: "workflow/rules/symmetry.smk"
-include: "workflow/rules/toys.smk"
-include: "workflow/rules/training_plateaus.smk"
-include: "workflow/rules/critical_points.smk"
-include: "workflow/rules/deep_linear.smk"
-include: "workflow/rules/relu.smk"
-include: "workflow/rules/index_vs_loss.smk"
-include: "workflow/rules/scorecard.smk"
-include: "workflow/rules/report.smk"
+# The rule files, shared ones first in this order (a file may use the rules of those before it),
+# then any other (a new section's), in name order: a new section's rule file needs no line here.
+RULE_FILES = [
+    "common",
+    "data",
+    "symmetry",
+    "toys",
+    "training_plateaus",
+    "critical_points",
+    "deep_linear",
+    "relu",
+    "index_vs_loss",
+    "scorecard",
+    "report",
+]
+RULE_FILES += sorted(
+    path.stem
+    for path in Path(workflow.basedir, "workflow", "rules").glob("*.smk")
+    if path.stem not in RULE_FILES
+)
+
+
+for rule_file in RULE_FILES:
+
+    include: f"workflow/rules/{rule_file}.smk"
 
 
 rule all:

@@ -16,7 +16,8 @@ from landscape.base.runlog import WALL_TIME_PREFIX
 from landscape.engine.data import load_dataset
 from landscape.engine.train import plateau_points
 from landscape.pipeline.config import validate_config
-from landscape.pipeline.scorecard import CLAIMS, SCORECARD_COLUMNS, VERDICTS
+from landscape.pipeline.scorecard import SCORECARD_COLUMNS, VERDICTS
+from landscape.pipeline.sections import CLAIMS
 
 
 def test_every_final_output_exists_and_is_well_formed(smoke_run):

@@ -26,7 +26,8 @@ from landscape.pipeline.report import (
     scorecard_rst,
     scorecard_summary_rst,
 )
-from landscape.pipeline.scorecard import CLAIMS, SCORECARD_COLUMNS
+from landscape.pipeline.scorecard import SCORECARD_COLUMNS
+from landscape.pipeline.sections import CLAIMS
 
 SECTIONS = [f"Section {k}" for k in range(5)]
 

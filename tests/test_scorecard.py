@@ -3,7 +3,8 @@
 import pytest
 
 from landscape.base.io import DataFileError, write_table
-from landscape.pipeline.scorecard import CLAIMS, SCORECARD_COLUMNS, assemble, score_table
+from landscape.pipeline.scorecard import SCORECARD_COLUMNS, assemble, score_table
+from landscape.pipeline.sections import CLAIMS
 
 
 def _score(claim_id, verdict="replicated"):

@@ -16,8 +16,9 @@ from enum import StrEnum
 import pandas as pd
 
 from landscape.base.io import DataFileError, read_table
+from landscape.base.verdicts import Outcome, outcome
 from landscape.pipeline import sections
-from landscape.pipeline.sections import CLAIMS, Claim, ClaimKind
+from landscape.pipeline.sections import Claim, ClaimKind
 
 
 class Verdict(StrEnum):
@@ -40,15 +41,6 @@ class Verdict(StrEnum):
     NOT_RUN = "not run"
 
 
-class Outcome(StrEnum):
-    """What a claim's rule found, before the claim's kind turns it into a :class:`Verdict`."""
-
-    HOLDS = "holds"  # the data support the claim
-    FAILS = "fails"  # the data contradict it
-    UNDECIDED = "undecided"  # measured, but the data cannot decide
-    NOT_MEASURED = "not measured"  # nothing was measured
-
-
 # What each verdict class means: the scorecard's legend, in the report and the README.
 MEANING = {
     Verdict.REPLICATED: "the data support the published claim at the rule's level",
@@ -61,10 +53,6 @@ MEANING = {
     Verdict.NOT_RUN: "nothing measured this claim in this config",
 }
 
-REPLICATED = Verdict.REPLICATED
-NOT_REPLICATED = Verdict.NOT_REPLICATED
-INCONCLUSIVE = Verdict.INCONCLUSIVE
-NOT_RUN = Verdict.NOT_RUN
 VERDICTS = tuple(Verdict)
 SCORE_COLUMNS = ["claim_id", "measured", "tolerance", "verdict"]
 SCORECARD_COLUMNS = [
@@ -78,17 +66,9 @@ SCORECARD_COLUMNS = [
 ]
 
 
-CLAIMS_BY_ID: dict[str, Claim] = {c.claim_id: c for c in CLAIMS}
-
-
 def _registered() -> dict[str, Claim]:
     """Every claim of the registry now (read afresh, so an added entry is seen)."""
     return {c.claim_id: c for c in sections.claims()}
-
-
-def outcome(holds: bool | None) -> Outcome:
-    """A two-way rule's outcome: True holds, False fails, None nothing measured."""
-    return {True: Outcome.HOLDS, False: Outcome.FAILS, None: Outcome.NOT_MEASURED}[holds]
 
 
 def verdict(claim_id: str, holds: bool | Outcome | None) -> Verdict:
@@ -166,7 +146,7 @@ def assemble(score_files: Iterable[str | os.PathLike]) -> pd.DataFrame:
             measured[row["claim_id"]] = row
     rows = []
     for c in sections.claims():
-        m = measured.get(c.claim_id, {"measured": "", "tolerance": "", "verdict": NOT_RUN})
+        m = measured.get(c.claim_id, {"measured": "", "tolerance": "", "verdict": Verdict.NOT_RUN})
         rows.append(
             {
                 "claim_id": c.claim_id,

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.stats import fisher_exact
 
 from landscape.base.options import Numerics
+from landscape.base.verdicts import Outcome
 from landscape.base.vocabulary import MINIMA
 from landscape.engine.critical import Status, is_local_minimum
 from landscape.engine.spectrum import IndexTolerance
@@ -40,7 +41,7 @@ from landscape.experiments.index_vs_loss import (
     sensitivity_points,
 )
 from landscape.experiments.linear_ae import PUBLISHED_RATES
-from landscape.pipeline.scorecard import Outcome, verdict
+from landscape.pipeline.scorecard import verdict
 
 Tables = Mapping[str, pd.DataFrame]
 Rows = list[dict[str, Any]]

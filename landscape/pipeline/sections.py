@@ -100,27 +100,48 @@ class ScoreInput:
 class Experiment:
     """One registry entry: its figures (drawn by one rule), score inputs and claims."""
 
-    name: str  # the score file results/scores/<name>.csv and landscape.pipeline.scores.score_<name>
+    name: str  # the score file results/scores/<name>.csv
     section: int  # the lecture's section, 0-4 (the report category)
     figures: tuple[Figure, ...]
     score_inputs: dict[str, ScoreInput]
     claims: tuple[Claim, ...]
     figure_rule: str = ""  # the rule that draws the figures; default <name>_figure
     settings: tuple[str, ...] = ()  # dotted config keys the verdicts read (besides numerics)
-    scorer: Callable | None = field(default=None, compare=False)  # default scores.score_<name>
+    # The verdict function (tables, numerics, settings) -> score rows: a callable, or
+    # "module:function" (imported when scored, so that loading the registry imports no torch);
+    # default landscape.pipeline.scores.score_<name>. An entry without claims needs none.
+    scorer: Callable | str | None = field(default=None, compare=False)
 
     @property
     def rule(self) -> str:
         """The rule that draws this experiment's figures."""
         return self.figure_rule or f"{self.name}_figure"
 
-    def score(self, tables, numerics, config) -> list[dict]:
-        """The experiment's score rows (``landscape.pipeline.scores.score_<name>`` unless given)."""
-        if self.scorer is not None:
-            return self.scorer(tables, numerics, config)
+    def verdict_function(self) -> Callable:
+        """The verdict function: :attr:`scorer`, or ``landscape.pipeline.scores.score_<name>``."""
+        if callable(self.scorer):
+            return self.scorer
+        if isinstance(self.scorer, str):
+            module, name = self.scorer.split(":")
+            return getattr(importlib.import_module(module), name)
         from landscape.pipeline import scores
 
-        return getattr(scores, f"score_{self.name}")(tables, numerics, config)
+        return getattr(scores, f"score_{self.name}")
+
+    def score(self, tables, numerics, config) -> list[dict]:
+        """The experiment's score rows, each ``verdict`` a verdict class.
+
+        A row whose ``verdict`` is an :class:`~landscape.base.verdicts.Outcome` (or a bool, or
+        None) gets its claim's verdict class (:func:`landscape.pipeline.scorecard.verdict`).
+        """
+        from landscape.pipeline.scorecard import Verdict, verdict
+
+        rows = self.verdict_function()(tables, numerics, config)
+        return [
+            row if isinstance(row["verdict"], Verdict)
+            else {**row, "verdict": verdict(row["claim_id"], row["verdict"])}
+            for row in rows
+        ]  # fmt: skip
 
 
 # Safran & Shamir 2018's census results, from the authors' files (tools/safran_shamir_rates.py).
