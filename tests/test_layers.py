@@ -11,6 +11,7 @@ from pathlib import Path
 from conftest import ROOT
 
 LAYERS = ("base", "engine", "experiments", "pipeline")  # bottom to top
+MODULE_LIMIT = 600  # lines; a longer module says why in a "# Over 600 lines:" comment
 
 
 def layer_of(module: str) -> str | None:
@@ -75,3 +76,13 @@ def test_the_check_finds_an_upward_import(tmp_path):
     assert upward_imports(tmp_path / "landscape") == [
         "landscape/engine/low.py:1 (engine) imports landscape.experiments (experiments)"
     ]
+
+
+def test_no_module_is_over_600_lines_without_a_reason():
+    """A module over 600 lines carries a "# Over 600 lines: <reason>" comment."""
+    long = []
+    for path in sorted((ROOT / "landscape").rglob("*.py")):
+        text = path.read_text()
+        if len(text.splitlines()) > MODULE_LIMIT and "\n# Over 600 lines: " not in text:
+            long.append(f"{path.relative_to(ROOT)}: {len(text.splitlines())} lines")
+    assert not long, f"split these modules, or say why they are long: {long}"

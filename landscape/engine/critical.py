@@ -45,6 +45,8 @@ the **derived tolerance** tol = factor n eps max|lambda| + sqrt(M ||g||). Polish
 toward round-off and with it the derived tolerance.
 """
 
+# Over 600 lines: the finders share one search (_Search), its iteration, polish and
+# certification; split, each step would sit away from the loop and the state it updates.
 from __future__ import annotations
 
 import math

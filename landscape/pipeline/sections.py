@@ -15,6 +15,8 @@ Run as ``python -m landscape.pipeline.sections figure-rules`` it prints the figu
 Makefile's ``make figures`` reads them).
 """
 
+# Over 600 lines: the registry holds every section's entry (its claims in full sentences,
+# with their references); the types and derivations are the first and last 150 lines.
 from __future__ import annotations
 
 import importlib
