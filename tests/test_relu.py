@@ -129,8 +129,10 @@ def test_relu_imports_and_runs_from_a_read_only_install_without_a_home(tmp_path)
     shutil.copytree(
         Path(landscape.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (package / "__pycache__").write_text("not a directory")
-    for path in [package, *package.iterdir()]:
+    layers = [package, *(d for d in package.iterdir() if d.is_dir())]
+    for folder in layers:
+        (folder / "__pycache__").write_text("not a directory")
+    for path in sorted(package.rglob("*"), reverse=True) + [package]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
     env.update(HOME="/dev/null", PYTHONPATH=str(copy), PYTHONDONTWRITEBYTECODE="1")
@@ -155,7 +157,7 @@ def test_relu_imports_and_runs_from_a_read_only_install_without_a_home(tmp_path)
     print(bare.stdout, bare.stderr[-2000:])
     assert bare.returncode == 0, bare.stderr[-2000:]
     where, value = bare.stdout.split()
-    assert where == str(package / "relu.py")
+    assert where == str(package / "experiments" / "relu.py")
     w = np.random.default_rng(0).normal(size=(3, 4, 4))
     assert float(value) == float(census_step.value_and_grad(w, np.eye(4))[0].sum())
     assert "NUMBA_CACHE_DIR" in bare.stderr
