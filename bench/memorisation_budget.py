@@ -28,7 +28,7 @@ import pandas as pd
 
 from landscape.base.options import Numerics
 from landscape.base.vocabulary import Status
-from landscape.experiments.index_vs_loss import search
+from landscape.experiments.index_vs_loss import SearchOptions, search
 from landscape.experiments.memorisation import (
     memorisation_problem,
     memorisation_search_options,
@@ -77,7 +77,8 @@ def main() -> None:
     config = load_config(ROOT / "config.yaml")
     cfg, numerics = config["index_fit"], Numerics.from_config(config["numerics"])
     opts = replace(
-        memorisation_search_options({**cfg, "seed": args.seed}), methods=(args.method,),
+        memorisation_search_options(SearchOptions.from_config({**cfg, "seed": args.seed})),
+        methods=(args.method,),
         networks=args.networks, max_iter=args.iterations, gradient_norm_max_iter=args.iterations,
         solver=args.solver, minres_maxiter=args.minres_maxiter,
     )  # fmt: skip

@@ -4,25 +4,26 @@ from landscape import deep_linear, linear_ae, symmetry, training_plateaus
 from landscape.base.io import write_table
 from landscape.base.runlog import logged
 from landscape.engine.data import load_dataset
-from landscape.experiments.counting import counting_table
+from landscape.experiments.counting import CountingOptions, counting_table
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg, sec = snakemake.params.options, snakemake.params.sections
+    params = snakemake.params
+    opts = CountingOptions.from_config(params.options)
     dims = {}
     for name, path in snakemake.input.items():
         ds = load_dataset(path)
         dims[name] = (ds.x_train.shape[1], ds.output_dim)
-    optimum = deep_linear.OptimumOptions.from_config(sec["deep_linear"])
-    saddles = deep_linear.SaddleOptions.from_config(sec["deep_linear_saddles"])
+    optimum = deep_linear.OptimumOptions.from_config(params.deep_linear)
+    saddles = deep_linear.SaddleOptions.from_config(params.deep_linear_saddles)
     nets = {
         **training_plateaus.architectures(
-            training_plateaus.PlateauOptions.from_config(sec["training_plateaus"]), dims
+            training_plateaus.PlateauOptions.from_config(params.training_plateaus), dims
         ),
-        **symmetry.architectures(symmetry.SymmetryOptions.from_config(sec["symmetry"]), dims),
+        **symmetry.architectures(symmetry.SymmetryOptions.from_config(params.symmetry), dims),
         **deep_linear.architectures(optimum, saddles, dims),
-        **linear_ae.architectures(linear_ae.LinearAEOptions.from_config(sec["linear_ae"])),
+        **linear_ae.architectures(linear_ae.LinearAEOptions.from_config(params.linear_ae)),
     }
-    table = counting_table(nets, cfg["goe_max_n"], cfg["samples"], cfg["seed"])
+    table = counting_table(nets, opts.goe_max_n, opts.samples, opts.seed)
     for r in table.itertuples():
         log.info("%s: N = %d, log10 2^-N = %.1f", r.name, r.n_params, r.log10_p_independent)
     write_table(table, snakemake.output[0])

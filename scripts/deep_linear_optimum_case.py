@@ -12,21 +12,18 @@ from landscape.engine.device import resolve_device
 from landscape.experiments.deep_linear import OptimumOptions, optimum_runs, whiten
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg = dict(snakemake.params.options)
+    opts = OptimumOptions.from_config(snakemake.params.options)
     numerics = Numerics.from_config(snakemake.params.numerics)
     ds = load_dataset(snakemake.input[0])
     device = resolve_device(snakemake.params.device)
     log.info("device: %s", device)
-    x = whiten(torch.as_tensor(ds.x_train), cfg["whiten_rtol"]).to(device)  # (n, k)
+    x = whiten(torch.as_tensor(ds.x_train), opts.whiten_rtol).to(device)  # (n, k)
     y = torch.as_tensor(ds.y_train, device=device)
     if ds.task == "classification":
         y = torch.nn.functional.one_hot(y, ds.output_dim).to(torch.float64)  # (n, d_y)
     log.info("%s: %d samples, %d whitened input components (of %d), %d outputs",
              ds.name, len(x), x.shape[1], ds.x_train.shape[1], y.shape[1])  # fmt: skip
-    opts = OptimumOptions.from_config(cfg)
-    finder = FinderOptions.from_numerics(
-        numerics, max_iter=opts.polish_iter, damping=cfg["damping"]
-    )
+    finder = FinderOptions.from_numerics(numerics, max_iter=opts.polish_iter, damping=opts.damping)
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     factor = numerics.eigen_tolerance_factor

@@ -4,18 +4,24 @@ import pandas as pd
 
 from landscape.base.io import read_table
 from landscape.base.runlog import logged
-from landscape.experiments.index_fit import FIT_COLUMNS, Procedure
+from landscape.experiments.index_fit import FIT_COLUMNS, FitOptions, Procedure
 from landscape.experiments.index_vs_loss import COLUMNS
-from landscape.experiments.memorisation import MEMORISATION_COLUMNS, fit_groups, published_points
+from landscape.experiments.memorisation import (
+    MEMORISATION_COLUMNS,
+    MemorisationOptions,
+    fit_groups,
+    published_points,
+)
 from landscape.pipeline import plots
 
 with logged(snakemake.log[0], snakemake.rule):
     plots.set_style()
-    cfg = snakemake.params.options
+    fit = FitOptions.from_config(snakemake.params.options)
+    memo = MemorisationOptions.from_config(snakemake.params.options)
     fits = read_table(snakemake.input.fits, FIT_COLUMNS)
     memo = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
     mlp = read_table(snakemake.input.index_vs_loss, COLUMNS)
-    cutoff, finder = cfg["published_cutoff"], cfg["published_finder"]
+    cutoff, finder = memo.published_cutoff, memo.published_finder
     groups = fit_groups(memo, mlp, cutoff, finder)
     # Their procedure's ends above the cutoff are drawn too (crosses), never fitted.
     above = published_points(memo, cutoff, finder, above=True)
@@ -27,5 +33,5 @@ with logged(snakemake.log[0], snakemake.rule):
         + [above.assign(kept=False)],
         ignore_index=True,
     )
-    fig = plots.index_fit(fits, points, cfg["min_loss"], cfg["max_index"])
+    fig = plots.index_fit(fits, points, fit.min_loss, fit.max_index)
     plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)

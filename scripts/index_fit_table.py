@@ -6,18 +6,22 @@ from landscape.base.io import read_table, write_table
 from landscape.base.runlog import logged
 from landscape.experiments.index_fit import FIT_COLUMNS, FitOptions, fit_group
 from landscape.experiments.index_vs_loss import COLUMNS
-from landscape.experiments.memorisation import MEMORISATION_COLUMNS, fit_groups
+from landscape.experiments.memorisation import (
+    MEMORISATION_COLUMNS,
+    MemorisationOptions,
+    fit_groups,
+)
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg = snakemake.params.options
-    options = FitOptions.from_config(cfg)
+    options = FitOptions.from_config(snakemake.params.options)
+    memo = MemorisationOptions.from_config(snakemake.params.options)
     log.info("fit: %s; their procedure: %s ends with ||grad eps||^2 <= %g", options,
-             cfg["published_finder"], cfg["published_cutoff"])  # fmt: skip
+             memo.published_finder, memo.published_cutoff)  # fmt: skip
     memo_all = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
     mlp_all = read_table(snakemake.input.index_vs_loss, COLUMNS)
     rows = []
     # Every group of both procedures gets a row, with or without points.
-    for grp in fit_groups(memo_all, mlp_all, cfg["published_cutoff"], cfg["published_finder"]):
+    for grp in fit_groups(memo_all, mlp_all, memo.published_cutoff, memo.published_finder):
         row = fit_group(grp.points["energy"], grp.points["index"], options, grp.eps_c)
         row.update(procedure=grp.procedure, kind=grp.kind, setting=grp.setting, group=grp.group,
                    phi=grp.phi)  # fmt: skip

@@ -8,22 +8,27 @@ from landscape.engine.critical import with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.data import load_dataset
 from landscape.engine.device import resolve_device
-from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, search
+from landscape.experiments.index_vs_loss import (
+    CaseOptions,
+    SearchOptions,
+    classifier_problem,
+    search,
+)
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg = snakemake.params.options
+    case = CaseOptions.from_config(snakemake.params.options)
     w = snakemake.wildcards
+    opts = SearchOptions.from_config(snakemake.params.options, networks=case.networks[w.activation])
     problem = classifier_problem(
         load_dataset(snakemake.input[0]),
-        cfg["pool"],
-        cfg["n_samples"],
-        cfg["hidden"],
+        case.pool,
+        case.n_samples,
+        case.hidden,
         w.activation,
         w.loss,
-        cfg["seed"],
+        case.seed,
     ).to(resolve_device(snakemake.params.device))
     log.info("device: %s", problem.x.device)
-    opts = SearchOptions.from_config(cfg, networks=cfg["networks"][w.activation])
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)

@@ -12,6 +12,7 @@ from landscape.experiments.index_vs_loss import (
     SENSITIVITY_COLUMNS,
     STATUS_COLUMNS,
     TEST_COLUMNS,
+    ScaleOptions,
     histogram_picks,
     scale_panels,
 )
@@ -37,6 +38,6 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         read_table(path, COLUMNS).assign(case_seconds=float(read_table(timing)["seconds"].iloc[0]))
         for path, timing in zip(inp.scale, inp.scale_timing, strict=True)
     ]
-    panels = scale_panels(table, scale, snakemake.params.scale)
+    panels = scale_panels(table, scale, ScaleOptions.from_config(snakemake.params.scale))
     log.info("scale panels: %s", "; ".join(title for title, _ in panels))
     plots.save_figure(plots.index_vs_loss_scale(panels), out.scale)

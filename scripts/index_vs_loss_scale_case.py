@@ -14,22 +14,25 @@ from landscape.engine.curvature import CurvatureOptions, SpectrumMethod
 from landscape.engine.data import load_dataset
 from landscape.engine.device import resolve_device
 from landscape.experiments.index_vs_loss import (
-    ScaleSize,
+    CaseOptions,
+    ScaleOptions,
+    SearchOptions,
     classifier_problem,
     scale_search_options,
     search,
 )
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    base, cfg = snakemake.params.base, snakemake.params.options
-    size = next(s for s in ScaleSize.all_from_config(cfg) if s.name == snakemake.wildcards.size)
-    problem = classifier_problem(load_dataset(snakemake.input[0]), base["pool"],
-                                 base["n_samples"], list(size.hidden), cfg["activation"],
-                                 cfg["loss"], base["seed"])  # fmt: skip
+    case = CaseOptions.from_config(snakemake.params.base)
+    scale = ScaleOptions.from_config(snakemake.params.options)
+    size = scale.size(snakemake.wildcards.size)
+    problem = classifier_problem(load_dataset(snakemake.input[0]), case.pool, case.n_samples,
+                                 list(size.hidden), scale.activation, scale.loss,
+                                 case.seed)  # fmt: skip
     problem = problem.to(resolve_device(snakemake.params.device))
-    opts = scale_search_options(base, cfg, size)
+    opts = scale_search_options(SearchOptions.from_config(snakemake.params.base), scale, size)
     curvature = replace(CurvatureOptions.from_config(snakemake.params.curvature),
-                        spectrum=SpectrumMethod(cfg["spectrum"]))  # fmt: skip
+                        spectrum=SpectrumMethod(scale.spectrum))  # fmt: skip
     log.info("size %s: P = %d, %s; %s", size.name, problem.model.n_params, opts, curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)
     start = time.perf_counter()

@@ -12,24 +12,23 @@ from landscape.base.runlog import logged
 from landscape.engine.critical import with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.device import resolve_device
-from landscape.experiments.index_vs_loss import search
+from landscape.experiments.index_vs_loss import SearchOptions, search
 from landscape.experiments.memorisation import (
     MEMORISATION_COLUMNS,
+    MemorisationOptions,
     memorisation_phi,
-    memorisation_problem,
     memorisation_search_options,
     with_energy,
 )
 
 with logged(snakemake.log[0], snakemake.rule) as log:
-    cfg = snakemake.params.options
+    memo = MemorisationOptions.from_config(snakemake.params.options)
+    opts = memorisation_search_options(SearchOptions.from_config(snakemake.params.options))
     k = int(snakemake.wildcards.phi_index)
-    problem = memorisation_problem(cfg["width"], cfg["phis"][k], cfg["seed"] + k)
-    problem = problem.to(resolve_device(snakemake.params.device))
+    problem = memo.problem(k).to(resolve_device(snakemake.params.device))
     log.info("device: %s", problem.x.device)
     phi = memorisation_phi(problem)
-    log.info("phi = %.4f (asked %.4f): %d data points", phi, cfg["phis"][k], len(problem.x))
-    opts = memorisation_search_options(cfg)
+    log.info("phi = %.4f (asked %.4f): %d data points", phi, memo.phis[k], len(problem.x))
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)
@@ -38,5 +37,5 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     )
     table.insert(1, "phi", phi)
     table["network"] = [f"{n} phi {phi:.3f}" for n in table["network"]]
-    table = with_energy(table, cfg["width"])[MEMORISATION_COLUMNS]
+    table = with_energy(table, memo.width)[MEMORISATION_COLUMNS]
     write_table(with_decision_columns(table, numerics), snakemake.output[0])

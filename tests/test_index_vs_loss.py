@@ -80,7 +80,8 @@ def test_memorisation_searches_take_the_solver_and_krylov_dimension_from_index_f
     cfg = load_config(Path(__file__).resolve().parents[1] / "config.yaml")["index_fit"]
     for solver, dim, iters in (("eigh", 7, 3), ("minres", 11, 5)):
         keys = {"solver": solver, "minres_maxiter": dim, "max_iter": iters}
-        opts = memorisation_search_options({**cfg, **keys, "gradient_norm_max_iter": 9})
+        search = SearchOptions.from_config({**cfg, **keys, "gradient_norm_max_iter": 9})
+        opts = memorisation_search_options(search)
         assert (opts.solver, opts.minres_maxiter, opts.max_iter) == (solver, dim, iters)
         assert opts.gradient_norm_max_iter == 9
         assert set(opts.methods) == {"gradient_norm", "newton_mr"}
@@ -352,7 +353,7 @@ def test_scale_panels_mark_sizes_not_run():
     """The three-size figure: the small case first, then each size, None where not run."""
     import pandas as pd
 
-    from landscape.experiments.index_vs_loss import COLUMNS, scale_panels
+    from landscape.experiments.index_vs_loss import COLUMNS, ScaleOptions, scale_panels
 
     small = pd.DataFrame([{c: 0 for c in COLUMNS} | {
         "dataset": "digits", "activation": "tanh", "loss_function": "mse",
@@ -363,7 +364,7 @@ def test_scale_panels_mark_sizes_not_run():
     sizes = [{"name": "1k", "hidden": [40], "run": True, **one},
              {"name": "5k", "hidden": [64, 64], "run": False, **one}]  # fmt: skip
     cfg = {"dataset": "digits", "activation": "tanh", "loss": "mse", "sizes": sizes}
-    panels = scale_panels(pd.concat([small, other]), [ran], cfg)
+    panels = scale_panels(pd.concat([small, other]), [ran], ScaleOptions.from_config(cfg))
     assert [title for title, _ in panels] == [
         "index_vs_loss: 16-4-10 tanh, P = 118",
         "1k: hidden [40], P = 1090",

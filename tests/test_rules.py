@@ -77,3 +77,43 @@ def test_figure_rules_take_their_outputs_from_the_registry():
         assert (ROOT / caption).exists(), caption
         assert files["png"] == f"results/figures/{stem}.png"
         assert category == sections.CATEGORIES[sections.figure_entry(stem)[0].section]
+
+
+def _config_reads(source: str) -> list[str]:
+    """Subscripts of a config section (``snakemake.params.X``, or a name bound to one)."""
+    import ast
+
+    def is_param(node) -> bool:
+        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "params")  # fmt: skip
+
+    tree = ast.parse(source)
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            pairs = [(node.targets[0], node.value)]
+            if isinstance(node.targets[0], ast.Tuple) and isinstance(node.value, ast.Tuple):
+                pairs = list(zip(node.targets[0].elts, node.value.elts, strict=False))
+            for target, value in pairs:
+                if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "dict":
+                    value = value.args[0]  # dict(snakemake.params.X)
+                if isinstance(target, ast.Name) and is_param(value):
+                    bound.add(target.id)
+    return [
+        f"line {node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript)
+        and (is_param(node.value) or (isinstance(node.value, ast.Name) and node.value.id in bound))
+    ]
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_scripts_build_typed_options_and_never_index_the_config(rule):
+    """A script reads a config section through its options class, never as ``cfg["key"]``.
+
+    Each section becomes its typed options once (``from_config``); a key read raw escapes the
+    options' defaults and documentation.
+    """
+    script, _ = RULES[rule]
+    reads = _config_reads(script.read_text())
+    assert not reads, f"{script.name} indexes a config section at {reads}: use its options class"

@@ -11,10 +11,12 @@ below checks that ordering for small N.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
+from landscape.base.options import FromConfig
 from landscape.engine.stats import wilson_interval
 
 
@@ -42,6 +44,15 @@ def goe_positive_definite(n: int, samples: int, seed: int) -> int:
         h = (a + a.mT) / 2  # (k, n, n)
         count += int((torch.linalg.eigvalsh(h)[:, 0] > 0).sum())
     return count
+
+
+@dataclass(frozen=True)
+class CountingOptions(FromConfig):
+    """The GOE Monte Carlo (config section ``counting``)."""
+
+    goe_max_n: int = 5  # largest matrix size
+    samples: int = 200000  # matrices per size
+    seed: int = 0  # size n uses seed + n
 
 
 def counting_table(

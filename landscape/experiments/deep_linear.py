@@ -141,6 +141,8 @@ class OptimumOptions(FromConfig):
     polish_iter: int = 200  # saddle-free Newton iterations from where gradient descent stopped
     gap_tolerance: float = 1e-6  # relative gap below which a run is at the optimum
     seed: int = 0  # network k of a setting starts from seed + k
+    whiten_rtol: float = 1e-6  # whitening keeps input components above this relative size
+    damping: float = 1e-8  # saddle-free Newton's floor on |eigenvalue|, relative to the largest
 
 
 # Over 60 lines: one experiment's loop (train, descend, polish, spectra, one row per run); the

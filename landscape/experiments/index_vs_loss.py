@@ -168,6 +168,17 @@ class SearchOptions(FromConfig):
 
 
 @dataclass(frozen=True)
+class CaseOptions(FromConfig):
+    """The 4b problem of every case (config section ``index_vs_loss``): data and network."""
+
+    pool: int = 4  # input pooling (see :func:`pool_inputs`)
+    n_samples: int = 200  # training samples drawn
+    hidden: tuple[int, ...] = (16,)  # hidden widths
+    seed: int = 0  # seed of the samples drawn
+    networks: dict | None = None  # trajectories per activation, e.g. {"tanh": 40, "relu": 40}
+
+
+@dataclass(frozen=True)
 class ScaleSize:
     """One size of section 4b at scale (config ``index_vs_loss_scale.sizes``)."""
 
@@ -184,23 +195,48 @@ class ScaleSize:
                 for s in scale_cfg["sizes"]]  # fmt: skip
 
 
-def scale_search_options(base_cfg: dict, scale_cfg: dict, size: ScaleSize) -> SearchOptions:
+@dataclass(frozen=True)
+class ScaleOptions(FromConfig):
+    """Section 4b at scale (config section ``index_vs_loss_scale``)."""
+
+    dataset: str = "digits"  # the 4b case drawn beside the sizes
+    activation: str = "tanh"
+    loss: str = "mse"
+    sizes: tuple[ScaleSize, ...] = ()  # in config order
+    solver: str = "minres"  # Newton-MR's solve
+    minres_maxiter: int | None = 50
+    minres_rtol: float = 1e-8
+    max_iter: int = 300  # Newton-MR iterations
+    spectrum: str = "inertia"  # how end points' spectra are read (curvature.spectrum)
+
+    @classmethod
+    def from_config(cls, cfg: dict, **overrides) -> ScaleOptions:
+        """From the validated ``index_vs_loss_scale`` section, its sizes typed."""
+        sizes = tuple(ScaleSize.all_from_config(cfg))
+        return super().from_config(cfg, **{"sizes": sizes, **overrides})
+
+    def size(self, name: str) -> ScaleSize:
+        """The size called ``name`` (a job's wildcard)."""
+        return next(s for s in self.sizes if s.name == name)
+
+
+def scale_search_options(base: SearchOptions, scale: ScaleOptions, size: ScaleSize
+                         ) -> SearchOptions:  # fmt: skip
     """Searches of one scale case: index_vs_loss's training and snapshots, Newton-MR only.
 
     Args:
-        base_cfg: The validated ``index_vs_loss`` section (learning rate, steps, snapshot grid,
-            pinv_rtol, seed).
-        scale_cfg: The validated ``index_vs_loss_scale`` section (solver, iterations).
+        base: index_vs_loss's searches (learning rate, steps, snapshot grid, pinv_rtol, seed).
+        scale: The scale section (solver, iterations).
         size: The size searched.
     """
-    return SearchOptions.from_config(
-        base_cfg, networks=size.networks, snapshots=size.snapshots, methods=("newton_mr",),
-        max_iter=scale_cfg["max_iter"], solver=scale_cfg["solver"],
-        minres_maxiter=scale_cfg["minres_maxiter"], minres_rtol=scale_cfg["minres_rtol"],
+    return replace(
+        base, networks=size.networks, snapshots=size.snapshots, methods=("newton_mr",),
+        max_iter=scale.max_iter, solver=scale.solver, minres_maxiter=scale.minres_maxiter,
+        minres_rtol=scale.minres_rtol,
     )  # fmt: skip
 
 
-def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale_cfg: dict
+def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale: ScaleOptions
                  ) -> list[tuple[str, pd.DataFrame | None]]:  # fmt: skip
     """The panels of the three-size figure (:func:`landscape.pipeline.plots.index_vs_loss_scale`).
 
@@ -208,19 +244,19 @@ def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale_cfg: dic
         small: index_vs_loss's end points (:data:`COLUMNS`); the case of the scale section's
             dataset, activation and loss is drawn first.
         tables: The end points of every size that ran, in config order.
-        scale_cfg: The validated ``index_vs_loss_scale`` section.
+        scale: The scale section (its case and sizes).
 
     Returns:
         (title, table or None where the size is not run) per panel.
     """
-    small = small[(small["dataset"] == scale_cfg["dataset"])
-                  & (small["activation"] == scale_cfg["activation"])
-                  & (small["loss_function"] == scale_cfg["loss"])]  # fmt: skip
+    small = small[(small["dataset"] == scale.dataset)
+                  & (small["activation"] == scale.activation)
+                  & (small["loss_function"] == scale.loss)]  # fmt: skip
     arch = ", ".join(sorted(small["architecture"].unique())) or "case not run"
     params = f", P = {int(small['n_params'].max())}" if len(small) else ""
     panels = [(f"index_vs_loss: {arch}{params}", small)]
     ran = iter(tables)
-    for size in ScaleSize.all_from_config(scale_cfg):
+    for size in scale.sizes:
         table = next(ran) if size.run else None
         params = (
             f", P = {int(table['n_params'].iloc[0])}" if table is not None and len(table) else ""

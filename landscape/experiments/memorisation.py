@@ -10,11 +10,12 @@ procedure (:func:`published_points`) and ours (certified, distinct critical poin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import torch
 
+from landscape.base.options import FromConfig
 from landscape.base.vocabulary import Status
 from landscape.engine.models import MLP
 from landscape.experiments.index_fit import GroupKind, Procedure, critical_energy
@@ -49,7 +50,22 @@ def memorisation_phi(problem: Problem) -> float:
     return problem.model.n_params / problem.y.numel()
 
 
-def memorisation_search_options(fit_cfg: dict) -> SearchOptions:
+@dataclass(frozen=True)
+class MemorisationOptions(FromConfig):
+    """The memorisation problems (config section ``index_fit``): one per phi."""
+
+    width: int = 8  # n of the n-n-n network
+    phis: tuple[float, ...] = ()  # asked ratios of parameters to target values
+    seed: int = 0  # phi k's data are drawn from seed + k
+    published_finder: str = "newton_mr"  # whose ends their procedure keeps
+    published_cutoff: float = 1e-6  # their largest ||grad eps||^2
+
+    def problem(self, k: int) -> Problem:
+        """The problem at the k-th phi."""
+        return memorisation_problem(self.width, self.phis[k], self.seed + k)
+
+
+def memorisation_search_options(search: SearchOptions) -> SearchOptions:
     """Searches of one memorisation case (4c): both finders from every start.
 
     Gradient-norm minimisation and Newton-MR (its ``solver``, ``minres_maxiter`` and
@@ -57,9 +73,9 @@ def memorisation_search_options(fit_cfg: dict) -> SearchOptions:
     ends Pennington & Bahri's procedure keeps, and the certified procedure reads Newton-MR's.
 
     Args:
-        fit_cfg: The validated ``index_fit`` section.
+        search: The searches of the ``index_fit`` section (``SearchOptions.from_config``).
     """
-    return SearchOptions.from_config(fit_cfg, methods=("gradient_norm", "newton_mr"))
+    return replace(search, methods=("gradient_norm", "newton_mr"))
 
 
 # The memorisation table: every end point's columns, its phi, and its energy in Pennington &

@@ -14,16 +14,11 @@ rule counting_argument_table:
         ENV
     params:
         options=config["counting"],
-        sections={
-            key: config[key]
-            for key in (
-                "training_plateaus",
-                "symmetry",
-                "deep_linear",
-                "deep_linear_saddles",
-                "linear_ae",
-            )
-        },
+        training_plateaus=config["training_plateaus"],
+        symmetry=config["symmetry"],
+        deep_linear=config["deep_linear"],
+        deep_linear_saddles=config["deep_linear_saddles"],
+        linear_ae=config["linear_ae"],
     script:
         "../../scripts/counting_argument_table.py"
 
