@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 
 from landscape.base.options import FromConfig, Numerics
-from landscape.base.vocabulary import Definiteness
+from landscape.base.vocabulary import Definiteness, Status
 from landscape.engine.curvature import grad_norm_sq, make_hessian_hvp
 from landscape.engine.spectrum import NotComputed, not_computed, summarize_spectrum
 
@@ -181,7 +181,6 @@ def _start_points(opts: DescentOptions) -> list[tuple[Toy, int, int, torch.Tenso
     return starts
 
 
-# Over 60 lines: a table row literal of 25 columns.
 def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run Newton's method and gradient descent from the same starts near every known point.
 
@@ -201,77 +200,78 @@ def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame
     Returns:
         (runs, paths): one row per run, and one row per visited point of every run.
     """
-    from landscape.engine.critical import Status, certify
-
     rows, paths = [], []
     for toy, p, s, w0 in _start_points(opts):
         hess = make_hessian_hvp(toy.f)
         x0, y0, known = toy.points[p]
         for method in ("newton", "gd"):
             path = run_descent(toy.f, w0, method, opts)  # (T, 2)
-            end = path[-1]
-            loss = float(toy.f(end))
-            gn = float(grad_norm_sq(toy.f, end[None])[0])
-            diverged = float(end.norm()) > opts.escape_radius or not math.isfinite(loss + gn)
-            status = certify(gn, numerics.grad_norm_sq_threshold, diverged)
-            eigs, tol = [math.nan, math.nan], math.nan
-            kind = not_computed(2, Status.DIVERGED).definiteness
-            h = hess(end) if not diverged else None
-            if h is not None and not bool(torch.isfinite(h).all()):
-                kind = not_computed(2, NotComputed.NON_FINITE_HESSIAN).definiteness
-            elif h is not None:
-                e = torch.linalg.eigvalsh(h)
-                summary = summarize_spectrum(e, numerics.eigen_tolerance_factor)
-                eigs, kind, tol = e.tolist(), summary.definiteness, summary.eig_tol
-            near, dist = nearest_known(toy, end) if not diverged else (-1, math.inf)
-            from_start = float(torch.hypot(end[0] - x0, end[1] - y0)) if not diverged else math.inf
-            same_kind = kind == known or (
-                known == Definiteness.ZERO
-                and max(abs(e) for e in eigs) <= math.sqrt(numerics.grad_norm_sq_threshold)
-            )
-            returned = status == Status.CRITICAL and near == p and same_kind
-            rows.append(
-                {
-                    "function": toy.name,
-                    "formula": toy.formula,
-                    "near_x": x0,
-                    "near_y": y0,
-                    "near_kind": known,
-                    "start": s,
-                    "start_x": float(w0[0]),
-                    "start_y": float(w0[1]),
-                    "method": method,
-                    "steps": len(path) - 1,
-                    "end_x": float(end[0]),
-                    "end_y": float(end[1]),
-                    "loss": loss,
-                    "grad_norm_sq": gn,
-                    "status": status,
-                    "end_kind": kind,
-                    "eigenvalue_1": eigs[0],
-                    "eigenvalue_2": eigs[1],
-                    "eig_tol": tol,
-                    "nearest_x": toy.points[near][0] if near >= 0 else math.nan,
-                    "nearest_y": toy.points[near][1] if near >= 0 else math.nan,
-                    "nearest_kind": toy.points[near][2] if near >= 0 else "",
-                    "distance_from_start_point": from_start,
-                    "returned": returned,
-                    "escaped": diverged or near != p or from_start > 5 * opts.perturbation,
-                }
-            )
-            shown = path[:: max(1, len(path) // 200)]  # at most ~200 points per path
-            paths.append(
-                pd.DataFrame(
-                    {
-                        "function": toy.name,
-                        "near_x": x0,
-                        "near_y": y0,
-                        "start": s,
-                        "method": method,
-                        "step": range(0, len(path), max(1, len(path) // 200)),
-                        "x": shown[:, 0].numpy(),
-                        "y": shown[:, 1].numpy(),
-                    }
-                )
-            )
+            start = {
+                "function": toy.name, "formula": toy.formula, "near_x": x0, "near_y": y0,
+                "near_kind": known, "start": s, "start_x": float(w0[0]), "start_y": float(w0[1]),
+                "method": method,
+            }  # fmt: skip
+            rows.append({**start, **_end_of_run(toy, p, path, hess, opts, numerics)})
+            paths.append(_path_table(toy, x0, y0, s, method, path))
     return pd.DataFrame(rows), pd.concat(paths, ignore_index=True)
+
+
+def _end_spectrum(hess, end: torch.Tensor, diverged: bool, numerics: Numerics):
+    """(eigenvalues [2], definiteness, tolerance) at a run's end; NaN and not computed if unread."""
+    if diverged:
+        return [math.nan, math.nan], not_computed(2, Status.DIVERGED).definiteness, math.nan
+    h = hess(end)
+    if not bool(torch.isfinite(h).all()):
+        kind = not_computed(2, NotComputed.NON_FINITE_HESSIAN).definiteness
+        return [math.nan, math.nan], kind, math.nan
+    e = torch.linalg.eigvalsh(h)
+    summary = summarize_spectrum(e, numerics.eigen_tolerance_factor)
+    return e.tolist(), summary.definiteness, summary.eig_tol
+
+
+def _end_of_run(toy: Toy, p: int, path: torch.Tensor, hess, opts: DescentOptions,
+                numerics: Numerics) -> dict:  # fmt: skip
+    """The columns of one run from ``steps`` on: its end, status, kind and whether it returned."""
+    from landscape.engine.critical import certify
+
+    x0, y0, known = toy.points[p]
+    end = path[-1]
+    loss = float(toy.f(end))
+    gn = float(grad_norm_sq(toy.f, end[None])[0])
+    diverged = float(end.norm()) > opts.escape_radius or not math.isfinite(loss + gn)
+    status = certify(gn, numerics.grad_norm_sq_threshold, diverged)
+    eigs, kind, tol = _end_spectrum(hess, end, diverged, numerics)
+    near, _ = nearest_known(toy, end) if not diverged else (-1, math.inf)
+    from_start = float(torch.hypot(end[0] - x0, end[1] - y0)) if not diverged else math.inf
+    same_kind = kind == known or (
+        known == Definiteness.ZERO
+        and max(abs(e) for e in eigs) <= math.sqrt(numerics.grad_norm_sq_threshold)
+    )
+    nearest = toy.points[near] if near >= 0 else (math.nan, math.nan, "")
+    return {
+        "steps": len(path) - 1, "end_x": float(end[0]), "end_y": float(end[1]), "loss": loss,
+        "grad_norm_sq": gn, "status": status, "end_kind": kind, "eigenvalue_1": eigs[0],
+        "eigenvalue_2": eigs[1], "eig_tol": tol, "nearest_x": nearest[0],
+        "nearest_y": nearest[1], "nearest_kind": nearest[2],
+        "distance_from_start_point": from_start,
+        "returned": status == Status.CRITICAL and near == p and same_kind,
+        "escaped": diverged or near != p or from_start > 5 * opts.perturbation,
+    }  # fmt: skip
+
+
+def _path_table(toy: Toy, x0: float, y0: float, s: int, method: str, path: torch.Tensor):
+    """At most ~200 visited points of one run, one row each."""
+    every = max(1, len(path) // 200)
+    shown = path[::every]
+    return pd.DataFrame(
+        {
+            "function": toy.name,
+            "near_x": x0,
+            "near_y": y0,
+            "start": s,
+            "method": method,
+            "step": range(0, len(path), every),
+            "x": shown[:, 0].numpy(),
+            "y": shown[:, 1].numpy(),
+        }
+    )
