@@ -145,8 +145,6 @@ class OptimumOptions(FromConfig):
     damping: float = 1e-8  # saddle-free Newton's floor on |eigenvalue|, relative to the largest
 
 
-# Over 60 lines: one experiment's loop (train, descend, polish, spectra, one row per run); the
-# rows' columns sit beside what measures them.
 def optimum_runs(
     name: str,
     x: torch.Tensor,
@@ -189,94 +187,124 @@ def optimum_runs(
     for depth in opts.depths:
         for width in opts.hidden_widths:
             widths = (dx, *[width] * depth, dy)
-            model = deep_linear(widths)
-            loss_fn = make_loss(model, "mse", x, y)
-            seeds = [opts.seed + k for k in range(opts.networks)]
-            theta0 = torch.stack([init_params(model, s, device=x.device) for s in seeds])
-            schedule = TrainOptions("gd", opts.learning_rate, opts.steps, record_every=opts.steps)
-            fast = choose_value_and_grad(model, "mse", x, y)
-            trained = train(loss_fn, theta0, schedule, value_and_grad=fast)
-            hess_fn = curvature.hessian(model, "mse", x, y)
-            chunk = curvature.networks_per_chunk(model, len(x))
-            ok = ~trained.diverged
-            polished = trained.params.clone()
-            distance = torch.full((len(seeds),), float("nan"), dtype=torch.float64)
-            status = [Status.DIVERGED] * len(seeds)
-            if ok.any():
-                # Descend to the end by saddle-free Newton, aiming far below the threshold so
-                # that the spectrum is read at a point converged well past certification.
-                deeper = replace(
-                    finder,
-                    hessian_chunk=chunk,
-                    max_iter=opts.polish_iter,
-                    grad_norm_sq_threshold=finder.grad_norm_sq_threshold * DESCENT_TARGET,
-                )
-                found = find_critical_points(
-                    loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper, log
-                )
-                # Then Newton-MR polish of every certified point, kept while it lowers the
-                # gradient: near the manifold of minima the zero eigenvalues are perturbed by
-                # about ||g||, so the spectrum is read at round-off (as in section 2c).
-                polish = replace(finder, hessian_chunk=chunk, max_iter=0,
-                                 polish_steps=max(finder.polish_steps, 50))  # fmt: skip
-                found = find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", polish)
-                polished[ok] = found.params
-                distance[ok] = found.eig_tol_distance.to(distance)
-                for j, k in enumerate(torch.nonzero(ok).flatten().tolist()):
-                    status[k] = (
-                        found.status[j]
-                        if found.status[j] == Status.DIVERGED
-                        else certify(float(found.grad_norm_sq[j]), finder.grad_norm_sq_threshold)
-                    )
-            rank = width if width < min(dx, dy) else None
-            optimum = linear_regression_optimum(x, y, rank)
-            losses = torch.vmap(loss_fn)(polished)
-            gns = grad_norm_sq(loss_fn, polished)
-            finite = torch.tensor([st != Status.DIVERGED for st in status])
-            spectra, _ = point_spectra(hess_fn, polished, factor, curvature, chunk, finite=finite,
-                                       distance=distance)  # fmt: skip
-            for k, seed in enumerate(seeds):
-                row = {
-                    "data": name,
-                    "depth": depth,
-                    "widths": "-".join(map(str, widths)),
-                    "hidden_width": width,
-                    "bottleneck": rank is not None,
-                    "seed": seed,
-                    "status": status[k],
-                    "gd_loss": float(trained.loss[-1, k]),
-                    "final_loss": float(losses[k]),
-                    "optimum_loss": optimum,
-                    "optimum": "least squares" if rank is None else f"reduced rank {rank}",
-                    "rel_gap": (
-                        float(relative_gap(float(losses[k]), optimum))
-                        if math.isfinite(float(losses[k]))
-                        else math.nan
-                    ),
-                    "grad_norm_sq": float(gns[k]),
-                }
-                spectrum = {"index": math.nan, "n_negative": math.nan, "n_zero": math.nan,
-                            "lambda_min": math.nan, "eig_tol": math.nan}  # fmt: skip
-                if spectra[k] is not None:
-                    s = spectra[k]
-                    spectrum = {"index": s.index, "n_negative": s.n_negative,
-                                "n_zero": s.n_zero, "lambda_min": s.lambda_min,
-                                "eig_tol": s.eig_tol}  # fmt: skip
-                row.update(spectrum, eig_tol_distance=float(distance[k]))
-                row["at_optimum"] = bool(
-                    row["status"] == Status.CRITICAL
-                    and row["rel_gap"] < opts.gap_tolerance
-                    and row["n_negative"] == 0
-                )
-                rows.append(row)
+            done = _optimum_setting(name, x, y, depth, width, opts, finder, factor, log, curvature)
+            rows += done
             if log is not None:
-                done = [r for r in rows if r["depth"] == depth and r["hidden_width"] == width]
                 log(
                     f"{name} {'-'.join(map(str, widths))}: "
                     f"{sum(r['at_optimum'] for r in done)}/{len(done)} at the optimum "
-                    f"{optimum:.6g}; statuses {sorted({r['status'] for r in done})}"
+                    f"{done[0]['optimum_loss']:.6g}; statuses {sorted({r['status'] for r in done})}"
                 )
     return pd.DataFrame(rows)
+
+
+def _optimum_setting(name, x, y, depth: int, width: int, opts: OptimumOptions,
+                     finder: FinderOptions, factor: float, log,
+                     curvature: CurvatureOptions) -> list[dict]:  # fmt: skip
+    """The rows of one depth and width: train, descend and certify, read the spectra."""
+    dx, dy = x.shape[1], y.shape[1]
+    widths = (dx, *[width] * depth, dy)
+    model = deep_linear(widths)
+    loss_fn = make_loss(model, "mse", x, y)
+    seeds = [opts.seed + k for k in range(opts.networks)]
+    theta0 = torch.stack([init_params(model, s, device=x.device) for s in seeds])
+    schedule = TrainOptions("gd", opts.learning_rate, opts.steps, record_every=opts.steps)
+    fast = choose_value_and_grad(model, "mse", x, y)
+    trained = train(loss_fn, theta0, schedule, value_and_grad=fast)
+    hess_fn = curvature.hessian(model, "mse", x, y)
+    chunk = curvature.networks_per_chunk(model, len(x))
+    polished, distance, status = _descend_and_certify(
+        loss_fn, hess_fn, trained, replace(finder, hessian_chunk=chunk), opts, log
+    )
+    rank = width if width < min(dx, dy) else None
+    optimum = linear_regression_optimum(x, y, rank)
+    losses = torch.vmap(loss_fn)(polished)
+    gns = grad_norm_sq(loss_fn, polished)
+    finite = torch.tensor([st != Status.DIVERGED for st in status])
+    spectra, _ = point_spectra(hess_fn, polished, factor, curvature, chunk, finite=finite,
+                               distance=distance)  # fmt: skip
+    common = {"data": name, "depth": depth, "widths": "-".join(map(str, widths)),
+              "hidden_width": width, "bottleneck": rank is not None}  # fmt: skip
+    return [
+        _optimum_row(
+            common,
+            seed,
+            status[k],
+            float(trained.loss[-1, k]),
+            float(losses[k]),
+            optimum,
+            rank,
+            float(gns[k]),
+            spectra[k],
+            float(distance[k]),
+            opts.gap_tolerance,
+        )  # fmt: skip
+        for k, seed in enumerate(seeds)
+    ]
+
+
+def _descend_and_certify(loss_fn, hess_fn, trained, finder: FinderOptions,
+                         opts: OptimumOptions, log):  # fmt: skip
+    """Saddle-free Newton from every trained end, then Newton-MR polish; certify each end.
+
+    Returns:
+        (points (K, P), distance tolerances (K,), statuses): a diverged network keeps its
+        trained parameters, a NaN distance and ``diverged``.
+    """
+    ok = ~trained.diverged
+    polished = trained.params.clone()
+    distance = torch.full((len(ok),), float("nan"), dtype=torch.float64)
+    status = [Status.DIVERGED] * len(ok)
+    if not ok.any():
+        return polished, distance, status
+    # Descend to the end by saddle-free Newton, aiming far below the threshold so that the
+    # spectrum is read at a point converged well past certification.
+    deeper = replace(
+        finder,
+        max_iter=opts.polish_iter,
+        grad_norm_sq_threshold=finder.grad_norm_sq_threshold * DESCENT_TARGET,
+    )
+    found = find_critical_points(
+        loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper, log
+    )  # fmt: skip
+    # Then Newton-MR polish of every certified point, kept while it lowers the gradient: near
+    # the manifold of minima the zero eigenvalues are perturbed by about ||g||, so the spectrum
+    # is read at round-off (as in section 2c).
+    polish = replace(finder, max_iter=0, polish_steps=max(finder.polish_steps, 50))
+    found = find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", polish)
+    polished[ok] = found.params
+    distance[ok] = found.eig_tol_distance.to(distance)
+    for j, k in enumerate(torch.nonzero(ok).flatten().tolist()):
+        status[k] = (
+            found.status[j]
+            if found.status[j] == Status.DIVERGED
+            else certify(float(found.grad_norm_sq[j]), finder.grad_norm_sq_threshold)
+        )
+    return polished, distance, status
+
+
+def _optimum_row(common: dict, seed: int, status, gd_loss: float, final_loss: float,
+                 optimum: float, rank, gn: float, s, distance: float, gap_tolerance: float
+                 ) -> dict:  # fmt: skip
+    """One network's row of :func:`optimum_runs` (``s``: its spectrum summary, or None)."""
+    nan = math.nan
+    rel_gap = float(relative_gap(final_loss, optimum)) if math.isfinite(final_loss) else nan
+    spectrum = (
+        {"index": nan, "n_negative": nan, "n_zero": nan, "lambda_min": nan, "eig_tol": nan}
+        if s is None
+        else {"index": s.index, "n_negative": s.n_negative, "n_zero": s.n_zero,
+              "lambda_min": s.lambda_min, "eig_tol": s.eig_tol}
+    )  # fmt: skip
+    row = {
+        **common, "seed": seed, "status": status, "gd_loss": gd_loss, "final_loss": final_loss,
+        "optimum_loss": optimum,
+        "optimum": "least squares" if rank is None else f"reduced rank {rank}",
+        "rel_gap": rel_gap, "grad_norm_sq": gn, **spectrum, "eig_tol_distance": distance,
+    }  # fmt: skip
+    row["at_optimum"] = bool(
+        status == Status.CRITICAL and rel_gap < gap_tolerance and row["n_negative"] == 0
+    )
+    return row
 
 
 @dataclass(frozen=True)
