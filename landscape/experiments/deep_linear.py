@@ -335,8 +335,6 @@ def _kind(status: str, loss: float, global_loss: float, n_negative: int, tol: fl
     return "strict saddle" if n_negative > 0 else "flat saddle"
 
 
-# Over 60 lines: analytic points, searches and their spectra per depth share the depth's problem,
-# scale and finder.
 def saddle_table(
     opts: SaddleOptions,
     finder: FinderOptions,
@@ -365,12 +363,7 @@ def saddle_table(
         n_negative, n_zero, n_positive, index, lambda_min, eig_tol, eig_tol_distance, kind,
         nearest_analytic_loss, loss_rel_error, matches_analytic``.
     """
-    from landscape.engine.theory import (
-        deep_linear_critical_point,
-        deep_linear_critical_values,
-        deep_linear_regression_problem,
-    )
-    from landscape.engine.train import even_in_loss
+    from landscape.engine.theory import deep_linear_critical_values, deep_linear_regression_problem
 
     if list(opts.singular_values) != sorted(set(opts.singular_values), reverse=True):
         raise ValueError(
@@ -378,89 +371,107 @@ def saddle_table(
             f"got {list(opts.singular_values)}"
         )
     x, y, u, s, v = deep_linear_regression_problem(opts.n_samples, opts.singular_values, opts.seed)
-    d = x.shape[1]
     values = deep_linear_critical_values(opts.singular_values, opts.hidden)
-    global_loss = float(values["loss"].min())
     rows = []
     for depth in opts.depths:
-        widths = (d, *[opts.hidden] * depth, d)
-        model = deep_linear(widths)
-        loss_fn = make_loss(model, "mse", x, y)
-        hess_fn = curvature.hessian(model, "mse", x, y)
-        chunk = curvature.networks_per_chunk(model, len(x))
-        best = tuple(range(min(opts.hidden, d)))  # the top singular directions: global minimum
-        scale = float(
-            torch.linalg.eigvalsh(hess_fn(deep_linear_critical_point(best, u, s, v, widths)))
-            .abs()
-            .max()
-        )
-        points, sources, starts = [], [], []
-        for sub in values["subset"]:
-            subset = tuple(int(i) for i in sub.split()) if sub else ()
-            points.append(deep_linear_critical_point(subset, u, s, v, widths))
-            sources.append(f"analytic {{{', '.join(map(str, subset))}}}")
-        analytic = torch.stack(points)
-        gen = torch.Generator().manual_seed(opts.seed + depth)
-        near_origin = opts.origin_scale * torch.randn(opts.starts, model.n_params, generator=gen,
-                                                      dtype=torch.float64)  # fmt: skip
-        theta0 = torch.stack([opts.init_scale * init_params(model, opts.seed + 100 * depth + k)
-                              for k in range(opts.starts)])  # fmt: skip
-        schedule = TrainOptions("gd", opts.learning_rate, opts.train_steps, record_every=1,
-                                snapshot_every=max(1, opts.train_steps // 50))  # fmt: skip
-        run = train(loss_fn, theta0, schedule)
-        picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
-        along = torch.stack([run.snapshots[picks[j, k], k] for k in range(opts.starts)
-                             for j in range(opts.snapshots)])  # fmt: skip
-        search = replace(finder, hessian_chunk=chunk)
-        found = find_critical_points(loss_fn, hess_fn, torch.cat([near_origin, along]),
-                                     "newton_mr", search)  # fmt: skip
-        # Polish to round-off with an untruncated pseudo-inverse: the search's truncation
-        # (pinv_rtol) stalls at |g|^2 ~ 1e-13, where near-zero eigenvalues still read as negative.
-        exact = replace(search, max_iter=0, pinv_rtol=1e-10)
-        searched = find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", exact).params
-        sources += ["origin"] * opts.starts + ["trajectory"] * (opts.starts * opts.snapshots)
-        starts = (
-            [None] * len(analytic)
-            + list(range(opts.starts))
-            + list(range(opts.starts * opts.snapshots))
-        )
-        everything = torch.cat([analytic, searched])
-        losses = torch.vmap(loss_fn)(everything)
-        gns = grad_norm_sq(loss_fn, everything)
-        finite = torch.isfinite(losses) & torch.isfinite(gns) & torch.isfinite(everything).all(-1)
-        distance = distance_tolerances(loss_fn, hess_fn, everything, search)
-        spectra, _ = point_spectra(hess_fn, everything, factor, curvature, chunk, norm=scale,
-                                   finite=finite, distance=distance)  # fmt: skip
-        for k in range(len(everything)):
-            status = certify(float(gns[k]), finder.grad_norm_sq_threshold, not bool(finite[k]))
-            summ = spectra[k] or not_computed(model.n_params)
-            loss = float(losses[k])
-            gaps = relative_gap(values["loss"].to_numpy(), loss)
-            nearest = float(values["loss"].iloc[int(gaps.argmin())])
-            rows.append(
-                {
-                    "depth": depth,
-                    "widths": "-".join(map(str, widths)),
-                    "source": sources[k],
-                    "start": starts[k],
-                    "status": status,
-                    "loss": loss,
-                    "grad_norm_sq": float(gns[k]),
-                    "n_negative": summ.n_negative,
-                    "n_zero": summ.n_zero,
-                    "n_positive": summ.n_positive,
-                    "index": summ.index,
-                    "lambda_min": summ.lambda_min,
-                    "eig_scale": scale,
-                    "eig_tol": summ.eig_tol,
-                    "eig_tol_distance": float(distance[k]),
-                    "kind": _kind(status, loss, global_loss, summ.n_negative, 1e-6),
-                    "nearest_analytic_loss": nearest,
-                    "loss_rel_error": float(gaps.min()),
-                    "matches_analytic": bool(gaps.min() < 1e-6),
-                }
-            )
+        rows += _saddle_depth(depth, (x, y, u, s, v), values, opts, finder, factor, curvature)
     return pd.DataFrame(rows)
+
+
+def _saddle_depth(depth: int, problem, values: pd.DataFrame, opts: SaddleOptions,
+                  finder: FinderOptions, factor: float, curvature: CurvatureOptions
+                  ) -> list[dict]:  # fmt: skip
+    """The rows of one depth: its analytic points, then its searched ones (origin, trajectory)."""
+    from landscape.engine.theory import deep_linear_critical_point
+
+    x, y, u, s, v = problem
+    d = x.shape[1]
+    widths = (d, *[opts.hidden] * depth, d)
+    model = deep_linear(widths)
+    loss_fn = make_loss(model, "mse", x, y)
+    hess_fn = curvature.hessian(model, "mse", x, y)
+    chunk = curvature.networks_per_chunk(model, len(x))
+    best = tuple(range(min(opts.hidden, d)))  # the top singular directions: global minimum
+    scale = float(
+        torch.linalg.eigvalsh(hess_fn(deep_linear_critical_point(best, u, s, v, widths)))
+        .abs()
+        .max()
+    )
+    points, sources = [], []
+    for sub in values["subset"]:
+        subset = tuple(int(i) for i in sub.split()) if sub else ()
+        points.append(deep_linear_critical_point(subset, u, s, v, widths))
+        sources.append(f"analytic {{{', '.join(map(str, subset))}}}")
+    analytic = torch.stack(points)
+    search = replace(finder, hessian_chunk=chunk)
+    searched = _searched_saddles(depth, model, loss_fn, hess_fn, opts, search)
+    sources += ["origin"] * opts.starts + ["trajectory"] * (opts.starts * opts.snapshots)
+    starts = (
+        [None] * len(analytic)
+        + list(range(opts.starts))
+        + list(range(opts.starts * opts.snapshots))
+    )
+    everything = torch.cat([analytic, searched])
+    losses = torch.vmap(loss_fn)(everything)
+    gns = grad_norm_sq(loss_fn, everything)
+    finite = torch.isfinite(losses) & torch.isfinite(gns) & torch.isfinite(everything).all(-1)
+    distance = distance_tolerances(loss_fn, hess_fn, everything, search)
+    spectra, _ = point_spectra(hess_fn, everything, factor, curvature, chunk, norm=scale,
+                               finite=finite, distance=distance)  # fmt: skip
+    common = {"depth": depth, "widths": "-".join(map(str, widths))}
+    global_loss = float(values["loss"].min())
+    rows = []
+    for k in range(len(everything)):
+        status = certify(float(gns[k]), finder.grad_norm_sq_threshold, not bool(finite[k]))
+        summ = spectra[k] or not_computed(model.n_params)
+        point = {"source": sources[k], "start": starts[k], "status": status}
+        rows.append(_saddle_row(common, point, float(losses[k]), float(gns[k]), summ, scale,
+                                float(distance[k]), values, global_loss))  # fmt: skip
+    return rows
+
+
+def _searched_saddles(depth: int, model, loss_fn, hess_fn, opts: SaddleOptions,
+                      search: FinderOptions) -> torch.Tensor:  # fmt: skip
+    """Newton-MR ends from near the origin and from gradient-descent snapshots, polished.
+
+    Returns:
+        (starts + starts * snapshots, P): the origin's ends first, then the trajectories'.
+    """
+    from landscape.engine.train import even_in_loss
+
+    gen = torch.Generator().manual_seed(opts.seed + depth)
+    near_origin = opts.origin_scale * torch.randn(opts.starts, model.n_params, generator=gen,
+                                                  dtype=torch.float64)  # fmt: skip
+    theta0 = torch.stack([opts.init_scale * init_params(model, opts.seed + 100 * depth + k)
+                          for k in range(opts.starts)])  # fmt: skip
+    schedule = TrainOptions("gd", opts.learning_rate, opts.train_steps, record_every=1,
+                            snapshot_every=max(1, opts.train_steps // 50))  # fmt: skip
+    run = train(loss_fn, theta0, schedule)
+    picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
+    along = torch.stack([run.snapshots[picks[j, k], k] for k in range(opts.starts)
+                         for j in range(opts.snapshots)])  # fmt: skip
+    found = find_critical_points(loss_fn, hess_fn, torch.cat([near_origin, along]),
+                                 "newton_mr", search)  # fmt: skip
+    # Polish to round-off with an untruncated pseudo-inverse: the search's truncation
+    # (pinv_rtol) stalls at |g|^2 ~ 1e-13, where near-zero eigenvalues still read as negative.
+    exact = replace(search, max_iter=0, pinv_rtol=1e-10)
+    return find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", exact).params
+
+
+def _saddle_row(common: dict, point: dict, loss: float, gn: float, summ, scale: float,
+                distance: float, values: pd.DataFrame, global_loss: float) -> dict:  # fmt: skip
+    """One point's row of :func:`saddle_table`, with its nearest analytic loss and its kind."""
+    gaps = relative_gap(values["loss"].to_numpy(), loss)
+    nearest = float(values["loss"].iloc[int(gaps.argmin())])
+    return {
+        **common, **point, "loss": loss, "grad_norm_sq": gn, "n_negative": summ.n_negative,
+        "n_zero": summ.n_zero, "n_positive": summ.n_positive, "index": summ.index,
+        "lambda_min": summ.lambda_min, "eig_scale": scale, "eig_tol": summ.eig_tol,
+        "eig_tol_distance": distance,
+        "kind": _kind(point["status"], loss, global_loss, summ.n_negative, 1e-6),
+        "nearest_analytic_loss": nearest, "loss_rel_error": float(gaps.min()),
+        "matches_analytic": bool(gaps.min() < 1e-6),
+    }  # fmt: skip
 
 
 def architectures(optimum: dict, saddles: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
