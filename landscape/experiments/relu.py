@@ -387,7 +387,6 @@ def certify_minima(
     return out
 
 
-# Over 60 lines: two table row literals (per run, per case).
 def census_case(
     k: int,
     n: int,
@@ -418,10 +417,21 @@ def census_case(
                and float(res["loss"][r]) >= opts.spurious_loss]  # fmt: skip
     checks = certify_minima(res["params"][flagged], res["grad_norm"][flagged], v, numerics)
     checks = dict(zip(flagged, checks, strict=True))
+    runs = _run_table(k, n, res, checks, opts.runs)
+    summary = _case_summary(k, n, runs)
+    sp = runs[runs["spurious"]]
+    log(
+        f"k = {k}, n = {n}: {len(sp)}/{len(runs)} spurious ({summary['certified']} certified "
+        f"minima), {summary['below_threshold']} stopped below threshold, "
+        f"{summary['not_converged']} not converged"
+    )
+    return summary, runs
+
+
+def _run_table(k: int, n: int, res: dict, checks: dict, runs: int) -> pd.DataFrame:
+    """One row per run (:data:`RUN_COLUMNS`); ``checks`` holds the flagged runs' certification."""
     rows = []
-    for r in range(opts.runs):
-        loss = float(res["loss"][r])
-        spurious = r in checks
+    for r in range(runs):
         min_eig, tol, distance, certified = checks.get(r, (float("nan"),) * 3 + (False,))
         rows.append(
             {
@@ -429,35 +439,39 @@ def census_case(
                 "n": n,
                 "run": r,
                 "status": res["status"][r],
-                "loss": loss,
+                "loss": float(res["loss"][r]),
                 "grad_norm": float(res["grad_norm"][r]),
                 "steps": int(res["steps"][r]),
                 "learning_rate": float(res["learning_rate"][r]),
                 "restarts": int(res["restarts"][r]),
                 "loss_increases": int(res["loss_increases"][r]),
-                "spurious": spurious,
+                "spurious": r in checks,
                 "min_hessian_eigenvalue": min_eig,
                 "eig_tol": tol,
                 "eig_tol_distance": distance,
                 "certified": certified,
             }
         )
-    runs = pd.DataFrame(rows, columns=RUN_COLUMNS)
-    sp = runs[runs["spurious"]]
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)
+
+
+def _case_summary(k: int, n: int, runs: pd.DataFrame) -> dict:
+    """The case's row (:data:`CASE_COLUMNS`) from its runs; the rate counts certified minima."""
     minima = runs[runs["certified"]]
     certified = len(minima)
-    low, high = wilson_interval(certified, len(runs))  # the rate counts certified minima
-    summary = {
+    low, high = wilson_interval(certified, len(runs))
+    nan = float("nan")
+    return {
         "k": k,
         "n": n,
         "runs": len(runs),
-        "spurious": len(sp),
+        "spurious": int(runs["spurious"].sum()),
         "certified_fraction": certified / len(runs),
         "certified": certified,
-        "mean_spurious_loss": float(minima["loss"].mean()) if certified else float("nan"),
-        "min_hessian_eigenvalue": float(minima["min_hessian_eigenvalue"].min())
-        if certified
-        else float("nan"),
+        "mean_spurious_loss": float(minima["loss"].mean()) if certified else nan,
+        "min_hessian_eigenvalue": (
+            float(minima["min_hessian_eigenvalue"].min()) if certified else nan
+        ),
         "ci_low": low,
         "ci_high": high,
         "below_threshold": int((runs["status"] == CensusStatus.BELOW_THRESHOLD).sum()),
@@ -465,9 +479,3 @@ def census_case(
         "not_converged": int((runs["status"] == CensusStatus.NOT_CONVERGED).sum()),
         "restarted": int((runs["restarts"] > 0).sum()),
     }
-    log(
-        f"k = {k}, n = {n}: {len(sp)}/{len(runs)} spurious ({summary['certified']} certified "
-        f"minima), {summary['below_threshold']} stopped below threshold, "
-        f"{summary['not_converged']} not converged"
-    )
-    return summary, runs
