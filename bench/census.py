@@ -43,9 +43,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
-from landscape import census_step  # noqa: E402
 from landscape.base.io import write_table  # noqa: E402
 from landscape.base.options import Numerics  # noqa: E402
+from landscape.engine import census_step  # noqa: E402
 from landscape.experiments.relu import (  # noqa: E402
     CensusOptions,
     census_case,

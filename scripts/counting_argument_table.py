@@ -1,9 +1,9 @@
 """Rule ``counting_argument_table``: 2^-N for this pipeline's networks, and GOE Monte Carlo."""
 
-from landscape import deep_linear, linear_ae, symmetry, training_plateaus
 from landscape.base.io import write_table
 from landscape.base.runlog import logged
 from landscape.engine.data import load_dataset
+from landscape.experiments import deep_linear, linear_ae, symmetry, training_plateaus
 from landscape.experiments.counting import CountingOptions, counting_table
 
 with logged(snakemake.log[0], snakemake.rule) as log:
