@@ -17,11 +17,11 @@ from landscape.pipeline import plots
 with logged(snakemake.log[0], snakemake.rule):
     plots.set_style()
     fit = FitOptions.from_config(snakemake.params.options)
-    memo = MemorisationOptions.from_config(snakemake.params.options)
+    memo_opts = MemorisationOptions.from_config(snakemake.params.options)
     fits = read_table(snakemake.input.fits, FIT_COLUMNS)
     memo = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
     mlp = read_table(snakemake.input.index_vs_loss, COLUMNS)
-    cutoff, finder = memo.published_cutoff, memo.published_finder
+    cutoff, finder = memo_opts.published_cutoff, memo_opts.published_finder
     groups = fit_groups(memo, mlp, cutoff, finder)
     # Their procedure's ends above the cutoff are drawn too (crosses), never fitted.
     above = published_points(memo, cutoff, finder, above=True)
