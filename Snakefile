@@ -17,7 +17,7 @@ from landscape.pipeline.sections import (
     figure_targets,
     score_files,
     score_inputs,
-    score_settings,
+    score_options,
 )
 
 

@@ -4,7 +4,8 @@ One CPU core (BLAS, torch and Numba held to one thread). In one run it measures:
 
 1. **The step**, F and grad F of R students at k = n (and n = k + 1):
    :func:`landscape.engine.census_step.value_and_grad` (ours, fused) against
-   :func:`landscape.experiments.relu.population_value_and_grad` (the torch step the census used
+   :func:`landscape.experiments.relu_spurious.relu.population_value_and_grad` (the torch step the
+   census used
    before, still the reference and the GPU path). Median of interleaved repeats; the two agree to
    1e-12 (checked here too).
 2. **The floor** of that step on this machine: its kernel evaluations, each at the throughput a
@@ -46,7 +47,7 @@ import torch  # noqa: E402
 from landscape.base.io import write_table  # noqa: E402
 from landscape.base.options import Numerics  # noqa: E402
 from landscape.engine import census_step  # noqa: E402
-from landscape.experiments.relu import (  # noqa: E402
+from landscape.experiments.relu_spurious.relu import (  # noqa: E402
     CensusOptions,
     census_case,
     initial_weights,
@@ -124,30 +125,56 @@ def step_rows(runs: int, shapes, r: dict[str, float], repeats: int) -> list[dict
         t_today, t_ours = statistics.median(today), statistics.median(ours)
         floor = floor_seconds(runs, k, n, r)
         strict = floor_seconds(runs, k, n, r, distinct=True)
-        rows.append({"measurement": "step", "runs": runs, "k": k, "n": n,
-                     "today_ms": 1e3 * t_today, "ours_ms": 1e3 * t_ours, "floor_ms": 1e3 * floor,
-                     "floor_distinct_ms": 1e3 * strict, "speedup": t_today / t_ours,
-                     "over_floor": t_ours / floor, "over_floor_distinct": t_ours / strict,
-                     "max_abs_diff": float(diff)})  # fmt: skip
-        print(f"k = {k}, n = {n}, {runs} runs: today {1e3 * t_today:.2f} ms, ours "
-              f"{1e3 * t_ours:.2f} ms ({t_today / t_ours:.1f}x faster; target >= 5); floor "
-              f"{1e3 * floor:.2f} ms (ours {t_ours / floor:.2f}x it; target <= 2), distinct-pair "
-              f"floor {1e3 * strict:.2f} ms (ours {t_ours / strict:.2f}x); max |diff| {diff:.1e}",
-              flush=True)  # fmt: skip
+        rows.append(
+            {
+                "measurement": "step",
+                "runs": runs,
+                "k": k,
+                "n": n,
+                "today_ms": 1e3 * t_today,
+                "ours_ms": 1e3 * t_ours,
+                "floor_ms": 1e3 * floor,
+                "floor_distinct_ms": 1e3 * strict,
+                "speedup": t_today / t_ours,
+                "over_floor": t_ours / floor,
+                "over_floor_distinct": t_ours / strict,
+                "max_abs_diff": float(diff),
+            }
+        )
+        print(
+            f"k = {k}, n = {n}, {runs} runs: today {1e3 * t_today:.2f} ms, ours "
+            f"{1e3 * t_ours:.2f} ms ({t_today / t_ours:.1f}x faster; target >= 5); floor "
+            f"{1e3 * floor:.2f} ms (ours {t_ours / floor:.2f}x it; target <= 2), distinct-pair "
+            f"floor {1e3 * strict:.2f} ms (ours {t_ours / strict:.2f}x); max |diff| {diff:.1e}",
+            flush=True,
+        )
     return rows
 
 
 def case_row(runs: int) -> dict:
     """The k = n = 20 case end to end: descent, polish, certification."""
     start = time.perf_counter()
-    summary, _ = census_case(20, 20, CensusOptions(runs=runs), Numerics(),
-                             log=lambda m: print(f"  {time.perf_counter() - start:7.1f} s {m}",
-                                                 flush=True))  # fmt: skip
+    summary, _ = census_case(
+        20,
+        20,
+        CensusOptions(runs=runs),
+        Numerics(),
+        log=lambda m: print(f"  {time.perf_counter() - start:7.1f} s {m}", flush=True),
+    )
     seconds = time.perf_counter() - start
-    print(f"whole case k = n = 20, {runs} runs: {seconds:.0f} s ({seconds / 60:.1f} min; target "
-          f"< 10 min); {summary['certified']} certified spurious minima", flush=True)  # fmt: skip
-    return {"measurement": "case", "runs": runs, "k": 20, "n": 20, "ours_ms": 1e3 * seconds,
-            "certified": summary["certified"]}  # fmt: skip
+    print(
+        f"whole case k = n = 20, {runs} runs: {seconds:.0f} s ({seconds / 60:.1f} min; target "
+        f"< 10 min); {summary['certified']} certified spurious minima",
+        flush=True,
+    )
+    return {
+        "measurement": "case",
+        "runs": runs,
+        "k": 20,
+        "n": 20,
+        "ours_ms": 1e3 * seconds,
+        "certified": summary["certified"],
+    }
 
 
 def main() -> None:
@@ -161,8 +188,11 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     r = rates()
-    print(f"one core; arccos {1e9 * r['arccos_s']:.2f} ns, sqrt {1e9 * r['sqrt_s']:.2f} ns "
-          f"(cache-resident), GEMM {r['gemm_flops'] / 1e9:.1f} GFLOP/s", flush=True)  # fmt: skip
+    print(
+        f"one core; arccos {1e9 * r['arccos_s']:.2f} ns, sqrt {1e9 * r['sqrt_s']:.2f} ns "
+        f"(cache-resident), GEMM {r['gemm_flops'] / 1e9:.1f} GFLOP/s",
+        flush=True,
+    )
     rows = step_rows(args.runs, [(20, 20), (20, 21), (14, 14)], r, args.repeats)
     if not args.no_case:
         rows.append(case_row(args.case_runs))

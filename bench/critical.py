@@ -1,7 +1,8 @@
 """Benchmark: certified critical points per minute, dense-eigh Newton-MR against matrix-free.
 
 Three sizes of the section 4b problem (digits pooled to 16 inputs, 100 training points, tanh,
-squared loss on one-hot targets, ``landscape.experiments.index_vs_loss.classifier_problem``): hidden
+squared loss on one-hot targets,
+``landscape.experiments.index_vs_loss.index_vs_loss.classifier_problem``): hidden
 [4] (P = 118, today's 4b), [40] (P = 1,090, the default run's scale case) and [64, 64]
 (P = 5,898, the paper config's). Starts: snapshots of gradient-descent trajectories spaced
 evenly in loss (``starting_points``), from seeds held out from every config (``--seed 100``).
@@ -37,7 +38,11 @@ from landscape.engine.critical import FinderOptions, Status, find_critical_point
 from landscape.engine.curvature import DEFAULT_CURVATURE
 from landscape.engine.data import make_digits
 from landscape.engine.models import make_loss
-from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, starting_points
+from landscape.experiments.index_vs_loss.index_vs_loss import (
+    SearchOptions,
+    classifier_problem,
+    starting_points,
+)
 
 BUDGET = {"4": 300.0, "40": 600.0, "64,64": 900.0}  # seconds per method and size
 
@@ -74,23 +79,39 @@ def run_size(hidden: list[int], args) -> list[dict]:
     budget = BUDGET.get(",".join(map(str, hidden)), 600.0)
     dense_iters, note = _dense_iterations(hess, starts, args.iterations, budget)
     rows = []
-    for method, solver, iters in (("dense", "eigh", dense_iters),
-                                  ("matrix_free", "minres", args.iterations)):  # fmt: skip
+    for method, solver, iters in (
+        ("dense", "eigh", dense_iters),
+        ("matrix_free", "minres", args.iterations),
+    ):
         opts = FinderOptions.from_numerics(
-            Numerics(), max_iter=iters, pinv_rtol=args.pinv_rtol, solver=solver,
+            Numerics(),
+            max_iter=iters,
+            pinv_rtol=args.pinv_rtol,
+            solver=solver,
             minres_maxiter=args.minres_maxiter,
-        )  # fmt: skip
+        )
         t0 = time.perf_counter()
         res = find_critical_points(loss, hess, starts, "newton_mr", opts)
         seconds = time.perf_counter() - t0
         certified = res.status.count(Status.CRITICAL)
-        rows.append({"n_params": p, "method": method, "starts": len(starts), "iterations": iters,
-                     "certified": certified, "seconds": seconds,
-                     "per_minute": 60 * certified / seconds,
-                     "median_grad_norm_sq": float(res.grad_norm_sq.median()),
-                     "note": note if method == "dense" else ""})  # fmt: skip
-        print(f"P = {p}: {method}: {certified} of {len(starts)} certified in {seconds:.0f} s "
-              f"({iters} iterations)", flush=True)  # fmt: skip
+        rows.append(
+            {
+                "n_params": p,
+                "method": method,
+                "starts": len(starts),
+                "iterations": iters,
+                "certified": certified,
+                "seconds": seconds,
+                "per_minute": 60 * certified / seconds,
+                "median_grad_norm_sq": float(res.grad_norm_sq.median()),
+                "note": note if method == "dense" else "",
+            }
+        )
+        print(
+            f"P = {p}: {method}: {certified} of {len(starts)} certified in {seconds:.0f} s "
+            f"({iters} iterations)",
+            flush=True,
+        )
     return rows
 
 
@@ -122,10 +143,12 @@ def main() -> None:
             ratio = f"{f['per_minute'] / d['per_minute']:.1f}x"
         else:
             ratio = f">= {f['certified'] * d['seconds'] / f['seconds']:.1f}x (dense: none)"
-        print(f"  P = {p:5d}: dense {d['per_minute']:.2f} ({d['certified']}/{d['starts']} in "
-              f"{d['seconds']:.0f} s, {d['iterations']} it.), matrix-free {f['per_minute']:.2f} "
-              f"({f['certified']}/{f['starts']} in {f['seconds']:.0f} s): ratio {ratio}"
-              + (f"; {d['note']}" if d["note"] else ""))  # fmt: skip
+        print(
+            f"  P = {p:5d}: dense {d['per_minute']:.2f} ({d['certified']}/{d['starts']} in "
+            f"{d['seconds']:.0f} s, {d['iterations']} it.), matrix-free {f['per_minute']:.2f} "
+            f"({f['certified']}/{f['starts']} in {f['seconds']:.0f} s): ratio {ratio}"
+            + (f"; {d['note']}" if d["note"] else "")
+        )
 
 
 if __name__ == "__main__":

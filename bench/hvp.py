@@ -27,7 +27,11 @@ from torch import nn
 from landscape.engine.critical import FinderOptions, _Search
 from landscape.engine.data import make_digits
 from landscape.engine.models import make_loss
-from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, starting_points
+from landscape.experiments.index_vs_loss.index_vs_loss import (
+    SearchOptions,
+    classifier_problem,
+    starting_points,
+)
 
 
 def _best(fn, repeats: int = 5) -> tuple[float, torch.Tensor]:
@@ -56,13 +60,19 @@ def run_size(hidden: list[int]) -> None:
     ops = []
     for theta in starts:
         widths = problem.model.widths
-        layers = [m for a, b in zip(widths[:-1], widths[1:], strict=True)
-                  for m in (nn.Linear(a, b).double(), nn.Tanh())][:-1]  # fmt: skip
+        layers = [
+            m
+            for a, b in zip(widths[:-1], widths[1:], strict=True)
+            for m in (nn.Linear(a, b).double(), nn.Tanh())
+        ][:-1]
         net = nn.Sequential(*layers)
         nn.utils.vector_to_parameters(torch_layout(theta), net.parameters())
         data = [(problem.x, targets)]
-        ops.append(HessianLinearOperator(net, nn.MSELoss(), list(net.parameters()), data,
-                                         check_deterministic=False))  # fmt: skip
+        ops.append(
+            HessianLinearOperator(
+                net, nn.MSELoss(), list(net.parameters()), data, check_deterministic=False
+            )
+        )
     v = torch.randn(starts.shape, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     t_ours, ours = _best(lambda: ours_op(v))
     t_them, theirs = _best(
@@ -70,9 +80,11 @@ def run_size(hidden: list[int]) -> None:
     )
     want = torch.stack([torch_layout(h) for h in ours]) * 2 / problem.model.widths[-1]
     diff = float((theirs - want).norm() / want.norm())
-    print(f"P = {starts.shape[1]:5d}, S = {len(starts)}: ours {1e3 * t_ours:.1f} ms, curvlinops "
-          f"{1e3 * t_them:.1f} ms ({t_them / t_ours:.1f}x); relative difference {diff:.1e}",
-          flush=True)  # fmt: skip
+    print(
+        f"P = {starts.shape[1]:5d}, S = {len(starts)}: ours {1e3 * t_ours:.1f} ms, curvlinops "
+        f"{1e3 * t_them:.1f} ms ({t_them / t_ours:.1f}x); relative difference {diff:.1e}",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -29,7 +29,11 @@ from landscape.engine.critical import FinderOptions, _Search
 from landscape.engine.data import make_digits
 from landscape.engine.krylov import minres_qlp
 from landscape.engine.models import make_loss
-from landscape.experiments.index_vs_loss import SearchOptions, classifier_problem, starting_points
+from landscape.experiments.index_vs_loss.index_vs_loss import (
+    SearchOptions,
+    classifier_problem,
+    starting_points,
+)
 
 
 def _scipy_solves(ctx: _Search, theta, g, maxiter: int) -> torch.Tensor:
@@ -42,8 +46,12 @@ def _scipy_solves(ctx: _Search, theta, g, maxiter: int) -> torch.Tensor:
         def matvec(v, op=op):
             return op(torch.as_tensor(np.asarray(v).reshape(1, -1)))[0].numpy()
 
-        sol, _ = minres(LinearOperator((n, n), matvec=matvec, dtype=np.float64), g[s].numpy(),
-                        maxiter=maxiter, rtol=1e-8)  # fmt: skip
+        sol, _ = minres(
+            LinearOperator((n, n), matvec=matvec, dtype=np.float64),
+            g[s].numpy(),
+            maxiter=maxiter,
+            rtol=1e-8,
+        )
         out[s] = torch.as_tensor(sol)
     return out
 
@@ -51,14 +59,16 @@ def _scipy_solves(ctx: _Search, theta, g, maxiter: int) -> torch.Tensor:
 def run_size(hidden: list[int], args) -> None:
     """Time both ways on one size and print a line."""
     problem = classifier_problem(make_digits(), 2, 100, hidden, "tanh", "mse", args.seed)
-    starts, _ = starting_points(problem, SearchOptions(networks=args.networks, snapshots=3,
-                                                       seed=args.seed))  # fmt: skip
+    starts, _ = starting_points(
+        problem, SearchOptions(networks=args.networks, snapshots=3, seed=args.seed)
+    )
     loss = make_loss(problem.model, "mse", problem.x, problem.y)
     ctx = _Search.build(loss, None, FinderOptions(solver="minres"))
     g = ctx.grads(starts)  # (S, P)
     t0 = time.perf_counter()
-    ours = minres_qlp(ctx.batched_hvp(starts), g, rtol=1e-8, rank_rtol=1e-10,
-                      maxiter=args.maxiter).x  # fmt: skip
+    ours = minres_qlp(
+        ctx.batched_hvp(starts), g, rtol=1e-8, rank_rtol=1e-10, maxiter=args.maxiter
+    ).x
     t_ours = time.perf_counter() - t0
     t0 = time.perf_counter()
     theirs = _scipy_solves(ctx, starts, g, args.maxiter)
@@ -69,9 +79,12 @@ def run_size(hidden: list[int], args) -> None:
         return float(((op(p) - g).norm(dim=-1) / g.norm(dim=-1)).median())
 
     p = starts.shape[1]
-    print(f"P = {p:5d}, S = {len(starts)}: ours {t_ours:.2f} s, scipy {t_scipy:.2f} s "
-          f"(scipy / ours {t_scipy / t_ours:.1f}x); median relative residual ours "
-          f"{residual(ours):.2e}, scipy {residual(theirs):.2e}", flush=True)  # fmt: skip
+    print(
+        f"P = {p:5d}, S = {len(starts)}: ours {t_ours:.2f} s, scipy {t_scipy:.2f} s "
+        f"(scipy / ours {t_scipy / t_ours:.1f}x); median relative residual ours "
+        f"{residual(ours):.2e}, scipy {residual(theirs):.2e}",
+        flush=True,
+    )
 
 
 def main() -> None:

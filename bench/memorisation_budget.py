@@ -28,13 +28,13 @@ import pandas as pd
 
 from landscape.base.options import Numerics
 from landscape.base.vocabulary import Status
-from landscape.experiments.index_vs_loss import SearchOptions, search
-from landscape.experiments.memorisation import (
+from landscape.experiments.index_fit.memorisation import (
     memorisation_problem,
     memorisation_search_options,
     published_points,
     with_energy,
 )
+from landscape.experiments.index_vs_loss.index_vs_loss import SearchOptions, search
 from landscape.pipeline.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,19 +79,29 @@ def main() -> None:
     opts = replace(
         memorisation_search_options(SearchOptions.from_config({**cfg, "seed": args.seed})),
         methods=(args.method,),
-        networks=args.networks, max_iter=args.iterations, gradient_norm_max_iter=args.iterations,
-        solver=args.solver, minres_maxiter=args.minres_maxiter,
-    )  # fmt: skip
+        networks=args.networks,
+        max_iter=args.iterations,
+        gradient_norm_max_iter=args.iterations,
+        solver=args.solver,
+        minres_maxiter=args.minres_maxiter,
+    )
     tables, rows = [], []
     for k, phi in enumerate(args.phis):
         problem = memorisation_problem(cfg["width"], phi, args.seed + k)
         start = time.perf_counter()
         table, _ = search(problem, opts, numerics, print)
         table = with_energy(table, cfg["width"]).assign(phi=phi)
-        rows.append({"phi": phi, "method": args.method, "solver": args.solver,
-                     "iterations": args.iterations, "starts": len(table),
-                     "seconds": round(time.perf_counter() - start, 1),
-                     **summary(table, cfg, args.method)})  # fmt: skip
+        rows.append(
+            {
+                "phi": phi,
+                "method": args.method,
+                "solver": args.solver,
+                "iterations": args.iterations,
+                "starts": len(table),
+                "seconds": round(time.perf_counter() - start, 1),
+                **summary(table, cfg, args.method),
+            }
+        )
         tables.append(table)
     print(pd.DataFrame(rows).to_string(index=False))
     out = ROOT / "results" / "bench" / "memorisation_budget.csv"

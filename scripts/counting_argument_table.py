@@ -3,8 +3,11 @@
 from landscape.base.io import write_table
 from landscape.base.runlog import logged
 from landscape.engine.data import load_dataset
-from landscape.experiments import deep_linear, linear_ae, symmetry, training_plateaus
-from landscape.experiments.counting import CountingOptions, counting_table
+from landscape.experiments.counting.counting import CountingOptions, counting_table
+from landscape.experiments.deep_linear import deep_linear
+from landscape.experiments.linear_ae import linear_ae
+from landscape.experiments.symmetry import symmetry
+from landscape.experiments.training_plateaus import training_plateaus
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     params = snakemake.params

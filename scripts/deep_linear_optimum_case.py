@@ -9,7 +9,7 @@ from landscape.engine.critical import FinderOptions, with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.data import load_dataset
 from landscape.engine.device import resolve_device
-from landscape.experiments.deep_linear import OptimumOptions, optimum_runs, whiten
+from landscape.experiments.deep_linear.deep_linear import OptimumOptions, optimum_runs, whiten
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = OptimumOptions.from_config(snakemake.params.options)
@@ -21,8 +21,14 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     y = torch.as_tensor(ds.y_train, device=device)
     if ds.task == "classification":
         y = torch.nn.functional.one_hot(y, ds.output_dim).to(torch.float64)  # (n, d_y)
-    log.info("%s: %d samples, %d whitened input components (of %d), %d outputs",
-             ds.name, len(x), x.shape[1], ds.x_train.shape[1], y.shape[1])  # fmt: skip
+    log.info(
+        "%s: %d samples, %d whitened input components (of %d), %d outputs",
+        ds.name,
+        len(x),
+        x.shape[1],
+        ds.x_train.shape[1],
+        y.shape[1],
+    )
     finder = FinderOptions.from_numerics(numerics, max_iter=opts.polish_iter, damping=opts.damping)
     curvature = CurvatureOptions.from_config(snakemake.params.curvature)
     log.info("curvature: %s", curvature)

@@ -5,7 +5,7 @@ from landscape.base.options import Numerics
 from landscape.base.runlog import logged
 from landscape.engine.critical import FinderOptions, with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
-from landscape.experiments.deep_linear import SaddleOptions, saddle_table
+from landscape.experiments.deep_linear.deep_linear import SaddleOptions, saddle_table
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     cfg = snakemake.params.options

@@ -3,19 +3,20 @@
 import pandas as pd
 
 from landscape.base.io import read_table
+from landscape.base.plotting import save_figure, set_style
 from landscape.base.runlog import logged
-from landscape.experiments.index_fit import FIT_COLUMNS, FitOptions, Procedure
-from landscape.experiments.index_vs_loss import COLUMNS
-from landscape.experiments.memorisation import (
+from landscape.experiments.index_fit import figures
+from landscape.experiments.index_fit.index_fit import FIT_COLUMNS, FitOptions, Procedure
+from landscape.experiments.index_fit.memorisation import (
     MEMORISATION_COLUMNS,
     MemorisationOptions,
     fit_groups,
     published_points,
 )
-from landscape.pipeline import plots
+from landscape.experiments.index_vs_loss.index_vs_loss import COLUMNS
 
 with logged(snakemake.log[0], snakemake.rule):
-    plots.set_style()
+    set_style()
     fit = FitOptions.from_config(snakemake.params.options)
     memo_opts = MemorisationOptions.from_config(snakemake.params.options)
     fits = read_table(snakemake.input.fits, FIT_COLUMNS)
@@ -33,5 +34,5 @@ with logged(snakemake.log[0], snakemake.rule):
         + [above.assign(kept=False)],
         ignore_index=True,
     )
-    fig = plots.index_fit(fits, points, fit.min_loss, fit.max_index)
-    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)
+    fig = figures.index_fit(fits, points, fit.min_loss, fit.max_index)
+    save_figure(fig, snakemake.output.png, snakemake.output.pdf)

@@ -8,7 +8,7 @@ from landscape.engine.critical import with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.data import load_dataset
 from landscape.engine.device import resolve_device
-from landscape.experiments.index_vs_loss import (
+from landscape.experiments.index_vs_loss.index_vs_loss import (
     CaseOptions,
     SearchOptions,
     classifier_problem,

@@ -13,7 +13,7 @@ from landscape.engine.critical import Status, with_decision_columns
 from landscape.engine.curvature import CurvatureOptions, SpectrumMethod
 from landscape.engine.data import load_dataset
 from landscape.engine.device import resolve_device
-from landscape.experiments.index_vs_loss import (
+from landscape.experiments.index_vs_loss.index_vs_loss import (
     CaseOptions,
     ScaleOptions,
     SearchOptions,
@@ -26,13 +26,21 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     case = CaseOptions.from_config(snakemake.params.base)
     scale = ScaleOptions.from_config(snakemake.params.options)
     size = scale.size(snakemake.wildcards.size)
-    problem = classifier_problem(load_dataset(snakemake.input[0]), case.pool, case.n_samples,
-                                 list(size.hidden), scale.activation, scale.loss,
-                                 case.seed)  # fmt: skip
+    problem = classifier_problem(
+        load_dataset(snakemake.input[0]),
+        case.pool,
+        case.n_samples,
+        list(size.hidden),
+        scale.activation,
+        scale.loss,
+        case.seed,
+    )
     problem = problem.to(resolve_device(snakemake.params.device))
     opts = scale_search_options(SearchOptions.from_config(snakemake.params.base), scale, size)
-    curvature = replace(CurvatureOptions.from_config(snakemake.params.curvature),
-                        spectrum=SpectrumMethod(scale.spectrum))  # fmt: skip
+    curvature = replace(
+        CurvatureOptions.from_config(snakemake.params.curvature),
+        spectrum=SpectrumMethod(scale.spectrum),
+    )
     log.info("size %s: P = %d, %s; %s", size.name, problem.model.n_params, opts, curvature)
     numerics = Numerics.from_config(snakemake.params.numerics)
     start = time.perf_counter()
@@ -41,11 +49,17 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     )
     seconds = time.perf_counter() - start
     certified = int((table["status"] == Status.CRITICAL).sum())
-    log.info("%d of %d certified in %.0f s (%s per certified point)", certified, len(table),
-             seconds, f"{seconds / certified:.1f} s" if certified else "none")  # fmt: skip
+    log.info(
+        "%d of %d certified in %.0f s (%s per certified point)",
+        certified,
+        len(table),
+        seconds,
+        f"{seconds / certified:.1f} s" if certified else "none",
+    )
     table["size"] = size.name
     write_table(with_decision_columns(table, numerics), snakemake.output.table)
     # The wall time goes to its own file: tables are byte-identical from run to run.
-    timing = pd.DataFrame([{"size": size.name, "seconds": seconds, "starts": len(table),
-                            "certified": certified}])  # fmt: skip
+    timing = pd.DataFrame(
+        [{"size": size.name, "seconds": seconds, "starts": len(table), "certified": certified}]
+    )
     write_table(timing, snakemake.output.timing)

@@ -6,7 +6,7 @@ from landscape.base.runlog import logged
 from landscape.engine.critical import with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.device import resolve_device
-from landscape.experiments.linear_ae import LinearAEOptions, run_validation
+from landscape.experiments.linear_ae.linear_ae import LinearAEOptions, run_validation
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     device = resolve_device(snakemake.params.device)

@@ -5,12 +5,17 @@ from landscape.base.options import Numerics
 from landscape.base.runlog import logged
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.device import resolve_device
-from landscape.experiments.linear_ae import LinearAEOptions, pinv_sweep
+from landscape.experiments.linear_ae.linear_ae import LinearAEOptions, pinv_sweep
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     device = resolve_device(snakemake.params.device)
     log.info("device: %s", device)
     opts = LinearAEOptions.from_config(snakemake.params.cfg)
-    table = pinv_sweep(opts, Numerics.from_config(snakemake.params.numerics), log.info, device,
-                       CurvatureOptions.from_config(snakemake.params.curvature))  # fmt: skip
+    table = pinv_sweep(
+        opts,
+        Numerics.from_config(snakemake.params.numerics),
+        log.info,
+        device,
+        CurvatureOptions.from_config(snakemake.params.curvature),
+    )
     write_table(table, snakemake.output[0])

@@ -12,14 +12,14 @@ from landscape.base.runlog import logged
 from landscape.engine.critical import with_decision_columns
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.device import resolve_device
-from landscape.experiments.index_vs_loss import SearchOptions, search
-from landscape.experiments.memorisation import (
+from landscape.experiments.index_fit.memorisation import (
     MEMORISATION_COLUMNS,
     MemorisationOptions,
     memorisation_phi,
     memorisation_search_options,
     with_energy,
 )
+from landscape.experiments.index_vs_loss.index_vs_loss import SearchOptions, search
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     memo = MemorisationOptions.from_config(snakemake.params.options)

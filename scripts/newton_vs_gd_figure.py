@@ -1,8 +1,9 @@
 """Figure ``newton_vs_gd``: the paths of Newton's method and gradient descent on the gallery."""
 
 from landscape.base.io import read_table
+from landscape.base.plotting import save_figure
 from landscape.base.runlog import logged
-from landscape.pipeline import plots
+from landscape.experiments.toys import figures
 
 with logged(snakemake.log[0], snakemake.rule):
     runs = read_table(
@@ -12,5 +13,5 @@ with logged(snakemake.log[0], snakemake.rule):
         snakemake.input.paths,
         ["function", "near_x", "near_y", "start", "method", "step", "x", "y"],
     )
-    fig = plots.newton_vs_gd(runs, paths)
-    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)
+    fig = figures.newton_vs_gd(runs, paths)
+    save_figure(fig, snakemake.output.png, snakemake.output.pdf)

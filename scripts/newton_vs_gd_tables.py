@@ -4,7 +4,7 @@ from landscape.base.io import write_table
 from landscape.base.options import Numerics
 from landscape.base.runlog import logged
 from landscape.engine.critical import Status, with_decision_columns
-from landscape.experiments.toys import DescentOptions, newton_vs_gd
+from landscape.experiments.toys.toys import DescentOptions, newton_vs_gd
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = DescentOptions.from_config(snakemake.params.options)

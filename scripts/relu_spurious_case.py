@@ -7,7 +7,7 @@ from landscape.base.options import Numerics
 from landscape.base.runlog import logged
 from landscape.engine.critical import with_decision_columns
 from landscape.engine.device import resolve_device
-from landscape.experiments.relu import CASE_COLUMNS, CensusOptions, census_case
+from landscape.experiments.relu_spurious.relu import CASE_COLUMNS, CensusOptions, census_case
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = CensusOptions.from_config(snakemake.params.options)  # ks, overparameterisation: jobs

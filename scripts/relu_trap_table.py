@@ -3,7 +3,7 @@
 from landscape.base.io import write_table
 from landscape.base.options import Numerics
 from landscape.base.runlog import logged
-from landscape.experiments.relu_trap import TrapOptions, run_trap
+from landscape.experiments.relu_trap.relu_trap import TrapOptions, run_trap
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = TrapOptions.from_config(snakemake.params.options)

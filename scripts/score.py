@@ -13,7 +13,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         for key, spec in experiment.score_inputs.items()
     }
     numerics = Numerics.from_config(snakemake.params.numerics)
-    rows = experiment.score(tables, numerics, snakemake.params.settings)
+    rows = experiment.score(tables, numerics, snakemake.params.options)
     for row in rows:
         log.info("%s: %s (%s)", row["claim_id"], row["verdict"], row["measured"])
     write_table(score_table(rows), snakemake.output[0])

@@ -3,7 +3,7 @@
 from landscape.base.io import write_table
 from landscape.base.runlog import logged
 from landscape.engine.data import load_dataset
-from landscape.experiments.symmetry import SymmetryOptions, run_symmetry
+from landscape.experiments.symmetry.symmetry import SymmetryOptions, run_symmetry
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     datasets = {name: load_dataset(path) for name, path in snakemake.input.items()}

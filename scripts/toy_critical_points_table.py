@@ -3,7 +3,7 @@
 from landscape.base.io import write_table
 from landscape.base.options import Numerics
 from landscape.base.runlog import logged
-from landscape.experiments.toys import classify_gallery
+from landscape.experiments.toys.toys import classify_gallery
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     numerics = Numerics.from_config(snakemake.params.numerics)

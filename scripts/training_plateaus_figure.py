@@ -1,8 +1,9 @@
 """Figure ``training_plateaus``: training curves, their plateaus, and the index at each one."""
 
 from landscape.base.io import read_table
+from landscape.base.plotting import save_figure
 from landscape.base.runlog import logged
-from landscape.pipeline import plots
+from landscape.experiments.training_plateaus import figures
 
 with logged(snakemake.log[0], snakemake.rule):
     summary = read_table(
@@ -12,5 +13,5 @@ with logged(snakemake.log[0], snakemake.rule):
     )
     eigenvalues = read_table(snakemake.input.eigenvalues, ["network", "step", "rank", "eigenvalue"])
     history = read_table(snakemake.input.history, ["network", "step", "loss", "grad_norm_sq"])
-    fig = plots.training_plateaus(summary, eigenvalues, history)
-    plots.save_figure(fig, snakemake.output.png, snakemake.output.pdf)
+    fig = figures.training_plateaus(summary, eigenvalues, history)
+    save_figure(fig, snakemake.output.png, snakemake.output.pdf)

@@ -4,7 +4,7 @@ from landscape.base.io import save_checkpoint, write_table
 from landscape.base.runlog import logged
 from landscape.engine.data import load_dataset
 from landscape.engine.device import resolve_device
-from landscape.experiments.training_plateaus import PlateauOptions, train_shard
+from landscape.experiments.training_plateaus.training_plateaus import PlateauOptions, train_shard
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = PlateauOptions.from_config(snakemake.params.options)

@@ -6,7 +6,7 @@ from landscape.base.runlog import logged
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.data import load_dataset
 from landscape.engine.device import resolve_device
-from landscape.experiments.training_plateaus import plateau_spectra
+from landscape.experiments.training_plateaus.training_plateaus import plateau_spectra
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     keys = ["params", "points", "widths", "activation", "loss"]

@@ -8,7 +8,7 @@ from torch.func import hessian
 from landscape.base.options import Numerics
 from landscape.engine import census_step
 from landscape.engine.theory import relu_population_loss
-from landscape.experiments.relu import (
+from landscape.experiments.relu_spurious.relu import (
     CensusOptions,
     certify_minima,
     descend,
@@ -118,8 +118,9 @@ def test_the_distance_term_withholds_certification():
     loose = Numerics(grad_norm_sq_threshold=1e-2)
     ((lam_min, tol, distance, ok),) = certify_minima(moved, g.norm()[None], v, loose)
     assert 1e-10 < lam_min < distance <= tol and not ok
-    ((_, _, _, at_min),) = certify_minima(res["params"][j][None], res["grad_norm"][j][None], v,
-                                          loose)  # fmt: skip
+    ((_, _, _, at_min),) = certify_minima(
+        res["params"][j][None], res["grad_norm"][j][None], v, loose
+    )
     assert at_min
 
 

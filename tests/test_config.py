@@ -14,15 +14,15 @@ from landscape.base.options import Numerics
 from landscape.engine.curvature import CurvatureOptions
 from landscape.engine.data import make_dataset, split_sizes
 from landscape.engine.train import TrainOptions
-from landscape.experiments.deep_linear import OptimumOptions, SaddleOptions
-from landscape.experiments.index_fit import FitOptions
-from landscape.experiments.index_vs_loss import SearchOptions
-from landscape.experiments.linear_ae import LinearAEOptions
-from landscape.experiments.relu import CensusOptions
-from landscape.experiments.relu_trap import TrapOptions
-from landscape.experiments.symmetry import SymmetryOptions
-from landscape.experiments.toys import DescentOptions
-from landscape.experiments.training_plateaus import PlateauOptions
+from landscape.experiments.deep_linear.deep_linear import OptimumOptions, SaddleOptions
+from landscape.experiments.index_fit.index_fit import FitOptions
+from landscape.experiments.index_vs_loss.index_vs_loss import SearchOptions
+from landscape.experiments.linear_ae.linear_ae import LinearAEOptions
+from landscape.experiments.relu_spurious.relu import CensusOptions
+from landscape.experiments.relu_trap.relu_trap import TrapOptions
+from landscape.experiments.symmetry.symmetry import SymmetryOptions
+from landscape.experiments.toys.toys import DescentOptions
+from landscape.experiments.training_plateaus.training_plateaus import PlateauOptions
 from landscape.pipeline.config import (
     ConfigError,
     check_config_files,

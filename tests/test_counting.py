@@ -3,7 +3,11 @@
 import math
 
 from landscape.engine.stats import wilson_interval
-from landscape.experiments.counting import counting_table, goe_positive_definite, log10_all_positive
+from landscape.experiments.counting.counting import (
+    counting_table,
+    goe_positive_definite,
+    log10_all_positive,
+)
 
 
 def test_log10_all_positive_is_minus_n_log10_two():

@@ -17,7 +17,7 @@ from landscape.engine.critical import (
     is_local_minimum,
 )
 from landscape.engine.curvature import make_hessian_hvp
-from landscape.experiments.linear_ae import LinearAEOptions, run_validation
+from landscape.experiments.linear_ae.linear_ae import LinearAEOptions, run_validation
 
 
 def test_certify_threshold_is_inclusive():
@@ -101,10 +101,20 @@ def test_gradient_flat_points_are_labelled_not_dropped():
 
 def test_linear_autoencoder_end_points_match_the_closed_form(device):
     cfg = {
-        "n_samples": 300, "input_dim": 5, "hidden": 2, "trajectories": 2, "snapshots": 3,
-        "noise_std": 0.01, "init_scale": 0.1, "learning_rate": 0.05, "train_steps": 150,
-        "max_iter": 60, "gradient_norm_max_iter": 60, "damping": 1e-3, "seed": 0,
-    }  # fmt: skip
+        "n_samples": 300,
+        "input_dim": 5,
+        "hidden": 2,
+        "trajectories": 2,
+        "snapshots": 3,
+        "noise_std": 0.01,
+        "init_scale": 0.1,
+        "learning_rate": 0.05,
+        "train_steps": 150,
+        "max_iter": 60,
+        "gradient_norm_max_iter": 60,
+        "damping": 1e-3,
+        "seed": 0,
+    }
     numerics = Numerics()
     opts = LinearAEOptions.from_config(cfg)
     table, analytic = run_validation(opts, numerics, log=lambda _: None, device=device)
@@ -121,10 +131,20 @@ def test_linear_autoencoder_end_points_match_the_closed_form(device):
 def test_linear_autoencoder_honours_the_gradient_flat_residual():
     """numerics.gradient_flat_residual and _cokernel decide the linear autoencoder's labels too."""
     cfg = {
-        "n_samples": 100, "input_dim": 4, "hidden": 2, "trajectories": 1, "snapshots": 2,
-        "noise_std": 0.01, "init_scale": 0.1, "learning_rate": 0.05, "train_steps": 50,
-        "max_iter": 2, "gradient_norm_max_iter": 2, "damping": 1e-3, "seed": 0,
-    }  # fmt: skip
+        "n_samples": 100,
+        "input_dim": 4,
+        "hidden": 2,
+        "trajectories": 1,
+        "snapshots": 2,
+        "noise_std": 0.01,
+        "init_scale": 0.1,
+        "learning_rate": 0.05,
+        "train_steps": 50,
+        "max_iter": 2,
+        "gradient_norm_max_iter": 2,
+        "damping": 1e-3,
+        "seed": 0,
+    }
     opts = LinearAEOptions.from_config(cfg)
     loose = Numerics(gradient_flat_residual=1e-30, gradient_flat_cokernel=10.0)
     table, _ = run_validation(opts, loose, log=lambda _: None)
@@ -183,8 +203,9 @@ def test_finders_on_the_linear_autoencoder_match_the_float64_reference_run():
     for col in ("method", "start", "status", "n_negative", "iterations"):
         assert table[col].tolist() == reference[col].tolist(), col
     np.testing.assert_allclose(table["loss"], reference["loss"], rtol=1e-9)
-    np.testing.assert_allclose(table["grad_norm_sq"], reference["grad_norm_sq"], rtol=1e-4,
-                               atol=1e-20)  # fmt: skip
+    np.testing.assert_allclose(
+        table["grad_norm_sq"], reference["grad_norm_sq"], rtol=1e-4, atol=1e-20
+    )
 
 
 def test_one_gradient_norm_step_is_the_exact_line_minimiser_of_half_the_squared_gradient():
@@ -197,8 +218,9 @@ def test_one_gradient_norm_step_is_the_exact_line_minimiser_of_half_the_squared_
     b = torch.tensor([1.0, -1.0, 0.5], dtype=torch.float64)
     f = lambda w: 0.5 * w @ a @ w - b @ w  # noqa: E731
     x0 = torch.tensor([[1.0, 1.0, 1.0], [-2.0, 0.5, 3.0]], dtype=torch.float64)
-    res = find_critical_points(f, _hessian_of(f), x0, "gradient_norm",
-                               FinderOptions(max_iter=1, polish_steps=0))  # fmt: skip
+    res = find_critical_points(
+        f, _hessian_of(f), x0, "gradient_norm", FinderOptions(max_iter=1, polish_steps=0)
+    )
     g = x0 @ a - b  # (2, 3)
     d = g @ a  # A g (A symmetric)
     step = (d * d).sum(-1) / ((d @ a) ** 2).sum(-1)  # (2,)
@@ -211,10 +233,11 @@ def test_linear_autoencoder_loss_is_frye_et_al_s_mean_squared_error():
     Ours, half the squared norm per sample, would be d (d + 1) / 4.
     """
     from landscape.engine.curvature import DEFAULT_CURVATURE
-    from landscape.experiments.linear_ae import _setting
+    from landscape.experiments.linear_ae.linear_ae import _setting
 
-    opts = LinearAEOptions(n_samples=200, input_dim=6, hidden=2, trajectories=1, snapshots=1,
-                           train_steps=2)  # fmt: skip
+    opts = LinearAEOptions(
+        n_samples=200, input_dim=6, hidden=2, trajectories=1, snapshots=1, train_steps=2
+    )
     st = _setting(opts, "cpu", DEFAULT_CURVATURE)
     zero = torch.zeros(st.model.n_params, dtype=torch.float64)
     assert float(st.loss_fn(zero)) == pytest.approx(3.5, rel=1e-12)
@@ -223,12 +246,15 @@ def test_linear_autoencoder_loss_is_frye_et_al_s_mean_squared_error():
 def test_sweep_seeds_start_from_disjoint_trajectories():
     """Two seeds never share a starting network (seed + j once made seed 1 reuse seed 0's)."""
     from landscape.engine.curvature import DEFAULT_CURVATURE
-    from landscape.experiments.linear_ae import _setting
+    from landscape.experiments.linear_ae.linear_ae import _setting
 
-    opts = LinearAEOptions(n_samples=200, input_dim=6, hidden=2, trajectories=3, snapshots=2,
-                           train_steps=20)  # fmt: skip
-    starts = [_setting(dataclasses.replace(opts, seed=s), "cpu", DEFAULT_CURVATURE).starts
-              for s in (0, 1, 2)]  # fmt: skip
+    opts = LinearAEOptions(
+        n_samples=200, input_dim=6, hidden=2, trajectories=3, snapshots=2, train_steps=20
+    )
+    starts = [
+        _setting(dataclasses.replace(opts, seed=s), "cpu", DEFAULT_CURVATURE).starts
+        for s in (0, 1, 2)
+    ]
     for i in range(3):
         for j in range(i + 1, 3):
             assert torch.cdist(starts[i], starts[j]).min() > 1e-3, (i, j)
@@ -289,8 +315,9 @@ def test_matrix_free_search_labels_a_diverged_start():
     f = lambda w: (w**4).sum() - (w**2).sum()  # noqa: E731  minima at +-1/sqrt(2)
     starts = torch.tensor([[0.9, -0.8], [float("nan"), 0.1], [-0.6, 0.65]], dtype=torch.float64)
     for solver in ("eigh", "minres"):
-        res = find_critical_points(f, _hessian_of(f), starts, "newton_mr",
-                                   FinderOptions(max_iter=40, solver=solver))  # fmt: skip
+        res = find_critical_points(
+            f, _hessian_of(f), starts, "newton_mr", FinderOptions(max_iter=40, solver=solver)
+        )
         assert res.status == ["critical", "diverged", "critical"], solver
         assert torch.isnan(res.eig_tol_distance[1]) and torch.isfinite(res.eig_tol_distance[0])
 

@@ -179,8 +179,9 @@ def test_point_spectra_label_a_non_finite_hessian(spectrum):
     assert torch.isfinite(torch.func.vmap(torch.func.grad(loss_fn))(points)).all()
     hess = make_hessian_hvp(loss_fn)
     assert not torch.isfinite(batched_hessians(hess, points[1:2])).all()
-    summaries, spectra_ = point_spectra(hess, points, 10.0, CurvatureOptions(spectrum=spectrum),
-                                        chunk=2)  # fmt: skip
+    summaries, spectra_ = point_spectra(
+        hess, points, 10.0, CurvatureOptions(spectrum=spectrum), chunk=2
+    )
     bad = summaries[1]
     assert bad.definiteness == "not computed (non-finite Hessian)", bad
     assert math.isnan(bad.index) and math.isnan(bad.n_negative) and spectra_[1] is None
@@ -188,7 +189,9 @@ def test_point_spectra_label_a_non_finite_hessian(spectrum):
         eigs = torch.linalg.eigvalsh(batched_hessians(hess, points[k : k + 1])[0])
         want = summarize_spectrum(eigs, 10.0)
         assert (summaries[k].n_negative, summaries[k].n_positive) == (
-            want.n_negative, want.n_positive)  # fmt: skip
+            want.n_negative,
+            want.n_positive,
+        )
         assert summaries[k].definiteness == want.definiteness == "indefinite"
 
 
@@ -237,8 +240,12 @@ def test_point_spectra_stay_within_the_memory_budget(method, budget):
     child process from the current resident set, with the high-water mark reset just before
     (/proc/self/clear_refs), after a warm-up on a tiny network (torch's lazy imports).
     """
-    run = subprocess.run([sys.executable, "-c", PEAK, method, str(budget), "full"],
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", PEAK, method, str(budget), "full"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     chunk, peak = map(int, run.stdout.split())
     assert chunk < 32  # the budget binds: the 32 Hessians are assembled in chunks

@@ -12,7 +12,7 @@ from landscape.engine.critical import Status
 from landscape.engine.data import Dataset
 from landscape.engine.models import MLP, make_loss
 from landscape.engine.spectrum import IndexTolerance
-from landscape.experiments.index_fit import (
+from landscape.experiments.index_fit.index_fit import (
     FitOptions,
     bootstrap_exponent,
     critical_energy,
@@ -21,7 +21,14 @@ from landscape.experiments.index_fit import (
     fit_power_law,
     power_law,
 )
-from landscape.experiments.index_vs_loss import (
+from landscape.experiments.index_fit.memorisation import (
+    fit_groups,
+    memorisation_phi,
+    memorisation_problem,
+    memorisation_search_options,
+    with_energy,
+)
+from landscape.experiments.index_vs_loss.index_vs_loss import (
     COLUMNS,
     SENSITIVITY_COLUMNS,
     STATUS_COLUMNS,
@@ -39,13 +46,6 @@ from landscape.experiments.index_vs_loss import (
     sensitivity_points,
     starting_points,
     status_breakdown,
-)
-from landscape.experiments.memorisation import (
-    fit_groups,
-    memorisation_phi,
-    memorisation_problem,
-    memorisation_search_options,
-    with_energy,
 )
 
 NUMERICS = Numerics()
@@ -110,8 +110,7 @@ def test_starting_points_are_distinct_snapshots_falling_in_loss():
 def test_search_spectra_match_autograd_hessians(device):
     problem = _tiny_classifier().to(device)
     assert problem.x.device.type == device.type
-    opts = SearchOptions(networks=2, snapshots=3, steps=150, max_iter=40,
-                         gradient_norm_max_iter=10)  # fmt: skip
+    opts = SearchOptions(networks=2, snapshots=3, steps=150, max_iter=40, gradient_norm_max_iter=10)
     table, eigs = search(problem, opts, NUMERICS, log=lambda _: None)
     assert list(table.columns) == COLUMNS
     assert set(table["method"]) == {"newton_mr", "gradient_norm"}
@@ -125,8 +124,9 @@ def test_search_spectra_match_autograd_hessians(device):
     from landscape.engine.curvature import make_hessian
 
     hess = make_hessian(problem.model, problem.loss, problem.x, problem.y)
-    res = find_critical_points(loss_fn, hess, starts[:2], "newton_mr",
-                               FinderOptions(max_iter=40, pinv_rtol=opts.pinv_rtol))  # fmt: skip
+    res = find_critical_points(
+        loss_fn, hess, starts[:2], "newton_mr", FinderOptions(max_iter=40, pinv_rtol=opts.pinv_rtol)
+    )
     for k in range(2):
         h = torch.autograd.functional.hessian(loss_fn, res.params[k])
         lam = torch.linalg.eigvalsh(h)
@@ -144,8 +144,14 @@ def test_search_spectra_match_autograd_hessians(device):
 
 
 def test_distinct_points_keep_one_per_loss_and_count():
-    base = {"dataset": "d", "architecture": "a", "loss_function": "mse", "network": "n",
-            "method": "newton_mr", "snapshot_step": 0}  # fmt: skip
+    base = {
+        "dataset": "d",
+        "architecture": "a",
+        "loss_function": "mse",
+        "network": "n",
+        "method": "newton_mr",
+        "snapshot_step": 0,
+    }
     rows = [
         {**base, "status": "critical", "loss": 0.5, "n_negative": 3, "index": 0.3},
         {**base, "status": "critical", "loss": 0.5 * (1 + 1e-12), "n_negative": 3, "index": 0.3},
@@ -157,10 +163,18 @@ def test_distinct_points_keep_one_per_loss_and_count():
 
 
 def test_histogram_picks_span_the_losses_of_one_case():
-    base = {"dataset": "d", "architecture": "a", "loss_function": "mse", "method": "newton_mr",
-            "status": "critical", "snapshot_step": 0}  # fmt: skip
-    rows = [{**base, "network": f"n{k}", "loss": float(k), "n_negative": k, "index": k / 20}
-            for k in range(11)]  # fmt: skip
+    base = {
+        "dataset": "d",
+        "architecture": "a",
+        "loss_function": "mse",
+        "method": "newton_mr",
+        "status": "critical",
+        "snapshot_step": 0,
+    }
+    rows = [
+        {**base, "network": f"n{k}", "loss": float(k), "n_negative": k, "index": k / 20}
+        for k in range(11)
+    ]
     picks = histogram_picks(pd.DataFrame(rows))
     assert list(picks["loss"]) == [1.0, 5.0, 9.0]
 
@@ -243,18 +257,45 @@ def test_fits_on_the_fewest_points_allowed_recover_three_halves_and_reject_three
 
 
 def test_fit_groups_keep_every_phi_and_case_of_both_procedures_even_without_points():
-    base = {"dataset": "d", "architecture": "a", "loss_function": "mse", "network": "n",
-            "method": "newton_mr", "snapshot_step": 0, "n_negative": 1, "index": 0.1,
-            "n_params": 10, "n_negative_roundoff": 2, "grad_norm_sq": 1.0}  # fmt: skip
-    memo = with_energy(pd.DataFrame([
-        {**base, "phi": 0.25, "status": "not converged", "loss": 0.3},
-        {**base, "phi": 0.5, "status": "critical", "loss": 0.2},
-        {**base, "phi": 0.5, "status": "not converged", "loss": 0.2, "method": "gradient_norm",
-         "grad_norm_sq": 1e-5},
-        {**base, "phi": 0.5, "status": "not converged", "loss": 0.2, "method": "gradient_norm",
-         "grad_norm_sq": 1e-3},
-        {**base, "phi": 0.25, "status": "gradient-flat", "loss": 0.3, "grad_norm_sq": 1e-5},
-    ]), outputs=10)  # fmt: skip
+    base = {
+        "dataset": "d",
+        "architecture": "a",
+        "loss_function": "mse",
+        "network": "n",
+        "method": "newton_mr",
+        "snapshot_step": 0,
+        "n_negative": 1,
+        "index": 0.1,
+        "n_params": 10,
+        "n_negative_roundoff": 2,
+        "grad_norm_sq": 1.0,
+    }
+    memo = with_energy(
+        pd.DataFrame(
+            [
+                {**base, "phi": 0.25, "status": "not converged", "loss": 0.3},
+                {**base, "phi": 0.5, "status": "critical", "loss": 0.2},
+                {
+                    **base,
+                    "phi": 0.5,
+                    "status": "not converged",
+                    "loss": 0.2,
+                    "method": "gradient_norm",
+                    "grad_norm_sq": 1e-5,
+                },
+                {
+                    **base,
+                    "phi": 0.5,
+                    "status": "not converged",
+                    "loss": 0.2,
+                    "method": "gradient_norm",
+                    "grad_norm_sq": 1e-3,
+                },
+                {**base, "phi": 0.25, "status": "gradient-flat", "loss": 0.3, "grad_norm_sq": 1e-5},
+            ]
+        ),
+        outputs=10,
+    )
     mlp = pd.DataFrame([{**base, "status": "critical", "loss": 0.4}])
     # their procedure keeps the named finder's ends under the cutoff, gradient-flat or not
     by_newton_mr = fit_groups(memo, mlp, cutoff=1e-6, finder="newton_mr")
@@ -353,16 +394,31 @@ def test_scale_panels_mark_sizes_not_run():
     """The three-size figure: the small case first, then each size, None where not run."""
     import pandas as pd
 
-    from landscape.experiments.index_vs_loss import COLUMNS, ScaleOptions, scale_panels
+    from landscape.experiments.index_vs_loss.index_vs_loss import (
+        COLUMNS,
+        ScaleOptions,
+        scale_panels,
+    )
 
-    small = pd.DataFrame([{c: 0 for c in COLUMNS} | {
-        "dataset": "digits", "activation": "tanh", "loss_function": "mse",
-        "architecture": "16-4-10 tanh", "n_params": 118}])  # fmt: skip
+    small = pd.DataFrame(
+        [
+            {c: 0 for c in COLUMNS}
+            | {
+                "dataset": "digits",
+                "activation": "tanh",
+                "loss_function": "mse",
+                "architecture": "16-4-10 tanh",
+                "n_params": 118,
+            }
+        ]
+    )
     other = small.assign(loss_function="cross_entropy")  # another case: left out
     ran = small.assign(n_params=1090)
     one = {"networks": 1, "snapshots": 1}
-    sizes = [{"name": "1k", "hidden": [40], "run": True, **one},
-             {"name": "5k", "hidden": [64, 64], "run": False, **one}]  # fmt: skip
+    sizes = [
+        {"name": "1k", "hidden": [40], "run": True, **one},
+        {"name": "5k", "hidden": [64, 64], "run": False, **one},
+    ]
     cfg = {"dataset": "digits", "activation": "tanh", "loss": "mse", "sizes": sizes}
     panels = scale_panels(pd.concat([small, other]), [ran], ScaleOptions.from_config(cfg))
     assert [title for title, _ in panels] == [

@@ -2,7 +2,8 @@
 
 The cosine u . v / (||u|| ||v||) of parallel vectors rounds to 1 + 2e-16; a plain clamp to [-1, 1]
 there has zero derivative and lost the curvature of the cosine. References: central differences of
-the closed-form gradient (:func:`landscape.experiments.relu.population_value_and_grad`, which takes
+the closed-form gradient
+(:func:`landscape.experiments.relu_spurious.relu.population_value_and_grad`, which takes
 no derivative of the angle) and, at W = V where the residual vanishes, the Gauss-Newton matrix
 E[J^T J] computed from its own closed form.
 """
@@ -14,7 +15,7 @@ import torch
 from torch.func import grad, hessian
 
 from landscape.engine.theory import relu_population_loss, value_clamp
-from landscape.experiments.relu import population_value_and_grad
+from landscape.experiments.relu_spurious.relu import population_value_and_grad
 
 
 def gauss_newton_block(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -73,8 +74,9 @@ def test_hessian_at_the_teacher_is_the_gauss_newton_matrix(seed):
     k = 4
     v = torch.randn(k, k, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
     h = loss_hessian(v.clone(), v)
-    gn = torch.cat([torch.cat([gauss_newton_block(v[j], v[m]) for m in range(k)], 1)
-                    for j in range(k)])  # fmt: skip
+    gn = torch.cat(
+        [torch.cat([gauss_newton_block(v[j], v[m]) for m in range(k)], 1) for j in range(k)]
+    )
     assert (h - gn).abs().max() < 1e-7  # was up to 0.49 with a plain clamp
 
 
@@ -98,8 +100,9 @@ def test_autograd_derivatives_match_the_closed_form(kind):
     n, d = w.shape
     auto = grad(lambda t: relu_population_loss(t.reshape(n, d), v))(w.flatten())
     torch.testing.assert_close(auto, closed_form_gradient(w, v), rtol=0, atol=1e-12)
-    torch.testing.assert_close(loss_hessian(w, v), central_difference_hessian(w, v),
-                               rtol=0, atol=1e-6)  # fmt: skip
+    torch.testing.assert_close(
+        loss_hessian(w, v), central_difference_hessian(w, v), rtol=0, atol=1e-6
+    )
 
 
 def test_zero_norm_student_gives_finite_derivatives():

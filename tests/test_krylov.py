@@ -111,8 +111,12 @@ def test_zero_right_hand_side_gives_zero():
 
 def _rotated_psd(p=25, kernel=5, seed=0):
     """Rotated diag(0 (``kernel`` times), 1 .. 10): PSD, singular; b (P,) partly in its kernel."""
-    lam = torch.cat([torch.zeros(kernel, dtype=torch.float64),
-                     torch.linspace(1.0, 10.0, p - kernel, dtype=torch.float64)])  # fmt: skip
+    lam = torch.cat(
+        [
+            torch.zeros(kernel, dtype=torch.float64),
+            torch.linspace(1.0, 10.0, p - kernel, dtype=torch.float64),
+        ]
+    )
     h, _ = _symmetric(p, lam, seed)
     b = torch.randn(p, generator=torch.Generator().manual_seed(100 + seed), dtype=torch.float64)
     return h, b
@@ -134,8 +138,13 @@ def test_minres_qlp_default_tolerances_give_the_pseudo_inverse_solution(rtol, ra
     before (k ~ 35 < 51). Before the fix: x_4 = 11/6, and ||x|| 4 to 14 times ||pinv(H) b||.
     """
     diag = torch.diag(torch.tensor([1.0, 2.0, 3.0, 0.0], dtype=torch.float64))
-    sol = minres_qlp(_op(diag[None]), torch.ones(1, 4, dtype=torch.float64), rtol=rtol,
-                     rank_rtol=rank_rtol, maxiter=maxiter)  # fmt: skip
+    sol = minres_qlp(
+        _op(diag[None]),
+        torch.ones(1, 4, dtype=torch.float64),
+        rtol=rtol,
+        rank_rtol=rank_rtol,
+        maxiter=maxiter,
+    )
     expected = torch.tensor([1.0, 1 / 2, 1 / 3, 0.0], dtype=torch.float64)
     torch.testing.assert_close(sol.x[0], expected, atol=1e-12, rtol=0)
     assert float(sol.residual[0]) == pytest.approx(0.5, rel=1e-12)  # the kernel's share of b
@@ -168,8 +177,9 @@ def test_krylov_norms_hold_at_extreme_scales(scale):
         torch.testing.assert_close(got.x * (h_scale / b_scale), ref.x, rtol=1e-10, atol=0)
         torch.testing.assert_close(got.residual, ref.residual, rtol=1e-8, atol=1e-14)
         torch.testing.assert_close(got.iterations, ref.iterations)
-        torch.testing.assert_close(got.relative_residual, ref.relative_residual, rtol=1e-8,
-                                   atol=1e-14)  # fmt: skip
+        torch.testing.assert_close(
+            got.relative_residual, ref.relative_residual, rtol=1e-8, atol=1e-14
+        )
     nine = _symmetric(9, torch.arange(1.0, 10.0, dtype=torch.float64), seed=0)[0]
     assert spectral_norm(nine * scale) / scale == pytest.approx(9.0, rel=1e-12)
 
@@ -187,7 +197,8 @@ def test_frye_residuals_against_the_float64_formulas():
     r = h @ x - b
     norm = torch.linalg.matrix_norm(h, ord=2)
     assert float(sol.relative_residual[0]) == pytest.approx(
-        float(r.norm() / (norm * x.norm() + b.norm())), rel=1e-8)  # fmt: skip
+        float(r.norm() / (norm * x.norm() + b.norm())), rel=1e-8
+    )
     assert float(sol.normal_residual[0]) < 1e-10 and float((h @ r).norm()) < 1e-12
     lam, q = torch.linalg.eigh(h)
     in_kernel = q[:, :5] @ torch.ones(5, dtype=torch.float64)

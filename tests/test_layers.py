@@ -54,8 +54,11 @@ def upward_imports(package: Path) -> list[str]:
 def test_every_module_is_in_a_layer():
     flat = [p.name for p in (ROOT / "landscape").glob("*.py") if p.name != "__init__.py"]
     assert not flat, f"modules outside the layers: {flat}"
-    assert sorted(p.name for p in (ROOT / "landscape").iterdir() if p.is_dir() and
-                  (p / "__init__.py").exists()) == sorted(LAYERS)  # fmt: skip
+    assert sorted(
+        p.name
+        for p in (ROOT / "landscape").iterdir()
+        if p.is_dir() and (p / "__init__.py").exists()
+    ) == sorted(LAYERS)
 
 
 def test_imports_run_one_way():

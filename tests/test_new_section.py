@@ -1,6 +1,7 @@
-"""A new section touches five files, all its own but one line-block of the registry.
+"""A new section touches four files, all its own: its room, rule file, schema block and caption.
 
-Its experiment module, its registry entry, its rule file, its schema block and its caption.
+Its room (``landscape/experiments/<room>/__init__.py``, or a package of modules) holds its options,
+computation, table columns, figure, verdict and registry entry.
 
 The test writes a fake section (a table rule, a figure and one claim) into a copy of the
 repository, then checks that Snakemake schedules its jobs as targets of the default run, runs
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from landscape.base.options import FromConfig
+from landscape.base.registry import Claim, Experiment, Figure, ScoreInput
 from landscape.base.verdicts import outcome
 
 COLUMNS = ["t", "loss"]
@@ -56,7 +58,7 @@ def figure(table: pd.DataFrame, png: str, pdf: str) -> None:
     fig.savefig(pdf)
 
 
-def verdicts(tables, numerics, settings) -> list[dict]:
+def score_fake_slice(tables, numerics, options) -> list[dict]:
     """1.fake_slice: the slice's lowest loss is at t = 0."""
     table = tables["table"]
     lowest = float(table.loc[table["loss"].idxmin(), "t"])
@@ -65,7 +67,7 @@ def verdicts(tables, numerics, settings) -> list[dict]:
 '''
 
 ENTRY = """
-EXPERIMENTS.append(
+EXPERIMENTS = (
     Experiment(
         name="fake_slice",
         section=1,
@@ -74,8 +76,7 @@ EXPERIMENTS.append(
             "table": ScoreInput("fake_slice_table", 0, "landscape.experiments.fake_slice:COLUMNS")
         },
         claims=(Claim("1.fake_slice", 1, "The slice is lowest at 0.", "t = 0", "nowhere"),),
-        scorer="landscape.experiments.fake_slice:verdicts",
-    )
+    ),
 )
 """
 
@@ -138,32 +139,31 @@ print(json.dumps({
 
 def add_fake_section(workdir) -> list[str]:
     """Write the fake section into ``workdir``; the files it touched, relative to it."""
-    (workdir / "landscape" / "experiments" / "fake_slice.py").write_text(MODULE)
-    registry = workdir / "landscape" / "pipeline" / "sections.py"
-    text = registry.read_text()
-    registry.write_text(text.replace("\n\ndef by_name(", "\n" + ENTRY + "\n\ndef by_name(", 1))
+    room = workdir / "landscape" / "experiments" / "fake_slice"
+    room.mkdir()
+    (room / "__init__.py").write_text(MODULE + ENTRY)
     (workdir / "workflow" / "rules" / "fake_slice.smk").write_text(RULES)
     schema = workdir / "workflow" / "schemas" / "config.schema.yaml"
     schema.write_text(schema.read_text().replace("\nproperties:\n", "\nproperties:\n" + SCHEMA, 1))
     (workdir / "workflow" / "report" / "fake_slice.rst").write_text("A fake slice.\n")
     return [
-        "landscape/experiments/fake_slice.py",
-        "landscape/pipeline/sections.py",
+        "landscape/experiments/fake_slice/__init__.py",
         "workflow/rules/fake_slice.smk",
         "workflow/schemas/config.schema.yaml",
         "workflow/report/fake_slice.rst",
     ]
 
 
-def test_a_new_section_touches_five_files_and_the_pipeline_picks_it_up(tmp_path):
+def test_a_new_section_touches_four_files_and_the_pipeline_picks_it_up(tmp_path):
     workdir = copy_workflow(tmp_path)
-    shutil.copytree(ROOT / "landscape", workdir / "landscape",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copytree(
+        ROOT / "landscape", workdir / "landscape", ignore=shutil.ignore_patterns("__pycache__")
+    )
     before = {p: p.read_bytes() for p in workdir.rglob("*") if p.is_file()}
     touched = add_fake_section(workdir)
     after = {p: p.read_bytes() for p in workdir.rglob("*") if p.is_file()}
     changed = sorted(str(p.relative_to(workdir)) for p in after if before.get(p) != after[p])
-    assert changed == sorted(touched) and len(changed) == 5, changed
+    assert changed == sorted(touched) and len(changed) == 4, changed
     env = {**os.environ, "PYTHONPATH": str(workdir)}
 
     plan = snakemake(workdir, "--dry-run", env=env, timeout=120)  # the default target, rule all
@@ -177,8 +177,14 @@ def test_a_new_section_touches_five_files_and_the_pipeline_picks_it_up(tmp_path)
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
     assert (workdir / "results/figures/fake_slice.pdf").stat().st_size > 0
 
-    check = subprocess.run([sys.executable, "-c", textwrap.dedent(CHECK)], cwd=workdir, env=env,
-                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    check = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CHECK)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 0, check.stderr[-3000:]
     found = json.loads(check.stdout)
     assert found["verdict"] == "replicated" and found["measured"] == "lowest at t = 0"

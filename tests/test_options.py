@@ -96,8 +96,9 @@ def scheduled(workdir, overlay: dict[str, Any], name: str) -> set[str]:
     """The rules a dry run with ``overlay`` over the smoke config would run."""
     path = workdir / f"change_{name}.yaml"
     path.write_text(yaml.safe_dump(overlay))
-    run = snakemake(workdir, "--configfile", "tests/smoke.yaml", path.name, "--dry-run",
-                    "--nolock", timeout=120)  # fmt: skip
+    run = snakemake(
+        workdir, "--configfile", "tests/smoke.yaml", path.name, "--dry-run", "--nolock", timeout=120
+    )
     assert run.returncode == 0, f"{name}: {run.stderr[-2000:]}"
     stats = (run.stdout + run.stderr).split("Job stats:")
     if len(stats) == 1:
@@ -159,9 +160,13 @@ def test_every_config_key_reaches_a_job(smoke_run):
         assert not missing, f"{key} does not reach the Hessian rules {sorted(missing)}"
     # Keys of one section reach that section's rules only, not (say) the datasets.
     assert reached["relu_trap.directions"] == {
-        "relu_trap_table", "relu_trap_figure", "score", "scorecard",
-        "figure_captions", "scorecard_page",
-    }  # fmt: skip
+        "relu_trap_table",
+        "relu_trap_figure",
+        "score",
+        "scorecard",
+        "figure_captions",
+        "scorecard_page",
+    }
 
 
 @pytest.mark.parametrize("text, value", [("1e-10", 1e-10), ("1E-9", 1e-9), ("1.0e-10", 1e-10)])
@@ -176,12 +181,21 @@ def test_exponent_without_dot_is_a_number(text, value):
 def test_command_line_values_reach_the_workflow_as_numbers(tmp_path):
     """Real Snakemake: 1E-9 in a config file and nested --config values are accepted."""
     (tmp_path / "exp.yaml").write_text("numerics:\n  grad_norm_sq_threshold: 1E-9\n")
-    ok = snakemake(ROOT, "--configfile", "tests/smoke.yaml", str(tmp_path / "exp.yaml"),
-                   "--config", "relu_trap={hidden: 4, radii: [1e-3]}", "--dry-run", "--nolock",
-                   timeout=120)  # fmt: skip
+    ok = snakemake(
+        ROOT,
+        "--configfile",
+        "tests/smoke.yaml",
+        str(tmp_path / "exp.yaml"),
+        "--config",
+        "relu_trap={hidden: 4, radii: [1e-3]}",
+        "--dry-run",
+        "--nolock",
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr[-2000:]
-    bad = snakemake(ROOT, "--config", "relu_trap={hidden: four}", "--dry-run", "--nolock",
-                    timeout=120)  # fmt: skip
+    bad = snakemake(
+        ROOT, "--config", "relu_trap={hidden: four}", "--dry-run", "--nolock", timeout=120
+    )
     assert bad.returncode != 0
     said = bad.stdout + bad.stderr
     assert "config key 'relu_trap.hidden'" in said and "--configfile" in said

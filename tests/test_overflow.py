@@ -20,8 +20,8 @@ from landscape.engine.critical import (
 from landscape.engine.curvature import CurvatureOptions, SpectrumMethod, point_spectra
 from landscape.engine.models import MLP, init_params, make_loss
 from landscape.engine.train import TrainOptions, train
-from landscape.experiments.deep_linear import OptimumOptions, optimum_runs
-from landscape.experiments.relu import CensusOptions, descend, teacher
+from landscape.experiments.deep_linear.deep_linear import OptimumOptions, optimum_runs
+from landscape.experiments.relu_spurious.relu import CensusOptions, descend, teacher
 
 
 def exp_bowl(w: torch.Tensor) -> torch.Tensor:
@@ -37,8 +37,9 @@ def test_certify_calls_non_finite_diverged(value):
 @pytest.mark.parametrize("method", FINDERS + MINIMIZERS)
 def test_finders_label_an_overflowing_start_diverged(method):
     starts = torch.tensor([[30.0, 1.0], [0.1, 0.1]], dtype=torch.float64)
-    res = find_critical_points(exp_bowl, torch.func.hessian(exp_bowl), starts, method,
-                               FinderOptions(max_iter=30))  # fmt: skip
+    res = find_critical_points(
+        exp_bowl, torch.func.hessian(exp_bowl), starts, method, FinderOptions(max_iter=30)
+    )
     assert res.status[0] == "diverged", (method, res.grad_norm_sq)
     assert res.status[1] != "diverged"
 
@@ -68,8 +69,9 @@ def test_deep_linear_optimum_labels_an_overflowing_run_diverged():
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(20, 3, dtype=torch.float64, generator=gen)
     y = torch.randn(20, 2, dtype=torch.float64, generator=gen)
-    opts = OptimumOptions(depths=(2,), hidden_widths=(3,), networks=2, learning_rate=50.0,
-                          steps=40, polish_iter=2)  # fmt: skip
+    opts = OptimumOptions(
+        depths=(2,), hidden_widths=(3,), networks=2, learning_rate=50.0, steps=40, polish_iter=2
+    )
     table = optimum_runs("toy", x, y, opts, FinderOptions(), 10.0)
     assert table["status"].tolist() == ["diverged", "diverged"]
     assert table["index"].isna().all()
@@ -85,8 +87,9 @@ def test_point_spectra_skip_points_that_are_not_finite(spectrum):
     params[1] = math.inf
     options = CurvatureOptions(spectrum=spectrum)
     finite = torch.isfinite(params).all(-1)
-    summaries, spectra = point_spectra(options.hessian(model, "mse", x, y), params, 10.0, options,
-                                       chunk=2, finite=finite)  # fmt: skip
+    summaries, spectra = point_spectra(
+        options.hessian(model, "mse", x, y), params, 10.0, options, chunk=2, finite=finite
+    )
     assert summaries[1] is None and spectra[1] is None
     assert summaries[0] is not None and summaries[2] is not None
     assert (spectra[0] is not None) == (spectrum == SpectrumMethod.FULL)
@@ -96,7 +99,7 @@ def test_plateau_spectra_label_an_overflowing_point_diverged():
     """Section 1c: a saved point whose loss overflows is diverged, with no spectrum read."""
     from landscape.base.options import Numerics
     from landscape.engine.data import Dataset
-    from landscape.experiments.training_plateaus import plateau_spectra
+    from landscape.experiments.training_plateaus.training_plateaus import plateau_spectra
 
     gen = np.random.default_rng(0)
     x = gen.standard_normal((8, 2))
@@ -106,12 +109,26 @@ def test_plateau_spectra_label_an_overflowing_point_diverged():
     params = torch.stack(
         [init_params(model, 0), torch.full((model.n_params,), 1e200, dtype=torch.float64)]
     )
-    point = {"network": 0, "seed": 0, "point": "plateau", "plateau": 0, "plateau_start": 0,
-             "plateau_end": 10, "step": 5, "diverged": False}  # fmt: skip
-    ckpt = {"params": params, "points": [point, {**point, "step": 9}], "widths": [2, 2, 1],
-            "activation": "linear", "loss": "mse"}  # fmt: skip
-    summary, eigenvalues = plateau_spectra(ckpt, ds, Numerics(), CurvatureOptions(), "cpu",
-                                           lambda *a: None)  # fmt: skip
+    point = {
+        "network": 0,
+        "seed": 0,
+        "point": "plateau",
+        "plateau": 0,
+        "plateau_start": 0,
+        "plateau_end": 10,
+        "step": 5,
+        "diverged": False,
+    }
+    ckpt = {
+        "params": params,
+        "points": [point, {**point, "step": 9}],
+        "widths": [2, 2, 1],
+        "activation": "linear",
+        "loss": "mse",
+    }
+    summary, eigenvalues = plateau_spectra(
+        ckpt, ds, Numerics(), CurvatureOptions(), "cpu", lambda *a: None
+    )
     assert summary["status"].tolist()[1] == "diverged"
     assert summary["status"].tolist()[0] != "diverged"
     assert math.isnan(summary["index"].iloc[1]) and summary["spectrum_method"].iloc[1] == "none"

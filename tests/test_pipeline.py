@@ -84,9 +84,15 @@ def test_training_plateau_tables_agree(smoke_run):
 def test_linear_autoencoder_table(smoke_run):
     table = read_table(smoke_run / "results/tables/linear_ae_critical_points.csv")
     expected = [
-        "method", "start", "status", "loss", "grad_norm_sq", "index",
-        "nearest_analytic_loss", "nearest_analytic_index",
-    ]  # fmt: skip
+        "method",
+        "start",
+        "status",
+        "loss",
+        "grad_norm_sq",
+        "index",
+        "nearest_analytic_loss",
+        "nearest_analytic_index",
+    ]
     assert set(expected) <= set(table.columns)
     assert sorted(table["method"].unique()) == ["damped_newton", "gradient_norm", "newton_mr"]
     assert len(table) == 3 * 2 * 2 * 2  # finders x trajectories x snapshots x (clean, noisy)
@@ -203,10 +209,22 @@ def test_no_temporary_files_left(smoke_run):
 def test_gpu_requested_by_the_heavy_rules_under_cuda():
     """With `device: cuda`, exactly the training, Hessian and critical-point rules ask for a GPU."""
     run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "-F", "--configfile", "tests/smoke.yaml",
-         "--config", "device=cuda"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "-F",
+            "--configfile",
+            "tests/smoke.yaml",
+            "--config",
+            "device=cuda",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     jobs = re.split(r"\n(?=(?:local)?rule \w+:)", run.stdout + run.stderr)
     asking = {re.match(r"(?:local)?rule (\w+):", j).group(1) for j in jobs if "gpu=1" in j}
@@ -223,8 +241,11 @@ def test_gpu_requested_by_the_heavy_rules_under_cuda():
     }
     cpu = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "-F", "--configfile", "tests/smoke.yaml"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cpu.returncode == 0 and "gpu=1" not in cpu.stdout + cpu.stderr
 
 
@@ -257,8 +278,10 @@ def test_default_workflow_profile_is_used(tmp_path):
     table.write_text("a\n1\n")
     marker = workdir / ".snakemake" / "incomplete"
     marker.mkdir(parents=True)
-    (marker / base64.b64encode(b"results/tables/deep_linear_optimum/teacher_student.csv")
-     .decode()).touch()  # fmt: skip
+    (
+        marker
+        / base64.b64encode(b"results/tables/deep_linear_optimum/teacher_student.csv").decode()
+    ).touch()
     run = snakemake(workdir, "--dry-run", timeout=120)
     said = run.stdout + run.stderr
     assert "Using workflow specific profile profiles/default" in said

@@ -26,8 +26,9 @@ def _problem():
     x = torch.eye(D, dtype=torch.float64) * D**0.5  # (n = D, D)
     y = x @ a.T  # (n, D)
     model = deep_linear((D, D, D))
-    w1 = torch.eye(D, dtype=torch.float64) + 0.3 * torch.randn(D, D, generator=gen,
-                                                               dtype=torch.float64)  # fmt: skip
+    w1 = torch.eye(D, dtype=torch.float64) + 0.3 * torch.randn(
+        D, D, generator=gen, dtype=torch.float64
+    )
     w2 = a @ torch.linalg.inv(w1)  # on the manifold: W2 W1 = A
     minimum = torch.cat([w1.reshape(-1), w2.reshape(-1)])  # (2 D^2,), weights only
     return model, x, y, minimum, gen
@@ -99,7 +100,7 @@ def test_plateau_spectra_polish_certified_points_only():
     from landscape.engine.curvature import CurvatureOptions
     from landscape.engine.data import Dataset
     from landscape.engine.models import MLP, init_params
-    from landscape.experiments.training_plateaus import plateau_spectra
+    from landscape.experiments.training_plateaus.training_plateaus import plateau_spectra
 
     gen = np.random.default_rng(0)
     x, y = gen.standard_normal((8, 2)), gen.standard_normal((8, 1))
@@ -112,12 +113,24 @@ def test_plateau_spectra_polish_certified_points_only():
     found = find_critical_points(loss_fn, hess, start[None], "newton_mr", FinderOptions())
     assert found.status == ["critical"]
     near = found.params[0] + 1e-7 * torch.ones(model.n_params, dtype=torch.float64)
-    point = {"network": 0, "seed": 0, "point": "plateau", "plateau": 0, "plateau_start": 0,
-             "plateau_end": 10, "step": 5, "diverged": False}  # fmt: skip
-    ckpt = {"params": torch.stack([near, start]), "points": [point, {**point, "step": 9}],
-            "widths": [2, 2, 1], "activation": "linear", "loss": "mse"}  # fmt: skip
-    summary, _ = plateau_spectra(ckpt, ds, Numerics(), CurvatureOptions(), "cpu",
-                                 lambda *a: None)  # fmt: skip
+    point = {
+        "network": 0,
+        "seed": 0,
+        "point": "plateau",
+        "plateau": 0,
+        "plateau_start": 0,
+        "plateau_end": 10,
+        "step": 5,
+        "diverged": False,
+    }
+    ckpt = {
+        "params": torch.stack([near, start]),
+        "points": [point, {**point, "step": 9}],
+        "widths": [2, 2, 1],
+        "activation": "linear",
+        "loss": "mse",
+    }
+    summary, _ = plateau_spectra(ckpt, ds, Numerics(), CurvatureOptions(), "cpu", lambda *a: None)
     certified, plateau = summary.iloc[0], summary.iloc[1]
     assert certified["status"] == "critical"
     assert certified["grad_norm_sq"] < 1e-3 * certified["grad_norm_sq_before_polish"]

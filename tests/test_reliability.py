@@ -50,8 +50,9 @@ def test_killed_run_resumes_without_redoing_finished_work(smoke_run, tmp_path):
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "tests/smoke.yaml"]
     log_path = tmp_path / "killed.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 300
         while proc.poll() is None and time.monotonic() < deadline:
             if third_of_steps_done(log_path.read_text()):
@@ -151,8 +152,9 @@ def test_figures_only_command_redraws_figures_without_training(finished_copy):
     before = output_mtimes(finished_copy)
     (finished_copy / "results/figures/symmetry.png").unlink()
     for command in commands:
-        run = subprocess.run(command, shell=True, cwd=finished_copy, capture_output=True,
-                             text=True, timeout=600)  # fmt: skip
+        run = subprocess.run(
+            command, shell=True, cwd=finished_copy, capture_output=True, text=True, timeout=600
+        )
         assert run.returncode == 0, run.stderr[-3000:]
     after = output_mtimes(finished_copy)
     redrawn = {p for p in before if after.get(p) != before[p]}

@@ -15,7 +15,7 @@ import landscape
 from landscape.base.options import Numerics
 from landscape.engine import census_step
 from landscape.engine.theory import relu_gaussian_kernel, relu_population_loss
-from landscape.experiments.relu import (
+from landscape.experiments.relu_spurious.relu import (
     CensusOptions,
     census_case,
     descend,
@@ -23,7 +23,7 @@ from landscape.experiments.relu import (
     population_value_and_grad,
     teacher,
 )
-from landscape.experiments.relu_trap import TrapOptions, run_trap, trap_init, trap_problem
+from landscape.experiments.relu_trap.relu_trap import TrapOptions, run_trap, trap_init, trap_problem
 
 NUMERICS = Numerics()
 
@@ -129,7 +129,7 @@ def test_relu_imports_and_runs_from_a_read_only_install_without_a_home(tmp_path)
     shutil.copytree(
         Path(landscape.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
     )
-    layers = [package, *(d for d in package.iterdir() if d.is_dir())]
+    layers = [package, *(d for d in package.rglob("*") if d.is_dir())]
     for folder in layers:
         (folder / "__pycache__").write_text("not a directory")
     for path in sorted(package.rglob("*"), reverse=True) + [package]:
@@ -137,8 +137,9 @@ def test_relu_imports_and_runs_from_a_read_only_install_without_a_home(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
     env.update(HOME="/dev/null", PYTHONPATH=str(copy), PYTHONDONTWRITEBYTECODE="1")
     code = (
-        "import numpy as np, landscape.experiments.relu, landscape.engine.census_step as c\n"
-        "print(landscape.experiments.relu.__file__)\n"
+        "import numpy as np, landscape.engine.census_step as c\n"
+        "import landscape.experiments.relu_spurious.relu as relu\n"
+        "print(relu.__file__)\n"
         "w = np.random.default_rng(0).normal(size=(3, 4, 4)); v = np.eye(4)\n"
         "print(repr(float(c.value_and_grad(w, v)[0].sum())))\n"
     )
@@ -157,7 +158,7 @@ def test_relu_imports_and_runs_from_a_read_only_install_without_a_home(tmp_path)
     print(bare.stdout, bare.stderr[-2000:])
     assert bare.returncode == 0, bare.stderr[-2000:]
     where, value = bare.stdout.split()
-    assert where == str(package / "experiments" / "relu.py")
+    assert where == str(package / "experiments" / "relu_spurious" / "relu.py")
     w = np.random.default_rng(0).normal(size=(3, 4, 4))
     assert float(value) == float(census_step.value_and_grad(w, np.eye(4))[0].sum())
     assert "NUMBA_CACHE_DIR" in bare.stderr

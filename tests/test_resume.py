@@ -35,8 +35,9 @@ torch.save({{"params": res.params, "status": [str(x) for x in res.status]}}, {ou
 
 
 def _script(tmp_path, iters, out):
-    code = SEARCH.format(tests=str(ROOT / "tests"), iters=iters, path=str(tmp_path / "state.pt"),
-                         out=str(out))  # fmt: skip
+    code = SEARCH.format(
+        tests=str(ROOT / "tests"), iters=iters, path=str(tmp_path / "state.pt"), out=str(out)
+    )
     return [sys.executable, "-c", code]
 
 
@@ -51,8 +52,12 @@ def test_killed_search_resumes_from_its_last_state(tmp_path):
     iters = 150
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     state = tmp_path / "state.pt"
-    job = subprocess.Popen(_script(tmp_path, iters, tmp_path / "killed.pt"), env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    job = subprocess.Popen(
+        _script(tmp_path, iters, tmp_path / "killed.pt"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 120
     while _saved_iteration(state) < 10 and job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -62,16 +67,26 @@ def test_killed_search_resumes_from_its_last_state(tmp_path):
     killed_at = _saved_iteration(state)
     assert 10 <= killed_at < iters and not (tmp_path / "killed.pt").exists()
 
-    rerun = subprocess.run(_script(tmp_path, iters, tmp_path / "resumed.pt"), env=env,
-                           capture_output=True, text=True, timeout=600)  # fmt: skip
+    rerun = subprocess.run(
+        _script(tmp_path, iters, tmp_path / "resumed.pt"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     said = [line for line in rerun.stdout.splitlines() if "resumed at iteration" in line]
     assert len(said) == 1 and int(said[0].split("iteration ")[1].split()[0]) >= killed_at
     assert not state.exists()  # removed once the search ended
 
     (tmp_path / "fresh").mkdir()
-    fresh = subprocess.run(_script(tmp_path / "fresh", iters, tmp_path / "fresh.pt"), env=env,
-                           capture_output=True, text=True, timeout=600)  # fmt: skip
+    fresh = subprocess.run(
+        _script(tmp_path / "fresh", iters, tmp_path / "fresh.pt"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert fresh.returncode == 0 and "resumed" not in fresh.stdout
     a, b = torch.load(tmp_path / "resumed.pt"), torch.load(tmp_path / "fresh.pt")
     assert a["status"] == b["status"]
@@ -91,8 +106,15 @@ def test_state_of_another_configuration_is_not_resumed(tmp_path):
     other = Resume(path, 0.0).saver(fingerprint(starts, "newton_mr", FinderOptions(max_iter=4)))
     other({"theta": torch.zeros_like(starts), "iterations": torch.zeros(8), "iteration": 2}, True)
     lines = []
-    res = find_critical_points(loss, hess, starts, "newton_mr", opts, log=lines.append,
-                               resume=Resume(path, 0.0, lines.append))  # fmt: skip
+    res = find_critical_points(
+        loss,
+        hess,
+        starts,
+        "newton_mr",
+        opts,
+        log=lines.append,
+        resume=Resume(path, 0.0, lines.append),
+    )
     plain = find_critical_points(loss, hess, starts, "newton_mr", opts)
     assert any("another configuration" in line for line in lines)
     assert not any("resumed" in line for line in lines)

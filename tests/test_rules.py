@@ -84,8 +84,11 @@ def _config_reads(source: str) -> list[str]:
     import ast
 
     def is_param(node) -> bool:
-        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
-                and node.value.attr == "params")  # fmt: skip
+        return (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "params"
+        )
 
     tree = ast.parse(source)
     bound = set()

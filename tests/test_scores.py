@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from landscape.base.options import Numerics
+from landscape.base.verdicts import ClaimKind
 from landscape.engine.stats import wilson_interval
-from landscape.experiments.census_stats import cochran_armitage, holm
-from landscape.pipeline import scores
+from landscape.experiments.relu_spurious.census_stats import cochran_armitage, holm
 from landscape.pipeline.scorecard import Verdict
-from landscape.pipeline.sections import EXPERIMENTS, ClaimKind, by_name
+from landscape.pipeline.sections import EXPERIMENTS, by_name
 
 NUMERICS = Numerics()
 PASS = {ClaimKind.REPLICATION: Verdict.REPLICATED, ClaimKind.CHECK: Verdict.CHECK_PASSED}
@@ -29,8 +29,12 @@ def verdicts(name: str, tables: dict, settings: dict | None = None) -> dict[str,
 
 def expect(name: str, claim: str, outcome: str, tables: dict, settings: dict | None = None):
     kind = next(c.kind for c in by_name(name).claims if c.claim_id == claim)
-    want = {"pass": PASS[kind], "fail": FAIL[kind], "not run": Verdict.NOT_RUN,
-            "undecided": Verdict.INCONCLUSIVE}[outcome]  # fmt: skip
+    want = {
+        "pass": PASS[kind],
+        "fail": FAIL[kind],
+        "not run": Verdict.NOT_RUN,
+        "undecided": Verdict.INCONCLUSIVE,
+    }[outcome]
     assert verdicts(name, tables, settings)[claim] == want, (claim, outcome)
 
 
@@ -38,8 +42,11 @@ def expect(name: str, claim: str, outcome: str, tables: dict, settings: dict | N
 
 
 def symmetry(delta: float, barrier: float, rows: int = 2) -> dict:
-    return {"table": pd.DataFrame({"loss": [1.0] * rows, "abs_delta_loss": [delta] * rows,
-                                   "barrier": [barrier] * rows})}  # fmt: skip
+    return {
+        "table": pd.DataFrame(
+            {"loss": [1.0] * rows, "abs_delta_loss": [delta] * rows, "barrier": [barrier] * rows}
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -60,17 +67,25 @@ def test_symmetry(claim, outcome, tables):
 # Section 1 ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("matches, outcome", [([True, True], "pass"), ([True, False], "fail"),
-                                              ([], "not run")])  # fmt: skip
+@pytest.mark.parametrize(
+    "matches, outcome", [([True, True], "pass"), ([True, False], "fail"), ([], "not run")]
+)
 def test_toy_critical_points(matches, outcome):
     tables = {"table": pd.DataFrame({"matches": matches}, dtype=bool)}
     expect("toy_critical_points", "1.toy_classification", outcome, tables)
 
 
 def newton_runs(returned: bool, escaped: bool, kind: str = "indefinite") -> dict:
-    return {"runs": pd.DataFrame({"method": ["newton", "gd"], "near_kind": [kind, kind],
-                                  "returned": [returned, False],
-                                  "escaped": [False, escaped]})}  # fmt: skip
+    return {
+        "runs": pd.DataFrame(
+            {
+                "method": ["newton", "gd"],
+                "near_kind": [kind, kind],
+                "returned": [returned, False],
+                "escaped": [False, escaped],
+            }
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -90,13 +105,27 @@ def test_newton_vs_gd(claim, outcome, tables):
 
 def plateaus(n_negative: list[int], point: str = "plateau") -> dict:
     n = len(n_negative)
-    return {"summary": pd.DataFrame({"point": [point] * n, "status": ["not converged"] * n,
-                                     "definiteness": ["indefinite"] * n,
-                                     "n_negative": n_negative, "index": [0.1] * n})}  # fmt: skip
+    return {
+        "summary": pd.DataFrame(
+            {
+                "point": [point] * n,
+                "status": ["not converged"] * n,
+                "definiteness": ["indefinite"] * n,
+                "n_negative": n_negative,
+                "index": [0.1] * n,
+            }
+        )
+    }
 
 
-@pytest.mark.parametrize("tables, outcome", [(plateaus([0, 3]), "pass"), (plateaus([0, 0]), "fail"),
-                                             (plateaus([3], point="end"), "not run")])  # fmt: skip
+@pytest.mark.parametrize(
+    "tables, outcome",
+    [
+        (plateaus([0, 3]), "pass"),
+        (plateaus([0, 0]), "fail"),
+        (plateaus([3], point="end"), "not run"),
+    ],
+)
 def test_training_plateaus(tables, outcome):
     expect("training_plateaus", "1.stopped_not_minimum", outcome, tables)
 
@@ -105,11 +134,20 @@ def test_training_plateaus(tables, outcome):
 
 
 def toy(two_ok: bool, three_ok: bool) -> dict:
-    return {"table": pd.DataFrame({"layers": [2, 3], "where": ["origin", "origin"],
-                                   "critical": [True, True], "eig_1": [-2.0, 0.0],
-                                   "eig_2": [2.0, 0.0], "eig_3": [np.nan, 0.0],
-                                   "max_abs_diff": [0.0, 0.0],
-                                   "matches_derived": [two_ok, three_ok]})}  # fmt: skip
+    return {
+        "table": pd.DataFrame(
+            {
+                "layers": [2, 3],
+                "where": ["origin", "origin"],
+                "critical": [True, True],
+                "eig_1": [-2.0, 0.0],
+                "eig_2": [2.0, 0.0],
+                "eig_3": [np.nan, 0.0],
+                "max_abs_diff": [0.0, 0.0],
+                "matches_derived": [two_ok, three_ok],
+            }
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -129,8 +167,11 @@ def test_deep_linear_toy(claim, outcome, tables):
 
 def optimum(status: list[str], at: list[bool]) -> dict:
     n = len(status)
-    return {"runs": pd.DataFrame({"status": status, "rel_gap": [0.0] * n,
-                                  "n_negative": [0] * n, "at_optimum": at})}  # fmt: skip
+    return {
+        "runs": pd.DataFrame(
+            {"status": status, "rel_gap": [0.0] * n, "n_negative": [0] * n, "at_optimum": at}
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -151,8 +192,10 @@ def saddles(rows: list[tuple]) -> dict:
     return {"table": pd.DataFrame(rows, columns=cols)}
 
 
-ORIGIN = [(1, "analytic {}", "critical", "strict saddle", 5.0, True),
-          (2, "analytic {}", "critical", "flat saddle", 5.0, True)]  # fmt: skip
+ORIGIN = [
+    (1, "analytic {}", "critical", "strict saddle", 5.0, True),
+    (2, "analytic {}", "critical", "flat saddle", 5.0, True),
+]
 FOUND_FLAT = (2, "origin", "critical", "flat saddle", 2.0, True)  # below the origin's loss
 AT_ORIGIN = (2, "trajectory", "critical", "flat saddle", 5.0, True)  # the origin, found again
 FOUND_STRICT = (1, "trajectory", "critical", "strict saddle", 2.0, True)
@@ -162,34 +205,55 @@ FOUND_STRICT = (1, "trajectory", "critical", "strict saddle", 2.0, True)
     "claim, outcome, rows",
     [
         ("2.one_layer_strict_saddles", "pass", ORIGIN),
-        ("2.one_layer_strict_saddles", "fail",
-         [*ORIGIN, (1, "origin", "critical", "flat saddle", 1.0, True)]),
+        (
+            "2.one_layer_strict_saddles",
+            "fail",
+            [*ORIGIN, (1, "origin", "critical", "flat saddle", 1.0, True)],
+        ),
         ("2.one_layer_strict_saddles", "not run", ORIGIN[1:]),
         ("2.flat_saddles", "pass", [*ORIGIN, FOUND_FLAT]),
-        ("2.flat_saddles", "pass", [*ORIGIN, (2, "analytic {0}", "critical", "flat saddle", 2.0,
-                                              True)]),
+        (
+            "2.flat_saddles",
+            "pass",
+            [*ORIGIN, (2, "analytic {0}", "critical", "flat saddle", 2.0, True)],
+        ),
         # The origin cannot decide, analytic or found: its Hessian is zero by construction.
-        ("2.flat_saddles", "fail", [*ORIGIN, AT_ORIGIN,
-                                    (2, "origin", "critical", "strict saddle", 2.0, True)]),
+        (
+            "2.flat_saddles",
+            "fail",
+            [*ORIGIN, AT_ORIGIN, (2, "origin", "critical", "strict saddle", 2.0, True)],
+        ),
         ("2.flat_saddles", "not run", ORIGIN[:1]),
         ("2.saddles_analytic", "pass", [*ORIGIN, FOUND_STRICT]),
         ("2.saddles_analytic", "fail", [*ORIGIN, FOUND_STRICT[:-1] + (False,)]),
-        ("2.saddles_analytic", "not run", [*ORIGIN, (1, "origin", "not converged",
-                                                     "not certified", 2.0, False)]),
+        (
+            "2.saddles_analytic",
+            "not run",
+            [*ORIGIN, (1, "origin", "not converged", "not certified", 2.0, False)],
+        ),
     ],
-)  # fmt: skip
+)
 def test_deep_linear_saddles(claim, outcome, rows):
     expect("deep_linear_saddles", claim, outcome, saddles(rows))
 
 
-SWEEP = pd.DataFrame({"pinv_rtol": [1e-4, 1e-4], "seed": [1, 2], "method": "newton_mr",
-                      "certified": [8, 9], "runs": [10, 10], "fraction": [0.8, 0.9]})  # fmt: skip
+SWEEP = pd.DataFrame(
+    {
+        "pinv_rtol": [1e-4, 1e-4],
+        "seed": [1, 2],
+        "method": "newton_mr",
+        "certified": [8, 9],
+        "runs": [10, 10],
+        "fraction": [0.8, 0.9],
+    }
+)
 
 
 def linear_ae(newton: int, of: int, matches: bool = True, method: str = "newton_mr") -> dict:
     status = ["critical"] * newton + ["not converged"] * (of - newton)
-    table = pd.DataFrame({"method": [method] * of, "status": status,
-                          "matches_analytic": [matches] * of})  # fmt: skip
+    table = pd.DataFrame(
+        {"method": [method] * of, "status": status, "matches_analytic": [matches] * of}
+    )
     return {"table": table, "sweep": SWEEP}
 
 
@@ -224,13 +288,24 @@ def test_linear_ae_critical_points(claim, outcome, tables):
 
 
 def trap(grad_norm_sq: float = 1e-30, lowest: float = 0.0, loss: float = 0.11) -> dict:
-    ends = pd.DataFrame({"init": ["trap", "lecun"], "seed": [0, 1], "loss": [loss, 0.0],
-                         "global_min_loss": [0.0, 0.0], "grad_norm_sq": [grad_norm_sq, 0.0],
-                         "n_negative": [0, 0], "nullity": [8, 0], "lambda_min": [0.0, 0.1],
-                         "eig_tol": [1e-15] * 2, "kink_margin": [0.1] * 2,
-                         "dead_units": [2, 0]})  # fmt: skip
-    perturb = pd.DataFrame({"radius": [0.1], "directions": [10], "min_loss_change": [lowest],
-                            "max_loss_change": [1.0]})  # fmt: skip
+    ends = pd.DataFrame(
+        {
+            "init": ["trap", "lecun"],
+            "seed": [0, 1],
+            "loss": [loss, 0.0],
+            "global_min_loss": [0.0, 0.0],
+            "grad_norm_sq": [grad_norm_sq, 0.0],
+            "n_negative": [0, 0],
+            "nullity": [8, 0],
+            "lambda_min": [0.0, 0.1],
+            "eig_tol": [1e-15] * 2,
+            "kink_margin": [0.1] * 2,
+            "dead_units": [2, 0],
+        }
+    )
+    perturb = pd.DataFrame(
+        {"radius": [0.1], "directions": [10], "min_loss_change": [lowest], "max_loss_change": [1.0]}
+    )
     return {"ends": ends, "perturbations": perturb}
 
 
@@ -260,14 +335,27 @@ def census(cases: list[tuple[int, int, int]], runs: int = 100) -> dict:
     rows = []
     for k, n, certified in cases:
         low, high = wilson_interval(certified, runs)
-        rows.append({"k": k, "n": n, "runs": runs, "spurious": certified,
-                     "certified": certified, "certified_fraction": certified / runs,
-                     "ci_low": low, "ci_high": high})  # fmt: skip
+        rows.append(
+            {
+                "k": k,
+                "n": n,
+                "runs": runs,
+                "spurious": certified,
+                "certified": certified,
+                "certified_fraction": certified / runs,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
     return {"summary": pd.DataFrame(rows)}
 
 
-CENSUS_DECIDE = {"published_alpha": 0.05, "trend_alpha": 0.05, "overparameterisation_alpha": 0.05,
-                 "min_certified": 10}  # fmt: skip
+CENSUS_DECIDE = {
+    "published_alpha": 0.05,
+    "trend_alpha": 0.05,
+    "overparameterisation_alpha": 0.05,
+    "min_certified": 10,
+}
 
 
 def census_settings(published: list | None = None) -> dict:
@@ -302,24 +390,48 @@ def pub(k: int, rate: float) -> dict:
         ("3.spurious_rate_rises_with_k", [(6, 6, 50), (8, 8, 30), (10, 10, 10)], None, 100, "fail"),
         ("3.spurious_rate_rises_with_k", [(6, 6, 0), (8, 8, 0), (10, 10, 0)], None, 100, "fail"),
         # a rise too small for 100 runs a case
-        ("3.spurious_rate_rises_with_k", [(6, 6, 28), (8, 8, 30), (10, 10, 32)], None, 100,
-         "undecided"),
+        (
+            "3.spurious_rate_rises_with_k",
+            [(6, 6, 28), (8, 8, 30), (10, 10, 32)],
+            None,
+            100,
+            "undecided",
+        ),
         ("3.spurious_rate_rises_with_k", [(6, 6, 2), (8, 8, 30)], None, 100, "not run"),
-        ("3.spurious_overparameterisation_lowers_rate",
-         [(8, 8, 5), (8, 9, 5), (10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 20)], None,
-         100, "pass"),
+        (
+            "3.spurious_overparameterisation_lowers_rate",
+            [(8, 8, 5), (8, 9, 5), (10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 20)],
+            None,
+            100,
+            "pass",
+        ),
         # k = 12: 55 at n = 13 against 50 at n = 12, no fall
-        ("3.spurious_overparameterisation_lowers_rate",
-         [(10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 55)], None, 100, "fail"),
+        (
+            "3.spurious_overparameterisation_lowers_rate",
+            [(10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 55)],
+            None,
+            100,
+            "fail",
+        ),
         # k = 12: 45 against 50, a fall short of significance
-        ("3.spurious_overparameterisation_lowers_rate",
-         [(10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 45)], None, 100, "undecided"),
+        (
+            "3.spurious_overparameterisation_lowers_rate",
+            [(10, 10, 30), (10, 11, 5), (12, 12, 50), (12, 13, 45)],
+            None,
+            100,
+            "undecided",
+        ),
         # k = 8 has 5 certified minima at n = k, below decide.min_certified = 10
-        ("3.spurious_overparameterisation_lowers_rate", [(8, 8, 5), (8, 9, 0)], None, 100,
-         "undecided"),
+        (
+            "3.spurious_overparameterisation_lowers_rate",
+            [(8, 8, 5), (8, 9, 0)],
+            None,
+            100,
+            "undecided",
+        ),
         ("3.spurious_overparameterisation_lowers_rate", RISING, None, 100, "not run"),
     ],
-)  # fmt: skip
+)
 def test_relu_spurious(claim, cases, published, runs, outcome):
     expect("relu_spurious", claim, outcome, census(cases, runs), census_settings(published))
 
@@ -360,14 +472,17 @@ def counting(goe_high: float, sizes: tuple[int, ...] = (2, 3)) -> dict:
     return {"table": pd.DataFrame(rows, columns=cols)}
 
 
-@pytest.mark.parametrize("tables, outcome", [(counting(0.05), "pass"), (counting(0.5), "fail"),
-                                             (counting(0.05, sizes=()), "not run")])  # fmt: skip
+@pytest.mark.parametrize(
+    "tables, outcome",
+    [(counting(0.05), "pass"), (counting(0.5), "fail"), (counting(0.05, sizes=()), "not run")],
+)
 def test_counting_argument(tables, outcome):
     expect("counting_argument", "4.counting_argument", outcome, tables)
 
 
-def index_cases(slope: float, points: int = 12, roundoff_slope: float | None = None,
-                shuffle: bool = False) -> dict:  # fmt: skip
+def index_cases(
+    slope: float, points: int = 12, roundoff_slope: float | None = None, shuffle: bool = False
+) -> dict:
     """Certified points whose index grows with the loss at ``slope``.
 
     At every tolerance but round-off, where it grows at ``roundoff_slope`` (default ``slope``).
@@ -383,34 +498,54 @@ def index_cases(slope: float, points: int = 12, roundoff_slope: float | None = N
     roundoff = counts(slope if roundoff_slope is None else roundoff_slope)
     if shuffle:  # the indices stay; the losses move
         loss = loss[[2, 5, 10, 1, 7, 3, 0, 9, 8, 11, 6, 4]]
-    return {"table": pd.DataFrame({
-        "network": [f"n{i}" for i in range(points)], "method": "newton_mr", "snapshot_step": 0,
-        "dataset": "digits", "architecture": "16-4-10", "loss_function": "mse",
-        "status": "critical", "loss": loss, "n_params": n_params, "index": derived / n_params,
-        "n_negative": derived, "eig_tol": 1e-6, "n_negative_roundoff": roundoff,
-        "n_negative_derived": derived, "n_negative_rel1e6": derived, "n_negative_rel1e4": derived,
-    })}  # fmt: skip
+    return {
+        "table": pd.DataFrame(
+            {
+                "network": [f"n{i}" for i in range(points)],
+                "method": "newton_mr",
+                "snapshot_step": 0,
+                "dataset": "digits",
+                "architecture": "16-4-10",
+                "loss_function": "mse",
+                "status": "critical",
+                "loss": loss,
+                "n_params": n_params,
+                "index": derived / n_params,
+                "n_negative": derived,
+                "eig_tol": 1e-6,
+                "n_negative_roundoff": roundoff,
+                "n_negative_derived": derived,
+                "n_negative_rel1e6": derived,
+                "n_negative_rel1e4": derived,
+            }
+        )
+    }
 
 
-@pytest.mark.parametrize("tables, outcome", [(index_cases(0.5), "pass"),
-                                             (index_cases(-0.5), "fail"),
-                                             (index_cases(-0.5, roundoff_slope=0.5), "fail"),
-                                             # a rise too weak for 12 points: rho > 0, p > 0.05
-                                             (index_cases(0.5, shuffle=True), "undecided"),
-                                             # certified points, too few to test
-                                             (index_cases(0.5, points=5), "undecided"),
-                                             (index_cases(0.5, points=0), "not run")])  # fmt: skip
+@pytest.mark.parametrize(
+    "tables, outcome",
+    [
+        (index_cases(0.5), "pass"),
+        (index_cases(-0.5), "fail"),
+        (index_cases(-0.5, roundoff_slope=0.5), "fail"),
+        # a rise too weak for 12 points: rho > 0, p > 0.05
+        (index_cases(0.5, shuffle=True), "undecided"),
+        # certified points, too few to test
+        (index_cases(0.5, points=5), "undecided"),
+        (index_cases(0.5, points=0), "not run"),
+    ],
+)
 def test_index_vs_loss(tables, outcome):
     expect("index_vs_loss", "4.index_grows_with_loss", outcome, tables)
 
 
 def test_index_vs_loss_is_decided_at_the_derived_tolerance_and_counts_agreement():
     """Rising at round-off only: not replicated, and the row says 3 of 4 tolerances agree."""
-    row = scores.score_index_vs_loss(index_cases(-0.5, roundoff_slope=0.5), Numerics(), {})[0]
+    row = by_name("index_vs_loss").score(index_cases(-0.5, roundoff_slope=0.5), NUMERICS, {})[0]
     assert row["verdict"] == Verdict.NOT_REPLICATED
     assert "same verdict at 3/4 tolerances" in row["measured"]
     assert "round-off: holds" in row["measured"] and "derived" in row["tolerance"]
-    row = scores.score_index_vs_loss(index_cases(0.5), Numerics(), {})[0]
+    row = by_name("index_vs_loss").score(index_cases(0.5), NUMERICS, {})[0]
     assert "same verdict at 4/4 tolerances" in row["measured"]
 
 
@@ -418,17 +553,25 @@ def fits(procedure: str, rows: list[tuple[str, str, str]], interval=(1.2, 1.8)) 
     """A fit table of (kind, status, three_halves_inside) rows of one procedure."""
     n = len(rows)
     return {
-        "fits": pd.DataFrame({
-            "procedure": [procedure] * n, "kind": [r[0] for r in rows],
-            "setting": "memorisation", "group": [f"g{k}" for k in range(n)], "points": [10] * n,
-            "status": [r[1] for r in rows], "exponent": [1.5] * n,
-            "exponent_low": [interval[0]] * n, "exponent_high": [interval[1]] * n,
-            "three_halves_inside": [r[2] for r in rows],
-            "eps_c_source": "theory",
-        }),
-        "memorisation": pd.DataFrame({"method": ["newton_mr", "gradient_norm"],
-                                      "status": ["gradient-flat", "not converged"]}),
-    }  # fmt: skip
+        "fits": pd.DataFrame(
+            {
+                "procedure": [procedure] * n,
+                "kind": [r[0] for r in rows],
+                "setting": "memorisation",
+                "group": [f"g{k}" for k in range(n)],
+                "points": [10] * n,
+                "status": [r[1] for r in rows],
+                "exponent": [1.5] * n,
+                "exponent_low": [interval[0]] * n,
+                "exponent_high": [interval[1]] * n,
+                "three_halves_inside": [r[2] for r in rows],
+                "eps_c_source": "theory",
+            }
+        ),
+        "memorisation": pd.DataFrame(
+            {"method": ["newton_mr", "gradient_norm"], "status": ["gradient-flat", "not converged"]}
+        ),
+    }
 
 
 DECIDE = {"index_fit.decide": {"certified": ["memorisation", "mse"], "alternatives": [0.75, 3.0]}}
@@ -442,11 +585,19 @@ FITTED_IN = ("memorisation", "fitted", "True")
         ("published_procedure", PUB, [FITTED_IN, FITTED_IN], "pass"),
         ("published_procedure", PUB, [FITTED_IN, ("memorisation", "fitted", "False")], "fail"),
         # a deciding group with too few points cannot decide: no group is dropped after looking
-        ("published_procedure", PUB, [FITTED_IN, ("memorisation", "too few points", "")],
-         "undecided"),
+        (
+            "published_procedure",
+            PUB,
+            [FITTED_IN, ("memorisation", "too few points", "")],
+            "undecided",
+        ),
         # 3/2 outside one group's interval contradicts, whatever the others
-        ("published_procedure", PUB, [("memorisation", "too few points", ""),
-                                      ("memorisation", "fitted", "False")], "fail"),
+        (
+            "published_procedure",
+            PUB,
+            [("memorisation", "too few points", ""), ("memorisation", "fitted", "False")],
+            "fail",
+        ),
         # cross-entropy groups are reported apart, never deciding
         ("published_procedure", PUB, [("cross_entropy", "fitted", "True")], "not run"),
         ("certified", CERT, [FITTED_IN, ("mse", "fitted", "True")], "pass"),
@@ -454,20 +605,24 @@ FITTED_IN = ("memorisation", "fitted", "True")
         ("certified", CERT, [FITTED_IN, ("cross_entropy", "fitted", "False")], "pass"),
         ("certified", CERT, [("mse", "too few points", "")], "undecided"),
     ],
-)  # fmt: skip
+)
 def test_index_fit(claim, procedure, rows, outcome):
     expect("index_fit", f"4.three_halves_law_{claim}", outcome, fits(procedure, rows), DECIDE)
 
 
 @pytest.mark.parametrize("claim, procedure", [("published_procedure", PUB), ("certified", CERT)])
 @pytest.mark.parametrize("interval", [(0.05, 10.0), (0.6, 2.0), (1.2, 3.5)])
-def test_index_fit_interval_too_wide_to_rule_out_alternatives_is_undecided(claim, procedure,
-                                                                          interval):  # fmt: skip
+def test_index_fit_interval_too_wide_to_rule_out_alternatives_is_undecided(
+    claim, procedure, interval
+):
     """3/2 inside an interval that also holds 0.75 or 3.0 decides nothing: inconclusive."""
     tables = fits(procedure, [FITTED_IN, ("mse", "fitted", "True")], interval)
     expect("index_fit", f"4.three_halves_law_{claim}", "undecided", tables, DECIDE)
-    row = next(r for r in scores.score_index_fit(tables, Numerics(), DECIDE)
-               if r["claim_id"].endswith(claim))  # fmt: skip
+    row = next(
+        r
+        for r in by_name("index_fit").score(tables, NUMERICS, DECIDE)
+        if r["claim_id"].endswith(claim)
+    )
     assert "(and 0.75, 3 outside: 0/" in row["measured"], row["measured"]
 
 
@@ -475,5 +630,5 @@ def test_every_registered_experiment_has_a_scorer_and_a_test():
     """A new registry entry without a verdict function (or without tests here) fails."""
     tested = {name[len("test_") :] for name in globals() if name.startswith("test_")}
     for exp in EXPERIMENTS:
-        assert callable(getattr(scores, f"score_{exp.name}")), exp.name
+        assert callable(exp.verdict_function()), exp.name
         assert exp.name in tested, f"no verdict tests for {exp.name}"

@@ -13,10 +13,11 @@ import pytest
 from conftest import copy_workflow, snakemake
 
 from landscape.base.io import write_table
+from landscape.base.registry import Claim, Experiment, Figure, ScoreInput
+from landscape.base.verdicts import ClaimKind
 from landscape.pipeline import sections
 from landscape.pipeline.report import measured_caption, scorecard_summary_rst
 from landscape.pipeline.scorecard import Verdict, assemble, score_table, verdict
-from landscape.pipeline.sections import Claim, ClaimKind, Experiment, Figure, ScoreInput
 
 FAKE = Experiment(
     name="fake_demo",
@@ -24,11 +25,15 @@ FAKE = Experiment(
     figures=(Figure("fake_demo"),),
     score_inputs={"table": ScoreInput("symmetry_tables", "table", ("value",))},
     claims=(Claim("4.fake_demo", 4, "A fake claim.", "value 1", "nowhere", ClaimKind.REPLICATION),),
-    scorer=lambda tables, numerics, settings: [{
-        "claim_id": "4.fake_demo", "measured": f"value {tables['table']['value'].iloc[0]}",
-        "tolerance": "exact", "verdict": verdict("4.fake_demo", True),
-    }],
-)  # fmt: skip
+    scorer=lambda tables, numerics, settings: [
+        {
+            "claim_id": "4.fake_demo",
+            "measured": f"value {tables['table']['value'].iloc[0]}",
+            "tolerance": "exact",
+            "verdict": verdict("4.fake_demo", True),
+        }
+    ],
+)
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def test_snakemake_schedules_a_new_entry(tmp_path):
     (workdir / "fake_entry.py").write_text(
         textwrap.dedent("""
         from landscape.pipeline import sections
-        from landscape.pipeline.sections import Claim, Experiment, Figure, ScoreInput
+        from landscape.base.registry import Claim, Experiment, Figure, ScoreInput
         sections.EXPERIMENTS.append(Experiment(
             name="fake_demo", section=4, figures=(Figure("fake_demo"),),
             score_inputs={"table": ScoreInput("symmetry_tables", "table", ("loss",))},

@@ -198,7 +198,10 @@ def test_inertia_never_writes_to_its_input(kind):
     before, version = h.detach().clone(), h._version
     got = inertia(h, factor=10.0, norm=float(eigs.abs().max()))
     assert (got.n_negative, got.n_zero, got.n_positive) == (
-        want.n_negative, want.n_zero, want.n_positive)  # fmt: skip
+        want.n_negative,
+        want.n_zero,
+        want.n_positive,
+    )
     assert count_below(h, 0.75) == int((eigs < 0.75).sum())
     assert h._version == version  # not written, not even written and restored
     assert torch.equal(h.detach(), before)
@@ -220,7 +223,11 @@ print(s.n_negative, s.n_zero, s.n_positive, count_below(t, 2.5))
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_inertia_reads_a_read_only_memory_map(tmp_path):
     """Writing the diagonal of a read-only map kills the process (SIGSEGV): run it in a child."""
-    run = subprocess.run([sys.executable, "-W", "ignore", "-c", READ_ONLY, str(tmp_path / "h.npy")],
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", READ_ONLY, str(tmp_path / "h.npy")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, (run.returncode, run.stderr[-2000:])
     assert run.stdout.split() == ["1", "1", "2", "3"]

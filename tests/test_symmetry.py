@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from landscape.engine.models import MLP, init_params, make_loss, permute_hidden
-from landscape.experiments.symmetry import barrier, equivalent_minima, path_losses
+from landscape.experiments.symmetry.symmetry import barrier, equivalent_minima, path_losses
 
 
 @pytest.mark.parametrize("layer", [0, 1])

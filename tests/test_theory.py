@@ -22,7 +22,7 @@ from landscape.engine.theory import (
     product_loss,
     product_loss_hessian,
 )
-from landscape.experiments.deep_linear import (
+from landscape.experiments.deep_linear.deep_linear import (
     OptimumOptions,
     SaddleOptions,
     optimum_runs,

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from landscape.base.options import Numerics
-from landscape.experiments.toys import (
+from landscape.experiments.toys.toys import (
     GALLERY,
     DescentOptions,
     classify_gallery,
@@ -21,8 +21,12 @@ def test_gallery_points_are_critical_and_classified_as_derived():
     assert len(table) == sum(len(t.points) for t in GALLERY) == 13
     assert table["critical"].all() and table["matches"].all()
     assert set(table["measured"]) == {
-        "positive definite", "negative definite", "indefinite", "zero", "positive semidefinite",
-    }  # fmt: skip
+        "positive definite",
+        "negative definite",
+        "indefinite",
+        "zero",
+        "positive semidefinite",
+    }
     origin = table[(table["function"] == "(1 - w1 w2)^2") & (table["x"] == 0)]
     assert origin[["eigenvalue_1", "eigenvalue_2"]].values.tolist() == [[-2.0, 2.0]]
 
@@ -92,8 +96,12 @@ def test_newton_vs_gd_table_labels_every_run():
     assert (top["status"] == "diverged").all() and top["end_kind"].str.startswith("not").all()
     # Every run's path starts at its start and ends at its end.
     for r in runs.itertuples():
-        p = paths[(paths["function"] == r.function) & (paths["near_x"] == r.near_x)
-                  & (paths["near_y"] == r.near_y) & (paths["start"] == r.start)
-                  & (paths["method"] == r.method)].sort_values("step")  # fmt: skip
+        p = paths[
+            (paths["function"] == r.function)
+            & (paths["near_x"] == r.near_x)
+            & (paths["near_y"] == r.near_y)
+            & (paths["start"] == r.start)
+            & (paths["method"] == r.method)
+        ].sort_values("step")
         assert (p["x"].iloc[0], p["y"].iloc[0]) == (r.start_x, r.start_y)
         assert math.hypot(r.start_x - r.near_x, r.start_y - r.near_y) == pytest.approx(0.2)

@@ -40,8 +40,11 @@ def compare(old: Path, new: Path) -> tuple[str, bool]:
             changed.append(f"{col} (max |diff| {float((x - y).abs().max()):.3g})")
         except TypeError:
             changed.append(f"{col} ({int((x.astype(str) != y.astype(str)).sum())} rows)")
-    parts = [f"added {added}" if added else "", f"removed {removed}" if removed else "",
-             f"changed {changed}" if changed else ""]  # fmt: skip
+    parts = [
+        f"added {added}" if added else "",
+        f"removed {removed}" if removed else "",
+        f"changed {changed}" if changed else "",
+    ]
     return "; ".join(p for p in parts if p), not removed and not changed
 
 

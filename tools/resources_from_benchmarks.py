@@ -25,8 +25,11 @@ def measured(root: Path) -> pd.DataFrame:
         bench = pd.read_csv(path, sep="\t")
         rows.append({"rule": rule, "max_rss": bench["max_rss"].max(), "s": bench["s"].max()})
     table = pd.DataFrame(rows)
-    return table.groupby("rule").agg(jobs=("s", "size"), max_rss=("max_rss", "max"),
-                                     s=("s", "max")).reset_index()  # fmt: skip
+    return (
+        table.groupby("rule")
+        .agg(jobs=("s", "size"), max_rss=("max_rss", "max"), s=("s", "max"))
+        .reset_index()
+    )
 
 
 def suggested(row) -> tuple[int, int]:

@@ -15,7 +15,8 @@ verified to hold a local minimum (r > 0 needs a certified positive lower bound o
 smallest eigenvalue, ``minimum.m``). ``r`` cannot be decoded here, so the rate is reconstructed
 from what can be read: ``magnitude`` and ``WbadNew`` (plain numeric arrays,
 ``scipy.io.loadmat``). Each family's representative is checked with the pipeline's own closed form
-(:mod:`landscape.experiments.relu`): its loss F (> 0: spurious; 0 is the global minimum), ||grad
+(:mod:`landscape.experiments.relu_spurious.relu`): its loss F (> 0: spurious; 0 is the global
+minimum), ||grad
 F||^2 and the smallest eigenvalue of the exact Hessian. A family whose representative has a negative
 eigenvalue is a saddle, so its r is negative (``isMatrixPD`` fails); it is left out. Every other
 family is counted, which is an upper bound on the authors' rate: a family with a positive but tiny
@@ -43,7 +44,11 @@ import numpy as np
 import scipy.io
 import torch
 
-from landscape.experiments.relu import _exact_hessian, population_value_and_grad, teacher
+from landscape.experiments.relu_spurious.relu import (
+    _exact_hessian,
+    population_value_and_grad,
+    teacher,
+)
 
 RUNS = 1000  # Results/readme.txt: "We first ran 1000 gradient descent instantiations"
 REPO = "ItaySafran/OneLayerGDconvergence"
@@ -92,13 +97,17 @@ def main() -> None:
         checks = np.array([check_family(w, k) for w in reps])  # (count, 3): F, |g|^2, lambda_min
         minima = magnitude[checks[:, 2] > 0].sum()  # runs in families that are not saddles
         if args.yaml:
-            print(f"    - {{k: {k}, n: {n}, rate: {minima / RUNS:.3f}, runs: {RUNS}, "
-                  f"source: \"{REPO}@{commit[:7]}:{path}\"}}")  # fmt: skip
+            print(
+                f"    - {{k: {k}, n: {n}, rate: {minima / RUNS:.3f}, runs: {RUNS}, "
+                f'source: "{REPO}@{commit[:7]}:{path}"}}'
+            )
             continue
-        print(f"k={k:2d} n={n:2d} families={len(magnitude):2d} runs={magnitude.sum():4d} "
-              f"at minima={minima:4d} rate={minima / RUNS:.3f} F in [{checks[:, 0].min():.4f}, "
-              f"{checks[:, 0].max():.4f}] max |g|^2 {checks[:, 1].max():.1e} lambda_min in "
-              f"[{checks[:, 2].min():.1e}, {checks[:, 2].max():.1e}]")  # fmt: skip
+        print(
+            f"k={k:2d} n={n:2d} families={len(magnitude):2d} runs={magnitude.sum():4d} "
+            f"at minima={minima:4d} rate={minima / RUNS:.3f} F in [{checks[:, 0].min():.4f}, "
+            f"{checks[:, 0].max():.4f}] max |g|^2 {checks[:, 1].max():.1e} lambda_min in "
+            f"[{checks[:, 2].min():.1e}, {checks[:, 2].max():.1e}]"
+        )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,9 @@ class Resume:
         """The same settings for one of several loops of a job (``<path stem>.<name>.pt``)."""
         if self.path is None:
             return self
-        return Resume(self.path.with_name(f"{self.path.stem}.{name}.pt"), self.every_seconds,
-                      self.log)  # fmt: skip
+        return Resume(
+            self.path.with_name(f"{self.path.stem}.{name}.pt"), self.every_seconds, self.log
+        )
 
     def load(self, key: str) -> dict | None:
         """The state saved under fingerprint ``key``, or None (no file, another key, damaged)."""

@@ -66,8 +66,12 @@ class Progress:
     cheaper, as they are when finished starts drop out).
     """
 
-    def __init__(self, log: Callable[[str], None] | None, total: int | None = None,
-                 every: float | None = None):  # fmt: skip
+    def __init__(
+        self,
+        log: Callable[[str], None] | None,
+        total: int | None = None,
+        every: float | None = None,
+    ):
         """``log`` takes one line (None: silent); ``total`` is the loop's length, if known.
 
         ``every`` defaults to :data:`PROGRESS_SECONDS` (read when the loop starts).

@@ -17,7 +17,8 @@ class Status(StrEnum):
     NOT_CONVERGED = "not converged"  # neither
     DIVERGED = "diverged"  # a non-finite loss, gradient or point
     # cross-entropy only: every sample classified correctly, so the loss falls as the logits
-    # grow and no finite critical point is there (landscape.experiments.index_vs_loss.logit_escapes)
+    # grow and no finite critical point is there
+    # (landscape.experiments.index_vs_loss.index_vs_loss.logit_escapes)
     ESCAPE = "escape"
 
 

@@ -1,6 +1,7 @@
 """The census's closed form, fast: F(W), its gradient and its Hessian for many students at once.
 
-Section 3b's teacher-student census (:mod:`landscape.experiments.relu`) descends on the
+Section 3b's teacher-student census (:mod:`landscape.experiments.relu_spurious.relu`) descends on
+the
 population loss
 
     F(W) = 1/2 (sum_{j != l} K(w_j, w_l) + 1/2 sum_j ||w_j||^2 - 2 sum_{j,i} K(w_j, v_i) + C_v),
@@ -17,7 +18,8 @@ with
 
 **The step on the CPU** (:func:`value_and_grad`). Per run it needs the n^2 + n k cosines (two
 matrix products), their sines and angles, and two more products, sum_l (pi - t_jl) w_l and
-sum_i (pi - t_ji) v_i. :func:`landscape.experiments.relu.population_value_and_grad` (the reference,
+sum_i (pi - t_ji) v_i. :func:`landscape.experiments.relu_spurious.relu.population_value_and_grad`
+(the reference,
 and the path on a GPU) forms each as a separate torch tensor of R n (n + k) entries; here the runs
 go through in chunks that stay in the cache, the products are BLAS calls (NumPy), the angles NumPy's
 vectorised ``arccos``, and everything else (norms, clipping, sines and their weighted sums, the
@@ -261,12 +263,14 @@ def population_hessian(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     eye = torch.eye(d, dtype=w.dtype, device=w.device)
     diag = (
         _self_blocks(wh, nw, wh, nw, off) - _self_blocks(wh, nw, vh_s, nv_s, 1.0) + 0.5 * eye
-    )  # (S, n, d, d); fmt: skip
+    )  # (S, n, d, d)
     c, s, a, b, inv_s = _pair_terms(wh, wh)
     t = torch.arccos(c)  # (S, n, n)
-    cross = ((torch.pi - t)[..., None, None] * eye
-             + s[..., None, None] * wh[:, :, None, :, None] * wh[:, None, :, None, :]
-             + inv_s[..., None, None] * a[..., :, None] * b[..., None, :]) / TWO_PI  # fmt: skip
+    cross = (
+        (torch.pi - t)[..., None, None] * eye
+        + s[..., None, None] * wh[:, :, None, :, None] * wh[:, None, :, None, :]
+        + inv_s[..., None, None] * a[..., :, None] * b[..., None, :]
+    ) / TWO_PI
     cross = cross * off[..., None, None]  # (S, n, n, d, d)
     blocks = cross + torch.diag_embed(diag.permute(0, 2, 3, 1)).permute(0, 3, 4, 1, 2)
     return blocks.permute(0, 1, 3, 2, 4).reshape(size, n * d, n * d)

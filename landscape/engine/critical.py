@@ -263,8 +263,13 @@ def _minres_steps(ctx: _Search, theta, g, rank_rtols) -> list[torch.Tensor]:
     dense path's ``pinv_rtol`` drops eigenvalues. One per tau in ``rank_rtols``.
     """
     opts = ctx.options
-    sols = minres_qlp_many(ctx.batched_hvp(theta), g, tuple(rank_rtols), rtol=opts.minres_rtol,
-                           maxiter=opts.minres_maxiter)  # fmt: skip
+    sols = minres_qlp_many(
+        ctx.batched_hvp(theta),
+        g,
+        tuple(rank_rtols),
+        rtol=opts.minres_rtol,
+        maxiter=opts.minres_maxiter,
+    )
     return [sol.x for sol in sols]
 
 
@@ -417,8 +422,9 @@ def _step_saddle_free_newton(ctx: _Search, theta, g, gn):
         return vmap(ctx.loss_fn)(trial) <= loss - opts.armijo * alpha * slope
 
     moving = torch.zeros_like(gn, dtype=torch.bool)  # (A,) none of these is done
-    return _backtrack(theta, direction, torch.ones_like(gn), moving, decreases_loss,
-                      opts.backtracks)  # fmt: skip
+    return _backtrack(
+        theta, direction, torch.ones_like(gn), moving, decreases_loss, opts.backtracks
+    )
 
 
 def _step_gradient_norm(ctx: _Search, theta, g, gn):
@@ -435,8 +441,9 @@ def _step_gradient_norm(ctx: _Search, theta, g, gn):
     slope = (direction * direction).sum(-1)  # (A,) decrease rate of 1/2 ||g||^2
     alpha = slope / (curv * curv).sum(-1).clamp_min(1e-300)  # (A,) the model's minimiser
     moving = torch.zeros_like(gn, dtype=torch.bool)
-    return _backtrack(theta, direction, alpha, moving, ctx.decreases_grad_norm(gn, slope),
-                      ctx.options.backtracks)  # fmt: skip
+    return _backtrack(
+        theta, direction, alpha, moving, ctx.decreases_grad_norm(gn, slope), ctx.options.backtracks
+    )
 
 
 def _step_newton_mr(ctx: _Search, theta, g, gn):
@@ -445,8 +452,14 @@ def _step_newton_mr(ctx: _Search, theta, g, gn):
     (direction,) = ctx.newton_steps(theta, g, [ctx.options.pinv_rtol])
     hp = vmap(ctx.hvp)(theta, direction)  # H p
     slope = (hp * g).sum(-1)  # decrease rate of 1/2 ||g||^2 along -p
-    return _backtrack(theta, direction, torch.ones_like(gn), moving,
-                      ctx.decreases_grad_norm(gn, slope), ctx.options.backtracks)  # fmt: skip
+    return _backtrack(
+        theta,
+        direction,
+        torch.ones_like(gn),
+        moving,
+        ctx.decreases_grad_norm(gn, slope),
+        ctx.options.backtracks,
+    )
 
 
 # One update of the starts still searching, (ctx, theta (A, P), g (A, P), gn (A,)) -> (A, P).
@@ -458,8 +471,7 @@ STEPS = {
 }
 
 
-def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress, resume: Resume,
-             key: str):  # fmt: skip
+def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress, resume: Resume, key: str):
     """Up to max_iter updates; a start stops once certified (or non-finite).
 
     The state (theta, the iteration counts, the next iteration) is saved through ``resume`` and
@@ -486,9 +498,12 @@ def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress, resume
         active = (~done).nonzero()[:, 0]
         if progress.due():
             live = gn[active]
-            progress.report(it, f"iteration {it}/{ctx.options.max_iter}: {len(active)} of "
-                            f"{len(gn)} starts searching, ||g||^2 best {float(live.min()):.2e}, "
-                            f"median {float(live.median()):.2e}")  # fmt: skip
+            progress.report(
+                it,
+                f"iteration {it}/{ctx.options.max_iter}: {len(active)} of "
+                f"{len(gn)} starts searching, ||g||^2 best {float(live.min()):.2e}, "
+                f"median {float(live.median()):.2e}",
+            )
         theta = theta.index_copy(0, active, step(ctx, theta[active], g[active], gn[active]))
         save({"theta": theta, "iterations": iterations, "iteration": it + 1})
     return theta, iterations
@@ -578,10 +593,18 @@ def _certify_ends(ctx: _Search, theta, g, gn, finite, iterations, polish) -> Fin
         if label == Status.NOT_CONVERGED and bool(flat_k):
             label = Status.GRADIENT_FLAT
         status.append(label)
-    return FinderResult(params=theta, loss=loss, grad_norm_sq=gn, residual=residual,
-                        cokernel_residual=cokernel, iterations=iterations, status=status,
-                        polish=polish,
-                        eig_tol_distance=distance_tol, hessian_rate=rate)  # fmt: skip
+    return FinderResult(
+        params=theta,
+        loss=loss,
+        grad_norm_sq=gn,
+        residual=residual,
+        cokernel_residual=cokernel,
+        iterations=iterations,
+        status=status,
+        polish=polish,
+        eig_tol_distance=distance_tol,
+        hessian_rate=rate,
+    )
 
 
 def distance_tolerances(
@@ -606,8 +629,9 @@ def distance_tolerances(
     g = ctx.grads(points)  # (S, P)
     finite = torch.isfinite(g).all(-1) & torch.isfinite(points).all(-1)
     g = torch.where(finite[:, None], g, 0.0)
-    h = torch.where(finite[:, None, None], ctx.hessians(torch.where(finite[:, None], points, 0.0)),
-                    0.0)  # fmt: skip
+    h = torch.where(
+        finite[:, None, None], ctx.hessians(torch.where(finite[:, None], points, 0.0)), 0.0
+    )
     finite = finite & torch.isfinite(h).all(-1).all(-1)
     h = torch.where(finite[:, None, None], h, 0.0)
     tol, _ = _distance_tolerance(ctx, points, g, h, torch.linalg.eigh(h), finite)

@@ -266,8 +266,15 @@ class CurvatureOptions:
 
         The HVP path takes :meth:`vector_chunk` basis vectors per vectorised call.
         """
-        return make_hessian(model, loss, x, y, self.hessian_method, self.sample_chunk,
-                            self.vector_chunk(model, len(x)))  # fmt: skip
+        return make_hessian(
+            model,
+            loss,
+            x,
+            y,
+            self.hessian_method,
+            self.sample_chunk,
+            self.vector_chunk(model, len(x)),
+        )
 
     def vector_chunk(self, model, n_samples: int) -> int:
         """Basis vectors per call of the HVP path within the budget (:func:`vectors_per_chunk`)."""
@@ -278,8 +285,13 @@ class CurvatureOptions:
 
         Counts the temporaries of the path :attr:`hessian_method` takes (:func:`hessian_bytes`).
         """
-        per_network = hessian_bytes(model, n_samples, self.sample_chunk, self.hessian_method,
-                                    self.vector_chunk(model, n_samples))  # fmt: skip
+        per_network = hessian_bytes(
+            model,
+            n_samples,
+            self.sample_chunk,
+            self.hessian_method,
+            self.vector_chunk(model, n_samples),
+        )
         return networks_per_chunk(per_network, self.memory_budget_mb)
 
 
@@ -493,10 +505,14 @@ def _read_spectra(hs: torch.Tensor, factor: float, spectrum: SpectrumMethod, nor
     bad = (not_computed(n, NotComputed.NON_FINITE_HESSIAN), None)
     if spectrum == SpectrumMethod.FULL:
         eigs = torch.linalg.eigvalsh(hs)  # (k, P) ascending
-        return [(summarize_spectrum(eigs[j], factor, norm, distances[j]), eigs[j]) if good
-                else bad for j, good in enumerate(ok)]  # fmt: skip
-    return [(inertia(hs[j], factor, norm, distance=distances[j]), None) if good else bad
-            for j, good in enumerate(ok)]  # fmt: skip
+        return [
+            (summarize_spectrum(eigs[j], factor, norm, distances[j]), eigs[j]) if good else bad
+            for j, good in enumerate(ok)
+        ]
+    return [
+        (inertia(hs[j], factor, norm, distance=distances[j]), None) if good else bad
+        for j, good in enumerate(ok)
+    ]
 
 
 __all__ = [

@@ -120,8 +120,7 @@ class Lanczos:
     which add zero rows and columns to T and change no solution.
     """
 
-    def __init__(self, op: Callable[[torch.Tensor], torch.Tensor], b: torch.Tensor,
-                 capacity: int):  # fmt: skip
+    def __init__(self, op: Callable[[torch.Tensor], torch.Tensor], b: torch.Tensor, capacity: int):
         """Start from q_1 = b / ||b|| (S, P), room for ``capacity`` steps; none is taken yet."""
         self.op = op
         self.beta1 = scaled_norm(b)  # (S,)
@@ -293,8 +292,9 @@ def minres_qlp_many(
     return _solutions(lz, unit, stop_at, rank_rtols)
 
 
-def _least_squares(lz: Lanczos, unit: torch.Tensor, k: int, rank_rtol: float, tol: float,
-                   norm: torch.Tensor) -> torch.Tensor:  # fmt: skip
+def _least_squares(
+    lz: Lanczos, unit: torch.Tensor, k: int, rank_rtol: float, tol: float, norm: torch.Tensor
+) -> torch.Tensor:
     """Whether iterate k - 1, truncated at ``rank_rtol``, solves the least-squares problem (S,).
 
     ||H r_(k-1)|| <= tol ``norm`` ||r_(k-1)||, exactly from T_k: r = ||b|| Q_k z and
@@ -305,8 +305,9 @@ def _least_squares(lz: Lanczos, unit: torch.Tensor, k: int, rank_rtol: float, to
     return (t @ z[..., None])[..., 0].norm(dim=-1) <= tol * norm * z.norm(dim=-1)
 
 
-def _solutions(lz: Lanczos, unit: torch.Tensor, stop_at: torch.Tensor,
-               rank_rtols: tuple[float, ...]) -> list[KrylovSolve]:  # fmt: skip
+def _solutions(
+    lz: Lanczos, unit: torch.Tensor, stop_at: torch.Tensor, rank_rtols: tuple[float, ...]
+) -> list[KrylovSolve]:
     """Each start's truncated solution from T_(k_s) * unit, one per rank tolerance.
 
     x = ||b|| unit Q_k y with T_k unit y ~ e_1, so that nothing under- or overflows unless x
@@ -328,12 +329,15 @@ def _solutions(lz: Lanczos, unit: torch.Tensor, stop_at: torch.Tensor,
         norm_h = torch.linalg.matrix_norm(t_next, ord=2)
         # ||H|| ||x|| / ||b|| = sigma_max(T unit) ||y||, scale-free (x = ||b|| unit Q y)
         relres = torch.where(lz.beta1 > 0, rnorm / (norm_h * y.norm(dim=-1) + 1.0), 0.0)
-        out.append(KrylovSolve(
-            x=(basis @ y[..., None])[..., 0] * length[:, None],
-            residual=rnorm,
-            normal_residual=torch.where(rnorm > 0, hr.norm(dim=-1)
-                                        / (norm_h * rnorm).clamp_min(1e-300), 0.0),
-            relative_residual=relres,
-            iterations=stop_at,
-        ))  # fmt: skip
+        out.append(
+            KrylovSolve(
+                x=(basis @ y[..., None])[..., 0] * length[:, None],
+                residual=rnorm,
+                normal_residual=torch.where(
+                    rnorm > 0, hr.norm(dim=-1) / (norm_h * rnorm).clamp_min(1e-300), 0.0
+                ),
+                relative_residual=relres,
+                iterations=stop_at,
+            )
+        )
     return out

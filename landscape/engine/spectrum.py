@@ -85,10 +85,17 @@ def not_computed(n_params: int, reason: Status | NotComputed = Status.DIVERGED) 
         reason = NotComputed(reason)
     nan = float("nan")
     return SpectrumSummary(
-        n_params=n_params, n_negative=nan, n_zero=nan, n_positive=nan, index=nan, nullity=nan,
-        eig_tol=nan, lambda_min=nan, lambda_max=nan,
+        n_params=n_params,
+        n_negative=nan,
+        n_zero=nan,
+        n_positive=nan,
+        index=nan,
+        nullity=nan,
+        eig_tol=nan,
+        lambda_min=nan,
+        lambda_max=nan,
         definiteness=f"not computed ({reason.value})",
-    )  # fmt: skip
+    )
 
 
 def check_finite(values: torch.Tensor, what: str) -> None:
@@ -196,14 +203,22 @@ class IndexTolerance(StrEnum):
     @property
     def key(self) -> str:
         """A column-name suffix: ``n_negative_<key>``."""
-        return {"round-off": "roundoff", "derived": "derived", "1e-6 max|lambda|": "rel1e6",
-                "1e-4 max|lambda|": "rel1e4"}[self.value]  # fmt: skip
+        return {
+            "round-off": "roundoff",
+            "derived": "derived",
+            "1e-6 max|lambda|": "rel1e6",
+            "1e-4 max|lambda|": "rel1e4",
+        }[self.value]
 
     def tolerance(self, eigvals: torch.Tensor, roundoff: float, derived: float) -> float:
         """This tolerance for one spectrum (n,), given its round-off and derived ones."""
         top = float(eigvals.abs().max())
-        return {"round-off": roundoff, "derived": derived, "1e-6 max|lambda|": 1e-6 * top,
-                "1e-4 max|lambda|": 1e-4 * top}[self.value]  # fmt: skip
+        return {
+            "round-off": roundoff,
+            "derived": derived,
+            "1e-6 max|lambda|": 1e-6 * top,
+            "1e-4 max|lambda|": 1e-4 * top,
+        }[self.value]
 
 
 def negative_counts(eigvals: torch.Tensor, roundoff: float, derived: float) -> dict[str, int]:
@@ -220,8 +235,10 @@ def negative_counts(eigvals: torch.Tensor, roundoff: float, derived: float) -> d
         (eigenvalues with roundoff < |lambda| <= derived, whose sign the derived tolerance
         leaves undecided).
     """
-    counts = {t.key: int((eigvals < -t.tolerance(eigvals, roundoff, derived)).sum())
-              for t in IndexTolerance}  # fmt: skip
+    counts = {
+        t.key: int((eigvals < -t.tolerance(eigvals, roundoff, derived)).sum())
+        for t in IndexTolerance
+    }
     counts["derived_10x"] = int((eigvals < -10 * derived).sum())
     magnitude = eigvals.abs()
     counts["band"] = int(((magnitude > roundoff) & (magnitude <= derived)).sum())

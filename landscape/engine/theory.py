@@ -201,8 +201,13 @@ def deep_linear_critical_values(singular_values, hidden: int) -> pd.DataFrame:
     for r in range(min(hidden, len(s2)) + 1):
         for subset in itertools.combinations(range(len(s2)), r):
             rest = [j for j in range(len(s2)) if j not in subset]
-            rows.append({"subset": " ".join(map(str, subset)), "rank": r,
-                         "loss": 0.5 * float(s2[rest].sum())})  # fmt: skip
+            rows.append(
+                {
+                    "subset": " ".join(map(str, subset)),
+                    "rank": r,
+                    "loss": 0.5 * float(s2[rest].sum()),
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -180,8 +180,12 @@ def train(
         ):
             alive = loss[~diverged]
             mean = alive.mean().item() if len(alive) else float("nan")
-            progress.report(step, f"step {step}/{options.steps}: mean loss {mean:.6g}, "
-                            f"diverged {int(diverged.sum())}", force=True)  # fmt: skip
+            progress.report(
+                step,
+                f"step {step}/{options.steps}: mean loss {mean:.6g}, "
+                f"diverged {int(diverged.sum())}",
+                force=True,
+            )
         if step == options.steps:
             break
         if minibatch:

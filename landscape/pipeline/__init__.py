@@ -1,7 +1,7 @@
 """The pipeline: what turns the experiments into the run, its verdicts and its report.
 
-Config validation, the registry of experiments, the figures, the verdicts, the scorecard and the
-report.
+Config validation (``config``), the registry collected from the rooms (``sections``), the
+scorecard (``scorecard``) and the report (``report``).
 
 Imports: any layer below (experiments, engine, base).
 """

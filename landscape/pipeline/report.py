@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from landscape.base.runlog import WALL_TIME_PREFIX
+from landscape.base.verdicts import ClaimKind
 from landscape.pipeline.scorecard import MEANING, Verdict
-from landscape.pipeline.sections import ClaimKind, claims, figure_claims
+from landscape.pipeline.sections import claims, figure_claims
 
 # Figure stem -> (lecture section, the scorecard claims the figure illustrates).
 FIGURE_CLAIMS = figure_claims()

@@ -11,35 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from enum import StrEnum
 
 import pandas as pd
 
 from landscape.base.io import DataFileError, read_table
-from landscape.base.verdicts import Outcome, outcome
+from landscape.base.registry import Claim
+from landscape.base.verdicts import Outcome, Verdict, classify
 from landscape.pipeline import sections
-from landscape.pipeline.sections import Claim, ClaimKind
-
-
-class Verdict(StrEnum):
-    """The verdict classes of the scorecard's ``verdict`` column (:data:`MEANING` says each).
-
-    A claim from a paper is ``replicated`` (the data support it at the rule's level),
-    ``not replicated`` (the data contradict it) or ``inconclusive`` (it was measured, but the
-    data cannot decide: too few points, an interval too wide to tell the claim from its
-    alternatives, a test without the power to see a difference); a *check* (a claim that cannot
-    fail by construction, which demonstrates that the machinery is right: an identity, a closed
-    form, a constructed point) is ``check passed`` or ``check failed``; a claim that nothing
-    measured is ``not run``.
-    """
-
-    REPLICATED = "replicated"
-    NOT_REPLICATED = "not replicated"
-    INCONCLUSIVE = "inconclusive"
-    CHECK_PASSED = "check passed"
-    CHECK_FAILED = "check failed"
-    NOT_RUN = "not run"
-
 
 # What each verdict class means: the scorecard's legend, in the report and the README.
 MEANING = {
@@ -87,15 +65,7 @@ def verdict(claim_id: str, holds: bool | Outcome | None) -> Verdict:
     Raises:
         KeyError: For an unregistered claim id.
     """
-    kind = _registered()[claim_id].kind
-    found = holds if isinstance(holds, Outcome) else outcome(holds)
-    if found == Outcome.NOT_MEASURED:
-        return Verdict.NOT_RUN
-    if found == Outcome.UNDECIDED:
-        return Verdict.INCONCLUSIVE
-    if kind == ClaimKind.CHECK:
-        return Verdict.CHECK_PASSED if found == Outcome.HOLDS else Verdict.CHECK_FAILED
-    return Verdict.REPLICATED if found == Outcome.HOLDS else Verdict.NOT_REPLICATED
+    return classify(_registered()[claim_id].kind, holds)
 
 
 def score_table(rows: Iterable[dict]) -> pd.DataFrame:
@@ -116,7 +86,8 @@ def _check_scores(df: pd.DataFrame, where: str) -> None:
     unknown = sorted(set(df["claim_id"]) - set(_registered()))
     if unknown:
         raise DataFileError(
-            f"{where}: unknown claim ids {unknown}; register them in landscape/pipeline/sections.py"
+            f"{where}: unknown claim ids {unknown}; register them in their room's "
+            "landscape/experiments/<room>/__init__.py"
         )
     bad = sorted(set(df["verdict"]) - set(VERDICTS))
     if bad:

@@ -125,9 +125,9 @@ def get_score_inputs(wildcards):
     return score_inputs(wildcards.experiment, rules)
 
 
-def get_score_settings(wildcards):
+def get_score_options(wildcards):
     # Only the config keys the experiment's verdicts read, so no other key reruns them.
-    return score_settings(wildcards.experiment, config)
+    return score_options(wildcards.experiment, config)
 
 
 def get_final_outputs():

@@ -15,7 +15,7 @@ rule score:
         ENV
     params:
         numerics=config["numerics"],
-        settings=get_score_settings,
+        options=get_score_options,
     script:
         "../../scripts/score.py"
 

@@ -84,16 +84,35 @@ def train_shard(
     """
     model = model_for(ds, opts)
     seeds = shard_seeds(opts.seed, opts.networks, opts.shard_size, shard)
-    log("shard %d: training %d %s MLPs %s (%d parameters) on %s (%d samples), %s loss, %s, "
-        "device %s", shard, len(seeds), model.activation, model.widths, model.n_params, ds.name,
-        len(ds.x_train), opts.loss, opts.optimizer, device)  # fmt: skip
+    log(
+        "shard %d: training %d %s MLPs %s (%d parameters) on %s (%d samples), %s loss, %s, "
+        "device %s",
+        shard,
+        len(seeds),
+        model.activation,
+        model.widths,
+        model.n_params,
+        ds.name,
+        len(ds.x_train),
+        opts.loss,
+        opts.optimizer,
+        device,
+    )
     x = torch.as_tensor(ds.x_train, device=device)  # (n, d_in) float64
     y = torch.as_tensor(ds.y_train, device=device)  # (n,) int64 or (n, d_out) float64
-    theta0 = torch.stack([opts.init_scale * init_params(model, s, device=device)
-                          for s in seeds])  # (K, P)  # fmt: skip
-    result = train(make_loss(model, opts.loss, x, y), theta0, opts.train_options(), seeds,
-                   make_batch_loss(model, opts.loss, x, y), len(x), log=log,
-                   value_and_grad=choose_value_and_grad(model, opts.loss, x, y))  # fmt: skip
+    theta0 = torch.stack(
+        [opts.init_scale * init_params(model, s, device=device) for s in seeds]
+    )  # (K, P)
+    result = train(
+        make_loss(model, opts.loss, x, y),
+        theta0,
+        opts.train_options(),
+        seeds,
+        make_batch_loss(model, opts.loss, x, y),
+        len(x),
+        log=log,
+        value_and_grad=choose_value_and_grad(model, opts.loss, x, y),
+    )
     log("diverged: %d of %d", int(result.diverged.sum()), len(seeds))
     assert torch.equal(result.snapshot_steps, result.steps)  # snapshots are the records
     first = shard * opts.shard_size  # global index of the shard's first network
@@ -113,17 +132,34 @@ def _stuck_points(result, seeds, first: int, opts: PlateauOptions, log) -> tuple
     """Each network's plateau points and end: parameters (P,) and metadata rows."""
     params, points = [], []
     for k, seed in enumerate(seeds):
-        found = plateau_points(result.steps, result.loss[:, k], result.grad_norm_sq[:, k],
-                               opts.plateau_window, opts.plateau_rel_change)  # fmt: skip
+        found = plateau_points(
+            result.steps,
+            result.loss[:, k],
+            result.grad_norm_sq[:, k],
+            opts.plateau_window,
+            opts.plateau_rel_change,
+        )
         for p in found:
             params.append(result.snapshots[p.record, k])
-            points.append({"network": first + k, "seed": seed, "point": p.kind,
-                           "plateau": p.plateau, "plateau_start": p.start, "plateau_end": p.end,
-                           "step": p.step, "diverged": p.kind == "end (diverged)"})  # fmt: skip
-        log("network %d: %d plateaus (%s); points at steps %s", first + k,
+            points.append(
+                {
+                    "network": first + k,
+                    "seed": seed,
+                    "point": p.kind,
+                    "plateau": p.plateau,
+                    "plateau_start": p.start,
+                    "plateau_end": p.end,
+                    "step": p.step,
+                    "diverged": p.kind == "end (diverged)",
+                }
+            )
+        log(
+            "network %d: %d plateaus (%s); points at steps %s",
+            first + k,
             sum(p.kind == "plateau" for p in found),
             ", ".join(f"{p.start}-{p.end}" for p in found if p.kind == "plateau") or "none",
-            [p.step for p in found])  # fmt: skip
+            [p.step for p in found],
+        )
     return params, points
 
 
@@ -140,7 +176,7 @@ def _history(result, seeds, first: int) -> pd.DataFrame:
                 "grad_norm_sq": result.grad_norm_sq[:, k].cpu().numpy(),
                 "diverged": bool(result.diverged[k]),
             }
-        )  # fmt: skip
+        )
         for k, seed in enumerate(seeds)
     )
 
@@ -167,9 +203,8 @@ def plateau_spectra(
     loss_fn = make_loss(model, ckpt["loss"], x, y)
     hess_fn = curvature.hessian(model, ckpt["loss"], x, y)
     chunk = curvature.networks_per_chunk(model, len(x))
-    log("Hessians at %d points with %d parameters: method %s, %d per chunk, spectrum %s, "
-        "device %s", *params.shape, curvature.hessian_method, chunk, curvature.spectrum,
-        device)  # fmt: skip
+    how = f"method {curvature.hessian_method}, {chunk} per chunk, spectrum {curvature.spectrum}"
+    log("Hessians at %d points with %d parameters: %s, device %s", *params.shape, how, device)
     flagged = torch.tensor([pt["diverged"] for pt in ckpt["points"]], dtype=torch.bool)
     params, before, distance = _polish_certified(loss_fn, hess_fn, params, flagged, numerics, chunk)
     losses = torch.vmap(loss_fn)(params)  # (K,)
@@ -177,32 +212,69 @@ def plateau_spectra(
     # A diverged network (or a point with a non-finite loss) has no meaningful Hessian: it is
     # kept in the table with its status and empty spectrum columns, never dropped.
     diverged = flagged | ~torch.isfinite(losses.cpu() + gns.cpu())
-    summaries, spectra = point_spectra(hess_fn, params, numerics.eigen_tolerance_factor,
-                                       curvature, chunk, finite=~diverged,
-                                       distance=distance)  # fmt: skip
+    factor = numerics.eigen_tolerance_factor
+    summaries, spectra = point_spectra(
+        hess_fn, params, factor, curvature, chunk, finite=~diverged, distance=distance
+    )
     method = "eigvalsh" if curvature.spectrum == SpectrumMethod.FULL else "inertia (LDL^T)"
+    common = {
+        "dataset": ds.name,
+        "architecture": "-".join(map(str, model.widths)),
+        "activation": model.activation,
+        "loss_function": ckpt["loss"],
+    }
     rows, eig_rows = [], []
     for k, pt in enumerate(ckpt["points"]):
         status = certify(float(gns[k]), numerics.grad_norm_sq_threshold, bool(diverged[k]))
         summary = summaries[k].as_dict() if summaries[k] else not_computed(model.n_params).as_dict()
-        rows.append({**{key: pt[key] for key in POINT_COLUMNS}, "dataset": ds.name,
-                     "architecture": "-".join(map(str, model.widths)),
-                     "activation": model.activation, "loss_function": ckpt["loss"],
-                     "loss": float(losses[k]), "grad_norm_sq": float(gns[k]),
-                     "grad_norm_sq_before_polish": float(before[k]),
-                     "eig_tol_distance": float(distance[k]),
-                     "grad_norm_sq_threshold": numerics.grad_norm_sq_threshold, "status": status,
-                     **summary, "eigen_tolerance_factor": numerics.eigen_tolerance_factor,
-                     "spectrum_method": method if summaries[k] else "none"})  # fmt: skip
-        log("network %d, step %d (%s): loss %.6g, |g|^2 %.3g (%s), index %s, nullity %s, %s",
-            pt["network"], pt["step"], pt["point"], losses[k], gns[k], status,
-            summary["index"], summary["nullity"], summary["definiteness"])  # fmt: skip
+        measured = {
+            "loss": float(losses[k]),
+            "grad_norm_sq": float(gns[k]),
+            "grad_norm_sq_before_polish": float(before[k]),
+            "eig_tol_distance": float(distance[k]),
+        }
+        rows.append(
+            _point_row(
+                pt, common, measured, status, summary, numerics, method if summaries[k] else "none"
+            )
+        )
+        log(
+            "network %d, step %d (%s): loss %.6g, |g|^2 %.3g (%s), index %s, nullity %s, %s",
+            *(pt["network"], pt["step"], pt["point"], losses[k], gns[k], status),
+            *(summary["index"], summary["nullity"], summary["definiteness"]),
+        )
         if spectra[k] is not None:
-            eig_rows.append(pd.DataFrame({"network": pt["network"], "step": pt["step"],
-                                          "rank": range(model.n_params),
-                                          "eigenvalue": spectra[k].cpu()}))  # fmt: skip
+            eig_rows.append(_eigen_rows(pt, spectra[k]))
     eigenvalues = pd.concat(eig_rows) if eig_rows else pd.DataFrame(columns=EIGEN_COLUMNS)
     return pd.DataFrame(rows), eigenvalues
+
+
+def _eigen_rows(pt: dict, spectrum: torch.Tensor) -> pd.DataFrame:
+    """A point's eigenvalues (P,), one row each, columns :data:`EIGEN_COLUMNS`."""
+    return pd.DataFrame(
+        {
+            "network": pt["network"],
+            "step": pt["step"],
+            "rank": range(len(spectrum)),
+            "eigenvalue": spectrum.cpu(),
+        }
+    )
+
+
+def _point_row(
+    pt: dict, common: dict, measured: dict, status, summary: dict, numerics: Numerics, method: str
+) -> dict:
+    """One point's row: its checkpoint metadata, the network, what was measured, the spectrum."""
+    return {
+        **{key: pt[key] for key in POINT_COLUMNS},
+        **common,
+        **measured,
+        "grad_norm_sq_threshold": numerics.grad_norm_sq_threshold,
+        "status": status,
+        **summary,
+        "eigen_tolerance_factor": numerics.eigen_tolerance_factor,
+        "spectrum_method": method,
+    }
 
 
 def _polish_certified(loss_fn, hess_fn, params, flagged, numerics: Numerics, chunk: int):
@@ -223,8 +295,9 @@ def _polish_certified(loss_fn, hess_fn, params, flagged, numerics: Numerics, chu
         return params, nan, nan.clone()
     ids = certified.nonzero()[:, 0]
     finder = FinderOptions.from_numerics(numerics, max_iter=0, hessian_chunk=chunk)
-    found = find_critical_points(loss_fn, hess_fn, params[ids.to(params.device)], "newton_mr",
-                                 finder)  # fmt: skip
+    found = find_critical_points(
+        loss_fn, hess_fn, params[ids.to(params.device)], "newton_mr", finder
+    )
     params = params.clone()
     params[ids.to(params.device)] = found.params
     before, distance = nan.clone(), nan.clone()

@@ -151,7 +151,9 @@ def run_trap(opts: TrapOptions, numerics: Numerics, log=print):
     )
     trap = ends.iloc[0]
     good = int((ends["loss"][1:] <= 1e-10).sum())
-    log(f"trap: loss {trap['loss']:.6g}, |g|^2 {trap['grad_norm_sq']:.2g}, "
+    log(
+        f"trap: loss {trap['loss']:.6g}, |g|^2 {trap['grad_norm_sq']:.2g}, "
         f"{trap['n_negative']} negative eigenvalues, {trap['dead_units']} dead units; "
-        f"{good}/{len(seeds)} LeCun initialisations reach the global minimum")  # fmt: skip
+        f"{good}/{len(seeds)} LeCun initialisations reach the global minimum"
+    )
     return ends, perturb, history

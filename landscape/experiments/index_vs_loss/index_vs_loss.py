@@ -10,7 +10,8 @@ Two settings:
 
 * :func:`classifier_problem`: downsampled digits or MNIST-1D, a d-h-10 tanh or ReLU MLP, squared
   loss on one-hot targets or cross-entropy (4b).
-* :func:`landscape.experiments.memorisation.memorisation_problem`: Pennington & Bahri (2017)'s
+* :func:`landscape.experiments.index_fit.memorisation.memorisation_problem`: Pennington & Bahri
+(2017)'s
   setting, a bias-free n-n-n tanh network memorising m Gaussian random inputs and Gaussian
   random targets (4c, in its own module).
 """
@@ -191,8 +192,10 @@ class ScaleSize:
     @classmethod
     def all_from_config(cls, scale_cfg: dict) -> list[ScaleSize]:
         """Every size of a validated ``index_vs_loss_scale`` section, in order."""
-        return [cls(s["name"], tuple(s["hidden"]), s["networks"], s["snapshots"], s["run"])
-                for s in scale_cfg["sizes"]]  # fmt: skip
+        return [
+            cls(s["name"], tuple(s["hidden"]), s["networks"], s["snapshots"], s["run"])
+            for s in scale_cfg["sizes"]
+        ]
 
 
 @dataclass(frozen=True)
@@ -220,8 +223,9 @@ class ScaleOptions(FromConfig):
         return next(s for s in self.sizes if s.name == name)
 
 
-def scale_search_options(base: SearchOptions, scale: ScaleOptions, size: ScaleSize
-                         ) -> SearchOptions:  # fmt: skip
+def scale_search_options(
+    base: SearchOptions, scale: ScaleOptions, size: ScaleSize
+) -> SearchOptions:
     """Searches of one scale case: index_vs_loss's training and snapshots, Newton-MR only.
 
     Args:
@@ -230,15 +234,21 @@ def scale_search_options(base: SearchOptions, scale: ScaleOptions, size: ScaleSi
         size: The size searched.
     """
     return replace(
-        base, networks=size.networks, snapshots=size.snapshots, methods=("newton_mr",),
-        max_iter=scale.max_iter, solver=scale.solver, minres_maxiter=scale.minres_maxiter,
+        base,
+        networks=size.networks,
+        snapshots=size.snapshots,
+        methods=("newton_mr",),
+        max_iter=scale.max_iter,
+        solver=scale.solver,
+        minres_maxiter=scale.minres_maxiter,
         minres_rtol=scale.minres_rtol,
-    )  # fmt: skip
+    )
 
 
-def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale: ScaleOptions
-                 ) -> list[tuple[str, pd.DataFrame | None]]:  # fmt: skip
-    """The panels of the three-size figure (:func:`landscape.pipeline.plots.index_vs_loss_scale`).
+def scale_panels(
+    small: pd.DataFrame, tables: list[pd.DataFrame], scale: ScaleOptions
+) -> list[tuple[str, pd.DataFrame | None]]:
+    """The panels of the three-size figure (:func:`.figures.index_vs_loss_scale`).
 
     Args:
         small: index_vs_loss's end points (:data:`COLUMNS`); the case of the scale section's
@@ -249,9 +259,11 @@ def scale_panels(small: pd.DataFrame, tables: list[pd.DataFrame], scale: ScaleOp
     Returns:
         (title, table or None where the size is not run) per panel.
     """
-    small = small[(small["dataset"] == scale.dataset)
-                  & (small["activation"] == scale.activation)
-                  & (small["loss_function"] == scale.loss)]  # fmt: skip
+    small = small[
+        (small["dataset"] == scale.dataset)
+        & (small["activation"] == scale.activation)
+        & (small["loss_function"] == scale.loss)
+    ]
     arch = ", ".join(sorted(small["architecture"].unique())) or "case not run"
     params = f", P = {int(small['n_params'].max())}" if len(small) else ""
     panels = [(f"index_vs_loss: {arch}{params}", small)]
@@ -276,8 +288,11 @@ def starting_points(problem: Problem, opts: SearchOptions) -> tuple[torch.Tensor
     device = problem.x.device
     theta0 = torch.stack([init_params(problem.model, s, device=device) for s in seeds])  # (K, P)
     every = opts.snapshot_every
-    run = train(loss_fn, theta0, TrainOptions("gd", opts.learning_rate, opts.steps, every,
-                                              snapshot_every=every))  # fmt: skip
+    run = train(
+        loss_fn,
+        theta0,
+        TrainOptions("gd", opts.learning_rate, opts.steps, every, snapshot_every=every),
+    )
     picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
     starts, rows = [], []
     for k, seed in enumerate(seeds):
@@ -336,16 +351,28 @@ def search(
     rows, eig_rows = [], []
     for method in opts.methods:
         iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
-        finder = FinderOptions.from_numerics(numerics, max_iter=iters, pinv_rtol=opts.pinv_rtol,
-                                             hessian_chunk=chunk, solver=opts.solver,
-                                             minres_maxiter=opts.minres_maxiter,
-                                             minres_rtol=opts.minres_rtol)  # fmt: skip
-        res = find_critical_points(loss_fn, hess_fn, starts, method, finder, log,
-                                   resume.part(method))  # fmt: skip
+        finder = FinderOptions.from_numerics(
+            numerics,
+            max_iter=iters,
+            pinv_rtol=opts.pinv_rtol,
+            hessian_chunk=chunk,
+            solver=opts.solver,
+            minres_maxiter=opts.minres_maxiter,
+            minres_rtol=opts.minres_rtol,
+        )
+        res = find_critical_points(
+            loss_fn, hess_fn, starts, method, finder, log, resume.part(method)
+        )
         finite = torch.tensor([st != Status.DIVERGED for st in res.status])
-        spectra, eigenvalues = point_spectra(hess_fn, res.params, numerics.eigen_tolerance_factor,
-                                             curvature, chunk, finite=finite,
-                                             distance=res.eig_tol_distance)  # fmt: skip
+        spectra, eigenvalues = point_spectra(
+            hess_fn,
+            res.params,
+            numerics.eigen_tolerance_factor,
+            curvature,
+            chunk,
+            finite=finite,
+            distance=res.eig_tol_distance,
+        )
         status = _with_escapes(res.status, logit_escapes(problem, res.params))
         for k in range(len(starts)):
             row = _end_point_row(problem, meta.iloc[k], method, res, k, spectra[k], eigenvalues[k])
@@ -354,8 +381,11 @@ def search(
             if status[k] == Status.CRITICAL and eigenvalues[k] is not None:
                 for r, value in enumerate(eigenvalues[k].tolist()):
                     eig_rows.append([rows[-1]["network"], method, row["snapshot_step"], r, value])
-        log(f"  {method}: " + ", ".join(f"{st}: {status.count(st)}" for st in sorted(set(status)))
-            + f" of {len(starts)}; polish steps {int(res.polish.steps.sum())}")  # fmt: skip
+        log(
+            f"  {method}: "
+            + ", ".join(f"{st}: {status.count(st)}" for st in sorted(set(status)))
+            + f" of {len(starts)}; polish steps {int(res.polish.steps.sum())}"
+        )
     return pd.DataFrame(rows, columns=COLUMNS), pd.DataFrame(eig_rows, columns=EIGEN_COLUMNS)
 
 
@@ -475,8 +505,16 @@ def histogram_picks(table: pd.DataFrame, quantiles=(0.1, 0.5, 0.9)) -> pd.DataFr
     return pd.DataFrame(picks).drop_duplicates(["network", "method", "snapshot_step"])
 
 
-SENSITIVITY_COLUMNS = ["case", "tolerance", "network", "method", "snapshot_step", "loss",
-                       "n_negative", "index"]  # fmt: skip
+SENSITIVITY_COLUMNS = [
+    "case",
+    "tolerance",
+    "network",
+    "method",
+    "snapshot_step",
+    "loss",
+    "n_negative",
+    "index",
+]
 TEST_COLUMNS = ["case", "tolerance", "points", "rho", "p_value", "holds"]
 
 
@@ -521,8 +559,14 @@ def index_loss_tests(points: pd.DataFrame, min_points: int, alpha: float) -> pd.
 
     rows = []
     for (case, tol), grp in points.groupby(["case", "tolerance"], sort=True):
-        row = {"case": case, "tolerance": tol, "points": len(grp), "rho": float("nan"),
-               "p_value": float("nan"), "holds": None}  # fmt: skip
+        row = {
+            "case": case,
+            "tolerance": tol,
+            "points": len(grp),
+            "rho": float("nan"),
+            "p_value": float("nan"),
+            "holds": None,
+        }
         if len(grp) >= min_points and grp["index"].nunique() > 1:
             rho, p = spearmanr(grp["loss"], grp["index"], alternative="greater")
             row.update(rho=float(rho), p_value=float(p), holds=bool(rho > 0 and p < alpha))

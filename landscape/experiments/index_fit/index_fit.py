@@ -50,8 +50,10 @@ class Procedure(StrEnum):
     @property
     def claim_id(self) -> str:
         """The scorecard row this procedure decides."""
-        return {"published procedure": "4.three_halves_law_published_procedure",
-                "certified": "4.three_halves_law_certified"}[self.value]  # fmt: skip
+        return {
+            "published procedure": "4.three_halves_law_published_procedure",
+            "certified": "4.three_halves_law_certified",
+        }[self.value]
 
 
 class GroupKind(StrEnum):
@@ -290,8 +292,11 @@ def fit_group(
     if eps_c is not None:
         small &= eps > eps_c
     row = {c: np.nan for c in FIT_COLUMNS[6:]}
-    row.update(points=int(small.sum()), min_loss=float(eps.min()) if len(eps) else np.nan,
-               eps_c_source="fitted" if eps_c is None else "theory")  # fmt: skip
+    row.update(
+        points=int(small.sum()),
+        min_loss=float(eps.min()) if len(eps) else np.nan,
+        eps_c_source="fitted" if eps_c is None else "theory",
+    )
     if eps_c is not None:  # the theory's value, written whether or not the group is fitted
         row.update(eps_c=eps_c, eps_c_free=eps_c)
     if small.sum() < options.min_points:
@@ -301,8 +306,9 @@ def fit_group(
     try:
         fixed = fit_power_law(e, a, THREE_HALVES, eps_c=eps_c)
         free = fit_power_law(e, a, eps_c=eps_c)
-        low, high = bootstrap_exponent(e, a, options.bootstrap, options.confidence, options.seed,
-                                       eps_c=eps_c)  # fmt: skip
+        low, high = bootstrap_exponent(
+            e, a, options.bootstrap, options.confidence, options.seed, eps_c=eps_c
+        )
     except (RuntimeError, ValueError) as err:
         row.update(status=f"fit failed: {err}", three_halves_inside="")
         return row

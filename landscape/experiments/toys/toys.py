@@ -32,28 +32,58 @@ class Toy:
 D = Definiteness  # the known definiteness of each point, by its short name
 
 GALLERY: tuple[Toy, ...] = (
-    Toy("minimum", "x^2 + 2 y^2", lambda w: w[0] ** 2 + 2 * w[1] ** 2,
-        ((0.0, 0.0, D.POSITIVE_DEFINITE),)),
-    Toy("maximum", "-x^2 - y^2", lambda w: -(w[0] ** 2) - w[1] ** 2,
-        ((0.0, 0.0, D.NEGATIVE_DEFINITE),)),
+    Toy(
+        "minimum",
+        "x^2 + 2 y^2",
+        lambda w: w[0] ** 2 + 2 * w[1] ** 2,
+        ((0.0, 0.0, D.POSITIVE_DEFINITE),),
+    ),
+    Toy(
+        "maximum",
+        "-x^2 - y^2",
+        lambda w: -(w[0] ** 2) - w[1] ** 2,
+        ((0.0, 0.0, D.NEGATIVE_DEFINITE),),
+    ),
     Toy("saddle", "x^2 - y^2", lambda w: w[0] ** 2 - w[1] ** 2, ((0.0, 0.0, D.INDEFINITE),)),
     # Hessian [[6x, -6y], [-6y, -6x]] vanishes at the origin: the second-order test is silent.
-    Toy("monkey saddle", "x^3 - 3 x y^2", lambda w: w[0] ** 3 - 3 * w[0] * w[1] ** 2,
-        ((0.0, 0.0, D.ZERO),)),
+    Toy(
+        "monkey saddle",
+        "x^3 - 3 x y^2",
+        lambda w: w[0] ** 3 - 3 * w[0] * w[1] ** 2,
+        ((0.0, 0.0, D.ZERO),),
+    ),
     # Every point of the line x = 0 is a minimum; the Hessian diag(2, 0) is only semidefinite.
-    Toy("flat valley", "x^2", lambda w: w[0] ** 2 + 0 * w[1],
-        ((0.0, 0.0, D.POSITIVE_SEMIDEFINITE), (0.0, 1.0, D.POSITIVE_SEMIDEFINITE))),
+    Toy(
+        "flat valley",
+        "x^2",
+        lambda w: w[0] ** 2 + 0 * w[1],
+        ((0.0, 0.0, D.POSITIVE_SEMIDEFINITE), (0.0, 1.0, D.POSITIVE_SEMIDEFINITE)),
+    ),
     # Critical points at x in {-1, 0, 1}, y = 0: Hessian diag(3 x^2 - 1, 1).
-    Toy("double well", "x^4 / 4 - x^2 / 2 + y^2 / 2",
+    Toy(
+        "double well",
+        "x^4 / 4 - x^2 / 2 + y^2 / 2",
         lambda w: w[0] ** 4 / 4 - w[0] ** 2 / 2 + w[1] ** 2 / 2,
-        ((-1.0, 0.0, D.POSITIVE_DEFINITE), (0.0, 0.0, D.INDEFINITE),
-         (1.0, 0.0, D.POSITIVE_DEFINITE))),
+        (
+            (-1.0, 0.0, D.POSITIVE_DEFINITE),
+            (0.0, 0.0, D.INDEFINITE),
+            (1.0, 0.0, D.POSITIVE_DEFINITE),
+        ),
+    ),
     # One-unit deep linear network: Hessian [[-2, 2] ...] at the origin (eigenvalues -2, 2);
     # on the valley w1 w2 = 1 the Hessian 2 (w2, w1)(w2, w1)^T is rank one.
-    Toy("(1 - w1 w2)^2", "(1 - x y)^2", lambda w: (1 - w[0] * w[1]) ** 2,
-        ((0.0, 0.0, D.INDEFINITE), (1.0, 1.0, D.POSITIVE_SEMIDEFINITE),
-         (-1.0, -1.0, D.POSITIVE_SEMIDEFINITE), (2.0, 0.5, D.POSITIVE_SEMIDEFINITE))),
-)  # fmt: skip
+    Toy(
+        "(1 - w1 w2)^2",
+        "(1 - x y)^2",
+        lambda w: (1 - w[0] * w[1]) ** 2,
+        (
+            (0.0, 0.0, D.INDEFINITE),
+            (1.0, 1.0, D.POSITIVE_SEMIDEFINITE),
+            (-1.0, -1.0, D.POSITIVE_SEMIDEFINITE),
+            (2.0, 0.5, D.POSITIVE_SEMIDEFINITE),
+        ),
+    ),
+)
 
 
 def classify_gallery(numerics: Numerics) -> pd.DataFrame:
@@ -207,10 +237,16 @@ def newton_vs_gd(opts: DescentOptions, numerics: Numerics) -> tuple[pd.DataFrame
         for method in ("newton", "gd"):
             path = run_descent(toy.f, w0, method, opts)  # (T, 2)
             start = {
-                "function": toy.name, "formula": toy.formula, "near_x": x0, "near_y": y0,
-                "near_kind": known, "start": s, "start_x": float(w0[0]), "start_y": float(w0[1]),
+                "function": toy.name,
+                "formula": toy.formula,
+                "near_x": x0,
+                "near_y": y0,
+                "near_kind": known,
+                "start": s,
+                "start_x": float(w0[0]),
+                "start_y": float(w0[1]),
                 "method": method,
-            }  # fmt: skip
+            }
             rows.append({**start, **_end_of_run(toy, p, path, hess, opts, numerics)})
             paths.append(_path_table(toy, x0, y0, s, method, path))
     return pd.DataFrame(rows), pd.concat(paths, ignore_index=True)
@@ -229,8 +265,9 @@ def _end_spectrum(hess, end: torch.Tensor, diverged: bool, numerics: Numerics):
     return e.tolist(), summary.definiteness, summary.eig_tol
 
 
-def _end_of_run(toy: Toy, p: int, path: torch.Tensor, hess, opts: DescentOptions,
-                numerics: Numerics) -> dict:  # fmt: skip
+def _end_of_run(
+    toy: Toy, p: int, path: torch.Tensor, hess, opts: DescentOptions, numerics: Numerics
+) -> dict:
     """The columns of one run from ``steps`` on: its end, status, kind and whether it returned."""
     from landscape.engine.critical import certify
 
@@ -249,14 +286,23 @@ def _end_of_run(toy: Toy, p: int, path: torch.Tensor, hess, opts: DescentOptions
     )
     nearest = toy.points[near] if near >= 0 else (math.nan, math.nan, "")
     return {
-        "steps": len(path) - 1, "end_x": float(end[0]), "end_y": float(end[1]), "loss": loss,
-        "grad_norm_sq": gn, "status": status, "end_kind": kind, "eigenvalue_1": eigs[0],
-        "eigenvalue_2": eigs[1], "eig_tol": tol, "nearest_x": nearest[0],
-        "nearest_y": nearest[1], "nearest_kind": nearest[2],
+        "steps": len(path) - 1,
+        "end_x": float(end[0]),
+        "end_y": float(end[1]),
+        "loss": loss,
+        "grad_norm_sq": gn,
+        "status": status,
+        "end_kind": kind,
+        "eigenvalue_1": eigs[0],
+        "eigenvalue_2": eigs[1],
+        "eig_tol": tol,
+        "nearest_x": nearest[0],
+        "nearest_y": nearest[1],
+        "nearest_kind": nearest[2],
         "distance_from_start_point": from_start,
         "returned": status == Status.CRITICAL and near == p and same_kind,
         "escaped": diverged or near != p or from_start > 5 * opts.perturbation,
-    }  # fmt: skip
+    }
 
 
 def _path_table(toy: Toy, x0: float, y0: float, s: int, method: str, path: torch.Tensor):

@@ -52,8 +52,11 @@ from landscape.engine.train import TrainOptions, even_in_loss, train
 # Frye et al. 2019, as Frye's thesis reproduces it (Ch. 3, Sec. 3.2.3.3, Table 3.1): (the fraction
 # of runs of each finder that reached ||g||^2 <= 1e-10 on the linear autoencoder, the runs behind
 # it). The table's "80% +- 4", "45% +- 5" and "35% +- 6" are these rates' binomial standard errors.
-PUBLISHED_RATES = {"newton_mr": (0.80, 100), "damped_newton": (0.45, 100),
-                   "gradient_norm": (0.35, 60)}  # fmt: skip
+PUBLISHED_RATES = {
+    "newton_mr": (0.80, 100),
+    "damped_newton": (0.45, 100),
+    "gradient_norm": (0.35, 60),
+}
 
 
 def frye_loss_scale(input_dim: int) -> float:
@@ -124,9 +127,11 @@ def starting_points(
     # Trajectory j of seed s starts from network seed 10,000 s + j: the starts of different
     # seeds never share a trajectory (s + j overlapped: seed 1's were seed 0's trajectories 1-4).
     theta0 = torch.stack(
-        [init_params(model, SEED_STRIDE * opts.seed + j, device=device) * opts.init_scale
-         for j in range(k)]
-    )  # fmt: skip
+        [
+            init_params(model, SEED_STRIDE * opts.seed + j, device=device) * opts.init_scale
+            for j in range(k)
+        ]
+    )
     every = max(1, opts.train_steps // 50)
     schedule = TrainOptions("gd", opts.learning_rate, opts.train_steps, every, snapshot_every=every)
     run = train(loss_fn, theta0, schedule)
@@ -173,15 +178,21 @@ def _setting(opts: LinearAEOptions, device, curvature: CurvatureOptions) -> _Set
     analytic = linear_ae_critical_points(lam, p)
     analytic["loss"] = analytic["loss"] * scale
     chunk = curvature.networks_per_chunk(model, len(x))
-    return _Setting(model, lambda t: scale * ours(t), lambda t: scale * hess(t), chunk, analytic,
-                    starts, meta)  # fmt: skip
+    return _Setting(
+        model, lambda t: scale * ours(t), lambda t: scale * hess(t), chunk, analytic, starts, meta
+    )
 
 
 def _finder(opts: LinearAEOptions, numerics: Numerics, method: str, chunk) -> FinderOptions:
     """The finder options of ``method`` at the section's budgets."""
     iters = opts.gradient_norm_max_iter if method == "gradient_norm" else opts.max_iter
-    return FinderOptions.from_numerics(numerics, max_iter=iters, damping=opts.damping,
-                                       pinv_rtol=opts.pinv_rtol, hessian_chunk=chunk)  # fmt: skip
+    return FinderOptions.from_numerics(
+        numerics,
+        max_iter=iters,
+        damping=opts.damping,
+        pinv_rtol=opts.pinv_rtol,
+        hessian_chunk=chunk,
+    )
 
 
 def run_validation(
@@ -205,21 +216,37 @@ def run_validation(
         Losses are in Frye et al.'s normalisation (module docstring).
     """
     st = _setting(opts, device, curvature)
-    log(f"{len(st.starts)} starts, {st.model.n_params} parameters, {len(st.analytic)} analytic "
-        "points")  # fmt: skip
+    log(
+        f"{len(st.starts)} starts, {st.model.n_params} parameters, {len(st.analytic)} analytic "
+        "points"
+    )
     tables = []
     for method in FINDERS:
-        res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, method,
-                                   _finder(opts, numerics, method, st.chunk), log)  # fmt: skip
+        res = find_critical_points(
+            st.loss_fn,
+            st.hess_fn,
+            st.starts,
+            method,
+            _finder(opts, numerics, method, st.chunk),
+            log,
+        )
         finite = torch.tensor([s != Status.DIVERGED for s in res.status])
-        spectra, _ = point_spectra(st.hess_fn, res.params, numerics.eigen_tolerance_factor,
-                                   curvature, st.chunk, finite=finite,
-                                   distance=res.eig_tol_distance)  # fmt: skip
+        spectra, _ = point_spectra(
+            st.hess_fn,
+            res.params,
+            numerics.eigen_tolerance_factor,
+            curvature,
+            st.chunk,
+            finite=finite,
+            distance=res.eig_tol_distance,
+        )
         rows = [_end_row(method, k, res, spectra[k], st) for k in range(len(st.starts))]
         table = pd.concat([pd.DataFrame(rows), st.meta], axis=1)
         certified = (table["status"] == Status.CRITICAL).sum()
-        log(f"{method}: {certified}/{len(table)} certified critical points "
-            f"(budget {_finder(opts, numerics, method, None).max_iter} iterations)")  # fmt: skip
+        log(
+            f"{method}: {certified}/{len(table)} certified critical points "
+            f"(budget {_finder(opts, numerics, method, None).max_iter} iterations)"
+        )
         tables.append(table)
     return pd.concat(tables, ignore_index=True)[COLUMNS], st.analytic
 
@@ -273,16 +300,24 @@ def pinv_sweep(
     """
     rows = []
     for seed in opts.sweep_seeds:
-        st = _setting(replace(opts, seed=seed, trajectories=opts.sweep_trajectories), device,
-                      curvature)  # fmt: skip
+        st = _setting(
+            replace(opts, seed=seed, trajectories=opts.sweep_trajectories), device, curvature
+        )
         for rtol in opts.pinv_sweep:
             finder = replace(_finder(opts, numerics, "newton_mr", st.chunk), pinv_rtol=rtol)
-            res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, "newton_mr", finder,
-                                       log)  # fmt: skip
+            res = find_critical_points(st.loss_fn, st.hess_fn, st.starts, "newton_mr", finder, log)
             k = sum(s == Status.CRITICAL for s in res.status)
             log(f"seed {seed}, pinv_rtol {rtol:g}: {k}/{len(st.starts)} certified")
-            rows.append({"pinv_rtol": rtol, "seed": seed, "method": "newton_mr", "certified": k,
-                         "runs": len(st.starts), "fraction": k / len(st.starts)})  # fmt: skip
+            rows.append(
+                {
+                    "pinv_rtol": rtol,
+                    "seed": seed,
+                    "method": "newton_mr",
+                    "certified": k,
+                    "runs": len(st.starts),
+                    "fraction": k / len(st.starts),
+                }
+            )
     return pd.DataFrame(rows, columns=SWEEP_COLUMNS)
 
 

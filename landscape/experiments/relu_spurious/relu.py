@@ -221,8 +221,134 @@ def _newton_polish(w: torch.Tensor, v: torch.Tensor, opts: CensusOptions):
     return w, f[0], gn
 
 
-# Over 60 lines: a batched state machine whose per-run state (ten tensors) a split would thread
-# through every piece.
+# The run states of :func:`descend`, by code (3 is unused).
+_STATES = (
+    CensusStatus.DESCENDING,
+    CensusStatus.CONVERGED,
+    CensusStatus.BELOW_THRESHOLD,
+    None,
+    CensusStatus.DIVERGED,
+    CensusStatus.NOT_CONVERGED,
+)
+
+
+@dataclass
+class _Descent:
+    """The per-run state of :func:`descend`: R runs, each a row of every tensor.
+
+    ``state`` codes index :data:`_STATES`: 0 descending, 1 converged, 2 below threshold,
+    4 diverged, 5 not converged.
+    """
+
+    w0: torch.Tensor  # (R, n, d) the starts
+    w: torch.Tensor  # (R, n, d) the current points
+    lr: torch.Tensor  # (R,) step sizes
+    restarts: torch.Tensor  # (R,) restarts so far
+    steps: torch.Tensor  # (R,) steps since the last (re)start
+    increases: torch.Tensor  # (R,) steps at which F rose
+    loss: torch.Tensor  # (R,) F at the current point
+    gnorm: torch.Tensor  # (R,) ||grad F|| there
+    state: torch.Tensor  # (R,) run state codes
+    next_check: torch.Tensor  # (R,) earliest step of a run's next polish check
+
+    @classmethod
+    def start(cls, w0: torch.Tensor, learning_rate: float) -> _Descent:
+        """Every run descending from its start, at ``learning_rate``."""
+        runs = w0.shape[0]
+        real = {"dtype": w0.dtype, "device": w0.device}  # per-run state lives beside the weights
+        count = {"dtype": torch.long, "device": w0.device}
+        return cls(
+            w0=w0,
+            w=w0.clone(),
+            lr=torch.full((runs,), learning_rate, **real),
+            restarts=torch.zeros(runs, **count),
+            steps=torch.zeros(runs, **count),
+            increases=torch.zeros(runs, **count),
+            loss=torch.full((runs,), torch.inf, **real),
+            gnorm=torch.full((runs,), torch.inf, **real),
+            state=torch.zeros(runs, **count),
+            next_check=torch.zeros(runs, **count),
+        )
+
+    def record(self, idx: torch.Tensor, f: torch.Tensor, gn: torch.Tensor) -> torch.Tensor:
+        """Record F and ||grad F|| of runs ``idx``; the mask of those whose values are sane."""
+        ok = torch.isfinite(f) & ~(f > 1e6)
+        self.increases[idx] += (ok & (f > self.loss[idx] * (1 + 1e-12))).long()
+        self.loss[idx] = torch.where(ok, f, self.loss[idx])
+        self.gnorm[idx] = torch.where(ok, gn, self.gnorm[idx])
+        return ok
+
+    def restart(self, runs: list[int], limit: int) -> None:
+        """Restart ``runs`` from their starts with half the step; past ``limit``: diverged."""
+        for j in runs:
+            if self.restarts[j] >= limit:
+                self.state[j] = 4
+                continue
+            self.restarts[j] += 1
+            self.lr[j] /= 2
+            self.w[j], self.steps[j], self.loss[j], self.increases[j] = self.w0[j], 0, torch.inf, 0
+
+    def result(self) -> dict[str, torch.Tensor]:
+        """The runs' ends, as :func:`descend` returns them.
+
+        Per run: params, loss, grad_norm, steps, learning_rate, restarts, loss_increases,
+        status (list of :class:`CensusStatus`).
+        """
+        return {
+            "params": self.w,
+            "loss": self.loss,
+            "grad_norm": self.gnorm,
+            "steps": self.steps,
+            "learning_rate": self.lr,
+            "restarts": self.restarts,
+            "loss_increases": self.increases,
+            "status": [_STATES[int(s)] for s in self.state],
+        }
+
+
+def _polish_candidates(
+    run: _Descent,
+    idx: torch.Tensor,
+    cand: torch.Tensor,
+    step: int,
+    v: torch.Tensor,
+    opts: CensusOptions,
+) -> None:
+    """Polish the candidate runs at a local minimum (smallest eigenvalue above its tolerance).
+
+    A candidate near a saddle (or a degenerate point) keeps descending, and is checked again
+    ``polish_recheck`` steps later; one whose Newton polish reaches ``grad_tol`` converges.
+    """
+    for a in cand.nonzero()[:, 0].tolist():
+        j = int(idx[a])
+        lam = torch.linalg.eigvalsh(_exact_hessian(run.w[j], v))
+        run.next_check[j] = step + opts.polish_recheck
+        if float(lam[0]) <= float(eigen_tolerance(lam, 10.0)):
+            continue
+        wj, fj, gj = _newton_polish(run.w[j], v, opts)
+        if gj <= opts.grad_tol:
+            run.w[j], run.loss[j], run.gnorm[j], run.state[j] = wj, fj, gj, 1
+
+
+def _decide(
+    run: _Descent,
+    idx: torch.Tensor,
+    f: torch.Tensor,
+    gn: torch.Tensor,
+    ok: torch.Tensor,
+    step: int,
+    v: torch.Tensor,
+    opts: CensusOptions,
+) -> None:
+    """Decide runs ``idx``: converged, below threshold, or polished to a certified minimum."""
+    conv = ok & (gn <= opts.grad_tol)
+    low = ok & ~conv & (f <= opts.early_stop_loss) & (run.increases[idx] == 0)
+    run.state[idx] = torch.where(conv, 1, torch.where(low, 2, run.state[idx]))
+    cand = ok & ~conv & (gn <= opts.polish_grad) & (f >= opts.spurious_loss)
+    cand &= run.next_check[idx] <= step
+    _polish_candidates(run, idx, cand, step, v, opts)
+
+
 def descend(
     w0: torch.Tensor,
     v: torch.Tensor,
@@ -253,86 +379,41 @@ def descend(
         loss_increases (steps at which F rose), status (list of str).
     """
     value_and_grad = step_function(v, w0.device, reference)
-    runs = w0.shape[0]
-    w = w0.clone()
-    real = {"dtype": w.dtype, "device": w.device}  # per-run state lives beside the weights
-    count = {"dtype": torch.long, "device": w.device}
-    lr = torch.full((runs,), opts.learning_rate, **real)
-    restarts = torch.zeros(runs, **count)
-    steps = torch.zeros(runs, **count)
-    increases = torch.zeros(runs, **count)
-    loss = torch.full((runs,), torch.inf, **real)
-    gnorm = torch.full((runs,), torch.inf, **real)
-    # 0 descending, 1 converged, 2 below threshold, 4 diverged, 5 not converged
-    state = torch.zeros(runs, **count)
-    next_check = torch.zeros(runs, **count)  # earliest step of a run's next polish check
-
-    def min_eigenvalue(wj: torch.Tensor) -> tuple[float, float]:
-        lam = torch.linalg.eigvalsh(_exact_hessian(wj, v))
-        return float(lam[0]), float(eigen_tolerance(lam, 10.0))
-
+    run = _Descent.start(w0, opts.learning_rate)
     progress = Progress(log, opts.max_steps)
     for step in range(opts.max_steps + 1):
-        idx = (state == 0).nonzero()[:, 0]
+        idx = (run.state == 0).nonzero()[:, 0]
         if len(idx) == 0:
             break
         # Only the runs still descending are evaluated (most finish early).
-        wa = w[idx]
+        wa = run.w[idx]  # (A, n, d)
         f, g = value_and_grad(wa)  # (A,), (A, n, d)
-        gn = g.flatten(1).norm(dim=1)
-        bad = ~torch.isfinite(f) | (f > 1e6)
-        ok = ~bad
-        increases[idx] += (ok & (f > loss[idx] * (1 + 1e-12))).long()
-        loss[idx] = torch.where(ok, f, loss[idx])
-        gnorm[idx] = torch.where(ok, gn, gnorm[idx])
-        if bad.any():  # restart with half the step, from the run's own start
-            for j in idx[bad].tolist():
-                if restarts[j] >= opts.restarts:
-                    state[j] = 4
-                    continue
-                restarts[j] += 1
-                lr[j] /= 2
-                w[j], steps[j], loss[j], increases[j] = w0[j], 0, torch.inf, 0
-        conv = ok & (gn <= opts.grad_tol)
-        low = ok & ~conv & (f <= opts.early_stop_loss) & (increases[idx] == 0)
-        state[idx] = torch.where(conv, 1, torch.where(low, 2, state[idx]))
-        cand = ok & ~conv & (gn <= opts.polish_grad) & (f >= opts.spurious_loss)
-        cand &= next_check[idx] <= step
-        for a in cand.nonzero()[:, 0].tolist():
-            j = int(idx[a])
-            lam_min, tol = min_eigenvalue(w[j])
-            next_check[j] = step + opts.polish_recheck
-            if lam_min <= tol:
-                continue  # near a saddle (or a degenerate point): keep descending
-            wj, fj, gj = _newton_polish(w[j], v, opts)
-            if gj <= opts.grad_tol:
-                w[j], loss[j], gnorm[j], state[j] = wj, fj, gj, 1
-        move = ok & (state[idx] == 0)
+        gn = g.flatten(1).norm(dim=1)  # (A,)
+        ok = run.record(idx, f, gn)
+        if not ok.all():
+            run.restart(idx[~ok].tolist(), opts.restarts)
+        _decide(run, idx, f, gn, ok, step, v, opts)
+        move = ok & (run.state[idx] == 0)
         if step == opts.max_steps:
-            state[idx[move]] = 5
+            run.state[idx[move]] = 5
             break
         mi = idx[move]
-        w[mi] = wa[move] - lr[mi, None, None] * g[move]
-        steps[mi] += 1
+        run.w[mi] = wa[move] - run.lr[mi, None, None] * g[move]
+        run.steps[mi] += 1
         if progress.due():
-            live = gn[move]
-            median = f"{float(live.median()):.2e}" if len(live) else "-"
-            smallest = f"{float(live.min()):.2e}" if len(live) else "-"
-            progress.report(step, f"    step {step}: {len(mi)} of {runs} runs still descending, "
-                            f"||grad F|| median {median}, smallest {smallest}")  # fmt: skip
-    names = [CensusStatus.DESCENDING, CensusStatus.CONVERGED, CensusStatus.BELOW_THRESHOLD,
-             None, CensusStatus.DIVERGED, CensusStatus.NOT_CONVERGED]  # fmt: skip
-    status = [names[int(s)] for s in state]
-    return {
-        "params": w,
-        "loss": loss,
-        "grad_norm": gnorm,
-        "steps": steps,
-        "learning_rate": lr,
-        "restarts": restarts,
-        "loss_increases": increases,
-        "status": status,
-    }
+            _report(progress, step, gn[move], len(mi), w0.shape[0])
+    return run.result()
+
+
+def _report(progress: Progress, step: int, live: torch.Tensor, moving: int, runs: int) -> None:
+    """One progress line: the runs still descending and their ||grad F||."""
+    median = f"{float(live.median()):.2e}" if len(live) else "-"
+    smallest = f"{float(live.min()):.2e}" if len(live) else "-"
+    progress.report(
+        step,
+        f"    step {step}: {moving} of {runs} runs still descending, "
+        f"||grad F|| median {median}, smallest {smallest}",
+    )
 
 
 def certify_minima(
@@ -413,8 +494,12 @@ def census_case(
     v = teacher(k).to(device)
     w0 = initial_weights(k, n, opts.runs, opts.seed).to(device)
     res = descend(w0, v, opts, log)
-    flagged = [r for r in range(opts.runs) if res["status"][r] == CensusStatus.CONVERGED
-               and float(res["loss"][r]) >= opts.spurious_loss]  # fmt: skip
+    flagged = [
+        r
+        for r in range(opts.runs)
+        if res["status"][r] == CensusStatus.CONVERGED
+        and float(res["loss"][r]) >= opts.spurious_loss
+    ]
     checks = certify_minima(res["params"][flagged], res["grad_norm"][flagged], v, numerics)
     checks = dict(zip(flagged, checks, strict=True))
     runs = _run_table(k, n, res, checks, opts.runs)

@@ -4,7 +4,7 @@ The claim (Safran & Shamir 2018, abstract; their census files, relu_spurious.pub
 probability that gradient descent ends in a spurious local minimum is "quite high, and
 increasing with the network size", and "mild over-parameterization appears to drastically
 reduce" it. Each part is a test on the census's certified counts
-(:data:`landscape.experiments.relu.CASE_COLUMNS`: ``certified`` of ``runs``):
+(:data:`landscape.experiments.relu_spurious.relu.CASE_COLUMNS`: ``certified`` of ``runs``):
 
 - **Published rates**: per case, a two-sided Fisher exact test of the published count
   (rate x their runs) against ours, Holm's step-down correction over the cases compared (Holm
@@ -27,18 +27,39 @@ import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact, norm
 
-COMPARISON_COLUMNS = ["k", "n", "published", "published_runs", "certified", "runs", "rate",
-                      "ci_low", "ci_high", "p_value", "p_holm", "differs",
-                      "decisive"]  # fmt: skip
+COMPARISON_COLUMNS = [
+    "k",
+    "n",
+    "published",
+    "published_runs",
+    "certified",
+    "runs",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_holm",
+    "differs",
+    "decisive",
+]
 # A published comparison is decisive when, at its run counts, the same test would have told
 # the published rate from this factor times it (or from it divided by this factor).
 DECISIVE_FACTOR = 2.0
-LOWER_COLUMNS = ["k", "certified_square", "runs_square", "certified_over", "runs_over",
-                 "p_value", "decided", "lower"]  # fmt: skip
+LOWER_COLUMNS = [
+    "k",
+    "certified_square",
+    "runs_square",
+    "certified_over",
+    "runs_over",
+    "p_value",
+    "decided",
+    "lower",
+]
 
 
-def cochran_armitage(successes: Sequence[int], trials: Sequence[int],
-                     scores: Sequence[float]) -> tuple[float, float]:  # fmt: skip
+def cochran_armitage(
+    successes: Sequence[int], trials: Sequence[int], scores: Sequence[float]
+) -> tuple[float, float]:
     """The Cochran-Armitage trend statistic and its one-sided p-value (rising rates).
 
     With x_i successes of n_i trials at score s_i, N = sum n_i, p = sum x_i / N and
@@ -71,12 +92,13 @@ def cochran_armitage(successes: Sequence[int], trials: Sequence[int],
     return z, float(norm.sf(z))
 
 
-def published_comparison(table: pd.DataFrame, published: Sequence[dict],
-                         alpha: float) -> tuple[pd.DataFrame, list[tuple[int, int]]]:  # fmt: skip
+def published_comparison(
+    table: pd.DataFrame, published: Sequence[dict], alpha: float
+) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
     """Each published (k, n, rate, runs) against the measured case: does the rate differ?
 
     Args:
-        table: Case summaries (``landscape.experiments.relu.CASE_COLUMNS``).
+        table: Case summaries (``landscape.experiments.relu_spurious.relu.CASE_COLUMNS``).
         published: Entries {k, n, rate, runs} (config ``relu_spurious.published``).
         alpha: Family-wise level of the Holm-corrected tests.
 
@@ -102,15 +124,27 @@ def published_comparison(table: pd.DataFrame, published: Sequence[dict],
             continue
         c = case.iloc[0]
         theirs = round(float(entry["rate"]) * int(entry["runs"]))
-        counts = [[theirs, int(entry["runs"]) - theirs],
-                  [int(c["certified"]), int(c["runs"] - c["certified"])]]  # fmt: skip
-        rows.append({"k": int(c["k"]), "n": int(c["n"]), "published": float(entry["rate"]),
-                     "published_runs": int(entry["runs"]), "certified": int(c["certified"]),
-                     "runs": int(c["runs"]), "rate": float(c["certified_fraction"]),
-                     "ci_low": float(c["ci_low"]), "ci_high": float(c["ci_high"]),
-                     "p_value": float(fisher_exact(counts).pvalue),
-                     "decisive": could_differ(float(entry["rate"]), int(entry["runs"]),
-                                              int(c["runs"]), alpha)})  # fmt: skip
+        counts = [
+            [theirs, int(entry["runs"]) - theirs],
+            [int(c["certified"]), int(c["runs"] - c["certified"])],
+        ]
+        rows.append(
+            {
+                "k": int(c["k"]),
+                "n": int(c["n"]),
+                "published": float(entry["rate"]),
+                "published_runs": int(entry["runs"]),
+                "certified": int(c["certified"]),
+                "runs": int(c["runs"]),
+                "rate": float(c["certified_fraction"]),
+                "ci_low": float(c["ci_low"]),
+                "ci_high": float(c["ci_high"]),
+                "p_value": float(fisher_exact(counts).pvalue),
+                "decisive": could_differ(
+                    float(entry["rate"]), int(entry["runs"]), int(c["runs"]), alpha
+                ),
+            }
+        )
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     out["decisive"] = out["decisive"].astype(bool)
     out["p_holm"] = holm(out["p_value"].to_numpy())
@@ -147,12 +181,13 @@ def holm(p: np.ndarray) -> np.ndarray:
     return adjusted
 
 
-def overparameterisation_tests(table: pd.DataFrame, min_certified: int,
-                               alpha: float) -> pd.DataFrame:  # fmt: skip
+def overparameterisation_tests(
+    table: pd.DataFrame, min_certified: int, alpha: float
+) -> pd.DataFrame:
     """Per k with both n = k and n = k + 1: is the n = k + 1 rate lower (one-sided Fisher)?
 
     Args:
-        table: Case summaries (``landscape.experiments.relu.CASE_COLUMNS``).
+        table: Case summaries (``landscape.experiments.relu_spurious.relu.CASE_COLUMNS``).
         min_certified: A k is decided only when its n = k case has at least this many certified
             minima (config ``relu_spurious.decide.min_certified``).
         alpha: Level of each test.
@@ -165,11 +200,22 @@ def overparameterisation_tests(table: pd.DataFrame, min_certified: int,
     rows = []
     for k in sorted(set(square.index) & set(over.index)):
         a, b = square.loc[k], over.loc[k]
-        counts = [[int(a["certified"]), int(a["runs"] - a["certified"])],
-                  [int(b["certified"]), int(b["runs"] - b["certified"])]]  # fmt: skip
+        counts = [
+            [int(a["certified"]), int(a["runs"] - a["certified"])],
+            [int(b["certified"]), int(b["runs"] - b["certified"])],
+        ]
         p = float(fisher_exact(counts, alternative="greater").pvalue)
         decided = int(a["certified"]) >= min_certified
-        rows.append({"k": int(k), "certified_square": counts[0][0], "runs_square": int(a["runs"]),
-                     "certified_over": counts[1][0], "runs_over": int(b["runs"]), "p_value": p,
-                     "decided": decided, "lower": decided and p < alpha})  # fmt: skip
+        rows.append(
+            {
+                "k": int(k),
+                "certified_square": counts[0][0],
+                "runs_square": int(a["runs"]),
+                "certified_over": counts[1][0],
+                "runs_over": int(b["runs"]),
+                "p_value": p,
+                "decided": decided,
+                "lower": decided and p < alpha,
+            }
+        )
     return pd.DataFrame(rows, columns=LOWER_COLUMNS)

@@ -2,9 +2,10 @@
 
 A bias-free n-n-n tanh network memorises m Gaussian random inputs and Gaussian random targets,
 at a ratio phi = (parameters) / (m n) = 2 n / m of parameters to target values; its critical
-points are searched as in section 4b (:mod:`landscape.experiments.index_vs_loss`), and the
+points are searched as in section 4b (:mod:`landscape.experiments.index_vs_loss.index_vs_loss`),
+and the
 index against the energy eps = loss / n is fitted to their 3/2 law
-(:mod:`landscape.experiments.index_fit`) on the groups :func:`fit_groups` makes: their
+(:mod:`landscape.experiments.index_fit.index_fit`) on the groups :func:`fit_groups` makes: their
 procedure (:func:`published_points`) and ours (certified, distinct critical points).
 """
 
@@ -18,8 +19,8 @@ import torch
 from landscape.base.options import FromConfig
 from landscape.base.vocabulary import Status
 from landscape.engine.models import MLP
-from landscape.experiments.index_fit import GroupKind, Procedure, critical_energy
-from landscape.experiments.index_vs_loss import (
+from landscape.experiments.index_fit.index_fit import GroupKind, Procedure, critical_energy
+from landscape.experiments.index_vs_loss.index_vs_loss import (
     COLUMNS,
     Problem,
     SearchOptions,
@@ -108,8 +109,9 @@ class FitGroup:
     eps_c: float | None  # the theory's critical energy; None: fitted
 
 
-def published_points(memorisation: pd.DataFrame, cutoff: float, finder: str,
-                     above: bool = False) -> pd.DataFrame:  # fmt: skip
+def published_points(
+    memorisation: pd.DataFrame, cutoff: float, finder: str, above: bool = False
+) -> pd.DataFrame:
     """Pennington & Bahri's points: ends of a ||grad L||^2 minimiser with ||grad eps||^2 <= cutoff.
 
     Their procedure (Sec. 6) locates points by minimising the squared gradient norm and keeps
@@ -121,16 +123,18 @@ def published_points(memorisation: pd.DataFrame, cutoff: float, finder: str,
     point's certification; every kept end counts (no deduplication). With ``above``, the ends
     the cutoff leaves out instead (for the figure).
     """
-    ends = memorisation[(memorisation["method"] == finder)
-                        & (memorisation["status"] != Status.DIVERGED)]  # fmt: skip
+    ends = memorisation[
+        (memorisation["method"] == finder) & (memorisation["status"] != Status.DIVERGED)
+    ]
     under = ends["energy_grad_norm_sq"] <= cutoff
     kept = ends[~under if above else under].copy()
     kept["index"] = kept["n_negative_roundoff"] / kept["n_params"]
     return kept
 
 
-def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float, finder: str
-               ) -> list[FitGroup]:  # fmt: skip
+def fit_groups(
+    memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float, finder: str
+) -> list[FitGroup]:
     """The groups the 3/2 law is fitted on (4c), each procedure's in turn.
 
     Their procedure: every memorisation phi, on :func:`published_points`, with the theory's
@@ -164,12 +168,21 @@ def fit_groups(memorisation: pd.DataFrame, mlp: pd.DataFrame, cutoff: float, fin
                 phi,
                 table[table["phi"] == phi],
                 float(critical_energy(phi)),
-            )  # fmt: skip
+            )
             for phi in phis
         ]
     cases = mlp.drop_duplicates(["dataset", "architecture", "loss_function"])
     for case in sorted(cases.itertuples(), key=case_label):
         label = case_label(case)
-        groups.append(FitGroup(Procedure.CERTIFIED, GroupKind(case.loss_function), "small MLP",
-                               label, float("nan"), crit[labels == label], None))  # fmt: skip
+        groups.append(
+            FitGroup(
+                Procedure.CERTIFIED,
+                GroupKind(case.loss_function),
+                "small MLP",
+                label,
+                float("nan"),
+                crit[labels == label],
+                None,
+            )
+        )
     return groups

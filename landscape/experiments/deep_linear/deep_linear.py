@@ -198,9 +198,18 @@ def optimum_runs(
     return pd.DataFrame(rows)
 
 
-def _optimum_setting(name, x, y, depth: int, width: int, opts: OptimumOptions,
-                     finder: FinderOptions, factor: float, log,
-                     curvature: CurvatureOptions) -> list[dict]:  # fmt: skip
+def _optimum_setting(
+    name,
+    x,
+    y,
+    depth: int,
+    width: int,
+    opts: OptimumOptions,
+    finder: FinderOptions,
+    factor: float,
+    log,
+    curvature: CurvatureOptions,
+) -> list[dict]:
     """The rows of one depth and width: train, descend and certify, read the spectra."""
     dx, dy = x.shape[1], y.shape[1]
     widths = (dx, *[width] * depth, dy)
@@ -221,10 +230,16 @@ def _optimum_setting(name, x, y, depth: int, width: int, opts: OptimumOptions,
     losses = torch.vmap(loss_fn)(polished)
     gns = grad_norm_sq(loss_fn, polished)
     finite = torch.tensor([st != Status.DIVERGED for st in status])
-    spectra, _ = point_spectra(hess_fn, polished, factor, curvature, chunk, finite=finite,
-                               distance=distance)  # fmt: skip
-    common = {"data": name, "depth": depth, "widths": "-".join(map(str, widths)),
-              "hidden_width": width, "bottleneck": rank is not None}  # fmt: skip
+    spectra, _ = point_spectra(
+        hess_fn, polished, factor, curvature, chunk, finite=finite, distance=distance
+    )
+    common = {
+        "data": name,
+        "depth": depth,
+        "widths": "-".join(map(str, widths)),
+        "hidden_width": width,
+        "bottleneck": rank is not None,
+    }
     return [
         _optimum_row(
             common,
@@ -238,13 +253,14 @@ def _optimum_setting(name, x, y, depth: int, width: int, opts: OptimumOptions,
             spectra[k],
             float(distance[k]),
             opts.gap_tolerance,
-        )  # fmt: skip
+        )
         for k, seed in enumerate(seeds)
     ]
 
 
-def _descend_and_certify(loss_fn, hess_fn, trained, finder: FinderOptions,
-                         opts: OptimumOptions, log):  # fmt: skip
+def _descend_and_certify(
+    loss_fn, hess_fn, trained, finder: FinderOptions, opts: OptimumOptions, log
+):
     """Saddle-free Newton from every trained end, then Newton-MR polish; certify each end.
 
     Returns:
@@ -266,7 +282,7 @@ def _descend_and_certify(loss_fn, hess_fn, trained, finder: FinderOptions,
     )
     found = find_critical_points(
         loss_fn, hess_fn, trained.params[ok], "saddle_free_newton", deeper, log
-    )  # fmt: skip
+    )
     # Then Newton-MR polish of every certified point, kept while it lowers the gradient: near
     # the manifold of minima the zero eigenvalues are perturbed by about ||g||, so the spectrum
     # is read at round-off (as in section 2c).
@@ -283,24 +299,46 @@ def _descend_and_certify(loss_fn, hess_fn, trained, finder: FinderOptions,
     return polished, distance, status
 
 
-def _optimum_row(common: dict, seed: int, status, gd_loss: float, final_loss: float,
-                 optimum: float, rank, gn: float, s, distance: float, gap_tolerance: float
-                 ) -> dict:  # fmt: skip
+def _optimum_row(
+    common: dict,
+    seed: int,
+    status,
+    gd_loss: float,
+    final_loss: float,
+    optimum: float,
+    rank,
+    gn: float,
+    s,
+    distance: float,
+    gap_tolerance: float,
+) -> dict:
     """One network's row of :func:`optimum_runs` (``s``: its spectrum summary, or None)."""
     nan = math.nan
     rel_gap = float(relative_gap(final_loss, optimum)) if math.isfinite(final_loss) else nan
     spectrum = (
         {"index": nan, "n_negative": nan, "n_zero": nan, "lambda_min": nan, "eig_tol": nan}
         if s is None
-        else {"index": s.index, "n_negative": s.n_negative, "n_zero": s.n_zero,
-              "lambda_min": s.lambda_min, "eig_tol": s.eig_tol}
-    )  # fmt: skip
+        else {
+            "index": s.index,
+            "n_negative": s.n_negative,
+            "n_zero": s.n_zero,
+            "lambda_min": s.lambda_min,
+            "eig_tol": s.eig_tol,
+        }
+    )
     row = {
-        **common, "seed": seed, "status": status, "gd_loss": gd_loss, "final_loss": final_loss,
+        **common,
+        "seed": seed,
+        "status": status,
+        "gd_loss": gd_loss,
+        "final_loss": final_loss,
         "optimum_loss": optimum,
         "optimum": "least squares" if rank is None else f"reduced rank {rank}",
-        "rel_gap": rel_gap, "grad_norm_sq": gn, **spectrum, "eig_tol_distance": distance,
-    }  # fmt: skip
+        "rel_gap": rel_gap,
+        "grad_norm_sq": gn,
+        **spectrum,
+        "eig_tol_distance": distance,
+    }
     row["at_optimum"] = bool(
         status == Status.CRITICAL and rel_gap < gap_tolerance and row["n_negative"] == 0
     )
@@ -378,12 +416,16 @@ def saddle_table(
     return pd.DataFrame(rows)
 
 
-def _saddle_depth(depth: int, problem, values: pd.DataFrame, opts: SaddleOptions,
-                  finder: FinderOptions, factor: float, curvature: CurvatureOptions
-                  ) -> list[dict]:  # fmt: skip
+def _saddle_depth(
+    depth: int,
+    problem,
+    values: pd.DataFrame,
+    opts: SaddleOptions,
+    finder: FinderOptions,
+    factor: float,
+    curvature: CurvatureOptions,
+) -> list[dict]:
     """The rows of one depth: its analytic points, then its searched ones (origin, trajectory)."""
-    from landscape.engine.theory import deep_linear_critical_point
-
     x, y, u, s, v = problem
     d = x.shape[1]
     widths = (d, *[opts.hidden] * depth, d)
@@ -391,18 +433,7 @@ def _saddle_depth(depth: int, problem, values: pd.DataFrame, opts: SaddleOptions
     loss_fn = make_loss(model, "mse", x, y)
     hess_fn = curvature.hessian(model, "mse", x, y)
     chunk = curvature.networks_per_chunk(model, len(x))
-    best = tuple(range(min(opts.hidden, d)))  # the top singular directions: global minimum
-    scale = float(
-        torch.linalg.eigvalsh(hess_fn(deep_linear_critical_point(best, u, s, v, widths)))
-        .abs()
-        .max()
-    )
-    points, sources = [], []
-    for sub in values["subset"]:
-        subset = tuple(int(i) for i in sub.split()) if sub else ()
-        points.append(deep_linear_critical_point(subset, u, s, v, widths))
-        sources.append(f"analytic {{{', '.join(map(str, subset))}}}")
-    analytic = torch.stack(points)
+    analytic, sources, scale = _analytic_points(problem, values, widths, hess_fn)
     search = replace(finder, hessian_chunk=chunk)
     searched = _searched_saddles(depth, model, loss_fn, hess_fn, opts, search)
     sources += ["origin"] * opts.starts + ["trajectory"] * (opts.starts * opts.snapshots)
@@ -416,8 +447,9 @@ def _saddle_depth(depth: int, problem, values: pd.DataFrame, opts: SaddleOptions
     gns = grad_norm_sq(loss_fn, everything)
     finite = torch.isfinite(losses) & torch.isfinite(gns) & torch.isfinite(everything).all(-1)
     distance = distance_tolerances(loss_fn, hess_fn, everything, search)
-    spectra, _ = point_spectra(hess_fn, everything, factor, curvature, chunk, norm=scale,
-                               finite=finite, distance=distance)  # fmt: skip
+    spectra, _ = point_spectra(
+        hess_fn, everything, factor, curvature, chunk, norm=scale, finite=finite, distance=distance
+    )
     common = {"depth": depth, "widths": "-".join(map(str, widths))}
     global_loss = float(values["loss"].min())
     rows = []
@@ -425,13 +457,48 @@ def _saddle_depth(depth: int, problem, values: pd.DataFrame, opts: SaddleOptions
         status = certify(float(gns[k]), finder.grad_norm_sq_threshold, not bool(finite[k]))
         summ = spectra[k] or not_computed(model.n_params)
         point = {"source": sources[k], "start": starts[k], "status": status}
-        rows.append(_saddle_row(common, point, float(losses[k]), float(gns[k]), summ, scale,
-                                float(distance[k]), values, global_loss))  # fmt: skip
+        rows.append(
+            _saddle_row(
+                common,
+                point,
+                float(losses[k]),
+                float(gns[k]),
+                summ,
+                scale,
+                float(distance[k]),
+                values,
+                global_loss,
+            )
+        )
     return rows
 
 
-def _searched_saddles(depth: int, model, loss_fn, hess_fn, opts: SaddleOptions,
-                      search: FinderOptions) -> torch.Tensor:  # fmt: skip
+def _analytic_points(
+    problem, values: pd.DataFrame, widths: tuple[int, ...], hess_fn
+) -> tuple[torch.Tensor, list[str], float]:
+    """The closed-form critical points of ``values`` (Baldi & Hornik's subsets), and the scale.
+
+    Returns:
+        The points (len(values), P), their sources ("analytic {i, j}"), and max|lambda| of the
+        Hessian at the global minimum (the top singular directions), the spectra's norm.
+    """
+    from landscape.engine.theory import deep_linear_critical_point
+
+    x, _, u, s, v = problem
+    best = tuple(range(min(widths[1], x.shape[1])))  # the top singular directions
+    at_best = hess_fn(deep_linear_critical_point(best, u, s, v, widths))  # (P, P)
+    scale = float(torch.linalg.eigvalsh(at_best).abs().max())
+    points, sources = [], []
+    for sub in values["subset"]:
+        subset = tuple(int(i) for i in sub.split()) if sub else ()
+        points.append(deep_linear_critical_point(subset, u, s, v, widths))
+        sources.append(f"analytic {{{', '.join(map(str, subset))}}}")
+    return torch.stack(points), sources, scale
+
+
+def _searched_saddles(
+    depth: int, model, loss_fn, hess_fn, opts: SaddleOptions, search: FinderOptions
+) -> torch.Tensor:
     """Newton-MR ends from near the origin and from gradient-descent snapshots, polished.
 
     Returns:
@@ -440,38 +507,68 @@ def _searched_saddles(depth: int, model, loss_fn, hess_fn, opts: SaddleOptions,
     from landscape.engine.train import even_in_loss
 
     gen = torch.Generator().manual_seed(opts.seed + depth)
-    near_origin = opts.origin_scale * torch.randn(opts.starts, model.n_params, generator=gen,
-                                                  dtype=torch.float64)  # fmt: skip
-    theta0 = torch.stack([opts.init_scale * init_params(model, opts.seed + 100 * depth + k)
-                          for k in range(opts.starts)])  # fmt: skip
-    schedule = TrainOptions("gd", opts.learning_rate, opts.train_steps, record_every=1,
-                            snapshot_every=max(1, opts.train_steps // 50))  # fmt: skip
+    near_origin = opts.origin_scale * torch.randn(
+        opts.starts, model.n_params, generator=gen, dtype=torch.float64
+    )
+    theta0 = torch.stack(
+        [
+            opts.init_scale * init_params(model, opts.seed + 100 * depth + k)
+            for k in range(opts.starts)
+        ]
+    )
+    schedule = TrainOptions(
+        "gd",
+        opts.learning_rate,
+        opts.train_steps,
+        record_every=1,
+        snapshot_every=max(1, opts.train_steps // 50),
+    )
     run = train(loss_fn, theta0, schedule)
     picks = even_in_loss(run.snapshot_loss, opts.snapshots)  # (snapshots, K)
-    along = torch.stack([run.snapshots[picks[j, k], k] for k in range(opts.starts)
-                         for j in range(opts.snapshots)])  # fmt: skip
-    found = find_critical_points(loss_fn, hess_fn, torch.cat([near_origin, along]),
-                                 "newton_mr", search)  # fmt: skip
+    along = torch.stack(
+        [run.snapshots[picks[j, k], k] for k in range(opts.starts) for j in range(opts.snapshots)]
+    )
+    found = find_critical_points(
+        loss_fn, hess_fn, torch.cat([near_origin, along]), "newton_mr", search
+    )
     # Polish to round-off with an untruncated pseudo-inverse: the search's truncation
     # (pinv_rtol) stalls at |g|^2 ~ 1e-13, where near-zero eigenvalues still read as negative.
     exact = replace(search, max_iter=0, pinv_rtol=1e-10)
     return find_critical_points(loss_fn, hess_fn, found.params, "newton_mr", exact).params
 
 
-def _saddle_row(common: dict, point: dict, loss: float, gn: float, summ, scale: float,
-                distance: float, values: pd.DataFrame, global_loss: float) -> dict:  # fmt: skip
+def _saddle_row(
+    common: dict,
+    point: dict,
+    loss: float,
+    gn: float,
+    summ,
+    scale: float,
+    distance: float,
+    values: pd.DataFrame,
+    global_loss: float,
+) -> dict:
     """One point's row of :func:`saddle_table`, with its nearest analytic loss and its kind."""
     gaps = relative_gap(values["loss"].to_numpy(), loss)
     nearest = float(values["loss"].iloc[int(gaps.argmin())])
     return {
-        **common, **point, "loss": loss, "grad_norm_sq": gn, "n_negative": summ.n_negative,
-        "n_zero": summ.n_zero, "n_positive": summ.n_positive, "index": summ.index,
-        "lambda_min": summ.lambda_min, "eig_scale": scale, "eig_tol": summ.eig_tol,
+        **common,
+        **point,
+        "loss": loss,
+        "grad_norm_sq": gn,
+        "n_negative": summ.n_negative,
+        "n_zero": summ.n_zero,
+        "n_positive": summ.n_positive,
+        "index": summ.index,
+        "lambda_min": summ.lambda_min,
+        "eig_scale": scale,
+        "eig_tol": summ.eig_tol,
         "eig_tol_distance": distance,
         "kind": _kind(point["status"], loss, global_loss, summ.n_negative, 1e-6),
-        "nearest_analytic_loss": nearest, "loss_rel_error": float(gaps.min()),
+        "nearest_analytic_loss": nearest,
+        "loss_rel_error": float(gaps.min()),
         "matches_analytic": bool(gaps.min() < 1e-6),
-    }  # fmt: skip
+    }
 
 
 def architectures(optimum: dict, saddles: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
@@ -485,8 +582,11 @@ def architectures(optimum: dict, saddles: dict, dims: dict[str, tuple[int, int]]
     out = {}
     for name in optimum.datasets:
         dx, dy = dims[name]
-        counts = [deep_linear((dx, *[w] * k, dy)).n_params
-                  for k in optimum.depths for w in optimum.hidden_widths]  # fmt: skip
+        counts = [
+            deep_linear((dx, *[w] * k, dy)).n_params
+            for k in optimum.depths
+            for w in optimum.hidden_widths
+        ]
         out[f"2b deep linear {name}, smallest"] = min(counts)
         out[f"2b deep linear {name}, largest"] = max(counts)
     d = len(saddles.singular_values)
