@@ -571,7 +571,9 @@ def _saddle_row(
     }
 
 
-def architectures(optimum: dict, saddles: dict, dims: dict[str, tuple[int, int]]) -> dict[str, int]:
+def architectures(
+    optimum: OptimumOptions, saddles: SaddleOptions, dims: dict[str, tuple[int, int]]
+) -> dict[str, int]:
     """Sections 2b and 2c's networks and their parameter counts N (for the counting argument).
 
     Args:
