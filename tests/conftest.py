@@ -66,7 +66,11 @@ def snakemake(workdir: Path, *args: str, timeout: float = 300, **kwargs):
 def result_digests(workdir: Path) -> dict[str, str]:
     """SHA-256 of every table (shards included), score and the scorecard under ``results/``."""
     results = workdir / "results"
-    paths = [*results.glob("tables/**/*.csv"), *results.glob("scores/*"), results / "scorecard.csv"]
+    paths = [
+        *results.glob("tables/**/*.csv"),
+        *results.glob("scores/*"),
+        *results.glob("scorecard.csv"),
+    ]
     return {
         str(p.relative_to(results)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(paths)

@@ -84,15 +84,6 @@ def test_killed_run_resumes_without_redoing_finished_work(smoke_run, tmp_path):
     assert result_digests(workdir) == local
 
 
-def test_same_config_twice_gives_identical_tables(smoke_run, tmp_path):
-    """Repeatability: the smoke config run again from nothing gives byte-identical tables."""
-    workdir = copy_workflow(tmp_path)
-    run = snakemake(workdir, timeout=600)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    local = json.loads((smoke_run / SMOKE_DIGESTS).read_text())
-    assert len(local) >= 40 and result_digests(workdir) == local
-
-
 @pytest.fixture
 def finished_copy(smoke_run, tmp_path):
     """A copy of the finished smoke run (results and Snakemake's records) to damage."""

@@ -34,6 +34,16 @@ from conftest import (
 pytestmark = [pytest.mark.slurm, pytest.mark.timeout(3600)]  # above the sum of the limits below
 CLUSTER = ROOT / "tests" / "slurm" / "cluster.sh"
 FIRST_RUN_S, RERUN_S = 1200, 900  # wall-clock limits: a hang fails the test, never stalls CI
+# The sub-DAG submitted: four sections' verdicts, through their per-shard and per-case jobs (every
+# kind of job: datasets, training shards, Hessians, searches, joins, scores). Each SLURM job
+# starts a Snakemake of its own, so the whole smoke DAG took 7 minutes of CI here; the rest of it
+# runs locally in the smoke run.
+TARGETS = [
+    "results/scores/training_plateaus.csv",
+    "results/scores/deep_linear_saddles.csv",
+    "results/scores/relu_spurious.csv",
+    "results/scores/index_vs_loss.csv",
+]
 
 
 def _sh(env, *cmd, timeout=60):
@@ -75,7 +85,7 @@ def _submitted(log: str) -> list[str]:
 def _run_workflow(workdir, env, limit_s, on_poll=None):
     """Run the smoke config through the SLURM profile; ``on_poll(log_text)`` every half second."""
     cmd = [sys.executable, "-m", "snakemake", "--workflow-profile", "profiles/slurm"]
-    cmd += ["--configfile", "tests/smoke.yaml", "--jobs", "4"]
+    cmd += ["--configfile", "tests/smoke.yaml", "--jobs", "4", *TARGETS]
     log_path = workdir / f"snakemake-{time.monotonic_ns()}.log"
     start = time.monotonic()
     with open(log_path, "w") as log:
@@ -157,11 +167,12 @@ def test_smoke_config_on_slurm_survives_a_cancelled_job(cluster, smoke_run, tmp_
     comments = [comment for _, comment in accounting.values()]
     repeated = {c for c in comments if comments.count(c) > 1}
     assert repeated == {cancelled["comment"]}, repeated
-    assert "rule_scorecard" in comments and len(comments) >= 40
+    scored = [c for c in comments if c.startswith("rule_score_wildcards_experiment=")]
+    assert len(scored) == len(TARGETS) and len(comments) >= 20, comments
 
     # The tables are those of the local run of the same config, byte for byte.
     local = json.loads((smoke_run / SMOKE_DIGESTS).read_text())
     on_slurm = result_digests(workdir)
-    assert on_slurm.keys() == local.keys()
+    assert on_slurm.keys() <= local.keys() and len(on_slurm) >= 15, sorted(on_slurm)
     differing = [name for name in local if local[name] != on_slurm[name]]
     assert differing == [], differing
