@@ -8,7 +8,7 @@ CONFIG ?= config.yaml
 SNAKEMAKE_ARGS ?=
 SNAKEMAKE := $(BIN)/snakemake --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
-.PHONY: run report figures test system-packages lint format lock clean help
+.PHONY: run report figures budget test system-packages lint format lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -26,6 +26,9 @@ FIGURE_RULES = $(shell $(BIN)/python -m landscape.pipeline.sections figure-rules
 figures: $(VENV)/.installed  ## redraw every figure from the tables in results/ (no training), then the report
 	$(SNAKEMAKE) --cores $(CORES) --forcerun $(FIGURE_RULES) --allowed-rules $(FIGURE_RULES) run_statistics all
 	$(SNAKEMAKE) --report results/report.html
+
+budget: $(VENV)/.installed  ## check a finished run's jobs against the CPU budget (landscape/pipeline/budget.py)
+	$(BIN)/python -m landscape.pipeline.budget results/report
 
 test: lint system-packages  ## lint, then the tests (a real smoke run, SLURM cluster, the report)
 	$(BIN)/pytest

@@ -1,4 +1,6 @@
-"""Rule ``deep_linear_optimum_case``: deep linear networks on one dataset vs the closed form."""
+"""Rule ``deep_linear_optimum_case``: deep linear networks of one depth and width on one dataset."""
+
+from dataclasses import replace
 
 import torch
 
@@ -13,6 +15,8 @@ from landscape.experiments.deep_linear.deep_linear import OptimumOptions, optimu
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     opts = OptimumOptions.from_config(snakemake.params.options)
+    depth, width = int(snakemake.wildcards.depth), int(snakemake.wildcards.width)
+    opts = replace(opts, depths=(depth,), hidden_widths=(width,))
     numerics = Numerics.from_config(snakemake.params.numerics)
     ds = load_dataset(snakemake.input[0])
     device = resolve_device(snakemake.params.device)

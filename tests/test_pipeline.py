@@ -239,7 +239,7 @@ def test_gpu_requested_by_the_heavy_rules_under_cuda():
         "training_plateaus_networks_case",
         "training_plateaus_spectra_case",
         "linear_ae_critical_points",
-        "linear_ae_pinv_sweep",
+        "linear_ae_pinv_sweep_case",
         "deep_linear_optimum_case",
         "index_vs_loss_case",
         "index_vs_loss_scale_case",
@@ -280,14 +280,16 @@ def test_default_workflow_profile_is_used(tmp_path):
     Snakemake's bookkeeping then stopped with IncompleteFilesException instead of redoing it.
     """
     workdir = copy_workflow(tmp_path)
-    table = workdir / "results/tables/deep_linear_optimum/teacher_student.csv"
+    table = workdir / "results/tables/deep_linear_optimum/teacher_student/depth1_width12.csv"
     table.parent.mkdir(parents=True)
     table.write_text("a\n1\n")
     marker = workdir / ".snakemake" / "incomplete"
     marker.mkdir(parents=True)
     (
         marker
-        / base64.b64encode(b"results/tables/deep_linear_optimum/teacher_student.csv").decode()
+        / base64.b64encode(
+            b"results/tables/deep_linear_optimum/teacher_student/depth1_width12.csv"
+        ).decode()
     ).touch()
     run = snakemake(workdir, "--dry-run", timeout=120)
     said = run.stdout + run.stderr

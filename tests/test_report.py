@@ -89,9 +89,11 @@ def test_front_page_summary_is_narrow_and_names_every_claim():
 
 
 def test_run_statistics_csv_keeps_the_measured_digits(tmp_path):
-    stats = pd.DataFrame({"log": ["a.log"], "rule": ["a"], "wall_time_s": [504.48]})
+    stats = pd.DataFrame(
+        {"log": ["a.log"], "rule": ["a"], "section": ["2"], "wall_time_s": [504.48]}
+    )
     write_table(stats, tmp_path / "s.csv", float_format=WALL_TIME_FORMAT)
-    assert (tmp_path / "s.csv").read_text().splitlines()[1] == "a.log,a,504.48"
+    assert (tmp_path / "s.csv").read_text().splitlines()[1] == "a.log,a,2,504.48"
 
 
 def test_run_statistics_read_the_wall_time_of_every_finished_log(tmp_path):
@@ -102,6 +104,7 @@ def test_run_statistics_read_the_wall_time_of_every_finished_log(tmp_path):
     (tmp_path / "sub" / "failed.log").write_text("12:00:00 landscape.x INFO start\n")
     stats = run_statistics(tmp_path)
     assert sorted(stats["rule"]) == ["rule_a", "rule_b"]  # the unfinished log is left out
+    assert (stats["section"] == "pipeline").all()  # no experiment's rule
     assert (stats["wall_time_s"] >= 0).all() and stats["wall_time_s"].is_monotonic_decreasing
 
 

@@ -19,11 +19,11 @@ import pandas as pd
 from landscape.base.runlog import WALL_TIME_PREFIX
 from landscape.base.verdicts import ClaimKind
 from landscape.pipeline.scorecard import MEANING, Verdict
-from landscape.pipeline.sections import claims, figure_claims
+from landscape.pipeline.sections import claims, figure_claims, rule_section
 
 # Figure stem -> (lecture section, the scorecard claims the figure illustrates).
 FIGURE_CLAIMS = figure_claims()
-STATS_COLUMNS = ["log", "rule", "wall_time_s"]
+STATS_COLUMNS = ["log", "rule", "section", "wall_time_s"]
 # Wall times are logged to 0.01 s (landscape.base.runlog), and written to that precision.
 WALL_TIME_FORMAT = "%.2f"
 
@@ -189,19 +189,29 @@ def run_statistics(log_dir: str | Path) -> pd.DataFrame:
         found = pattern.findall(path.read_text(errors="replace"))
         if found:
             rule, seconds = found[-1]
-            rows.append([str(path.relative_to(log_dir)), rule, float(seconds)])
+            section = rule_section(rule)
+            rows.append([str(path.relative_to(log_dir)), rule, section, float(seconds)])
     table = pd.DataFrame(rows, columns=STATS_COLUMNS)
     return table.sort_values("wall_time_s", ascending=False, ignore_index=True)
 
 
-def run_statistics_html(stats: pd.DataFrame, config_text: str) -> str:
-    """Run statistics (jobs, total and largest wall times) and the config used, as HTML."""
+def run_statistics_html(stats: pd.DataFrame, config_text: str, budget: list[str]) -> str:
+    """Run statistics (jobs, total and largest wall times, the budget check) and the config.
+
+    Args:
+        stats: :func:`run_statistics`, with ``units`` (wall time / the run's calibration).
+        config_text: The config used, as YAML.
+        budget: The budget check's lines (:meth:`landscape.pipeline.budget.BudgetCheck.lines`).
+    """
     total = stats["wall_time_s"].sum()
     rows = "".join(
         f"<tr><td>{html.escape(r.log)}</td><td>{html.escape(r.rule)}</td>"
-        f"<td style='text-align:right'>{r.wall_time_s:.1f}</td></tr>"
+        f"<td>{html.escape(str(r.section))}</td>"
+        f"<td style='text-align:right'>{r.wall_time_s:.1f}</td>"
+        f"<td style='text-align:right'>{r.units:.0f}</td></tr>"
         for r in stats.itertuples()
     )
+    checked = "".join(f"<li>{html.escape(line)}</li>" for line in budget)
     return _html_page(
         "Run statistics",
         "border:1px solid #999;padding:3px;font-size:13px",
@@ -209,8 +219,11 @@ def run_statistics_html(stats: pd.DataFrame, config_text: str) -> str:
         "(the sum over jobs; jobs run side by side, so the run itself took less). Every finished "
         "log under results/logs is listed: a log left by an earlier run with another config "
         "stays there until <code>make clean</code>.</p>"
+        "<h2>CPU budget (landscape/pipeline/budget.py; units: the run's calibration)</h2>"
+        f"<ul>{checked}</ul>"
         "<h2>Config used</h2>"
         f"<pre>{html.escape(config_text)}</pre>"
-        "<h2>Jobs</h2><table><thead><tr><th>log</th><th>rule</th><th>wall time (s)</th></tr>"
+        "<h2>Jobs</h2><table><thead><tr><th>log</th><th>rule</th><th>section</th>"
+        "<th>wall time (s)</th><th>units</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>",
     )

@@ -24,6 +24,7 @@ import dataclasses
 import importlib
 import importlib.util
 import pkgutil
+import re
 import sys
 
 import landscape.experiments
@@ -185,6 +186,26 @@ def score_options(name: str, config: dict) -> dict[str, object]:
 def figure_rules() -> list[str]:
     """The rules that draw figures (``make figures`` forces exactly these)."""
     return list(dict.fromkeys(exp.rule for exp in EXPERIMENTS))
+
+
+def rule_section(rule: str) -> str:
+    """The lecture section ("0".."4") whose work rule ``rule`` does, or "pipeline".
+
+    A rule belongs to the entry whose figure rule, score-input rule or figure it is named after:
+    that name, or its stem (the name less ``_table``, ``_tables``, ``_figure`` or ``_figures``),
+    begins the rule's name; the longest such stem wins (``index_vs_loss_scale_case`` is section
+    4's, ``memorisation_case`` that of the entry reading ``memorisation_table``).
+    """
+    best, section = "", "pipeline"
+    for exp in EXPERIMENTS:
+        named = (*(inp.rule for inp in exp.score_inputs.values()), *(f.stem for f in exp.figures))
+        for name in (exp.rule, *named):
+            stem = re.sub(r"_(tables?|figures?)$", "", name)
+            if (rule == name or rule == stem or rule.startswith(stem + "_")) and len(stem) > len(
+                best
+            ):
+                best, section = stem, str(exp.section)
+    return section
 
 
 def category(name: str) -> str:

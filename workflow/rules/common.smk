@@ -13,6 +13,9 @@ FIGURES = list(figure_claims())
 wildcard_constraints:
     dataset="|".join(DATASETS),
     shard=r"\d+",
+    depth=r"\d+",
+    width=r"\d+",
+    seed=r"\d+",
 
 
 def figure_outputs(stem=None, **named):
@@ -75,9 +78,12 @@ def get_symmetry_data(wildcards):
 
 
 def get_deep_linear_tables(wildcards):
+    # In the order of one job's loops: dataset, then depth, then width.
     return expand(
         rules.deep_linear_optimum_case.output[0],
         dataset=config["deep_linear"]["datasets"],
+        depth=config["deep_linear"]["depths"],
+        width=config["deep_linear"]["hidden_widths"],
     )
 
 

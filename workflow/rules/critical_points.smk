@@ -37,25 +37,42 @@ rule linear_ae_critical_points_figure:
         "../../scripts/linear_ae_critical_points_figure.py"
 
 
-rule linear_ae_pinv_sweep:
+rule linear_ae_pinv_sweep_case:
+    # One held-out seed of the pinv_rtol sweep (every value), so that the seeds run side by side.
     output:
-        report(
+        "results/tables/linear_ae_pinv_sweep/seed{seed}.csv",
+    log:
+        "results/logs/linear_ae_pinv_sweep_case/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/linear_ae_pinv_sweep_case/seed{seed}.tsv"
+    conda:
+        ENV
+    resources:
+        gpu=get_gpu_request,
+    params:
+        options=config["linear_ae"],
+        numerics=config["numerics"],
+        curvature=config["curvature"],
+        device=config["device"],
+    script:
+        "../../scripts/linear_ae_pinv_sweep_case.py"
+
+
+rule linear_ae_pinv_sweep:
+    input:
+        sweep=expand(
+            rules.linear_ae_pinv_sweep_case.output[0],
+            seed=config["linear_ae"]["sweep_seeds"],
+        ),
+    output:
+        sweep=report(
             "results/tables/linear_ae_pinv_sweep.csv",
             caption="../report/linear_ae_pinv_sweep.rst",
             category=category("linear_ae_critical_points"),
         ),
     log:
         "results/logs/linear_ae_pinv_sweep.log",
-    benchmark:
-        "results/benchmarks/linear_ae_pinv_sweep.tsv"
     conda:
         ENV
-    resources:
-        gpu=get_gpu_request,
-    params:
-        cfg=config["linear_ae"],
-        numerics=config["numerics"],
-        curvature=config["curvature"],
-        device=config["device"],
     script:
-        "../../scripts/linear_ae_pinv_sweep.py"
+        "../../scripts/join_tables.py"

@@ -27,18 +27,19 @@ rule deep_linear_toy_figure:
         "../../scripts/deep_linear_toy_figure.py"
 
 
-# 2b: deep linear networks trained to the end reach the closed-form optimum (one job per dataset).
+# 2b: deep linear networks trained to the end reach the closed-form optimum (one job per
+# dataset, depth and width, so that no one of them is a long pole).
 
 
 rule deep_linear_optimum_case:
     input:
         rules.dataset.output[0],
     output:
-        "results/tables/deep_linear_optimum/{dataset}.csv",
+        "results/tables/deep_linear_optimum/{dataset}/depth{depth}_width{width}.csv",
     log:
-        "results/logs/deep_linear_optimum_case/{dataset}.log",
+        "results/logs/deep_linear_optimum_case/{dataset}/depth{depth}_width{width}.log",
     benchmark:
-        "results/benchmarks/deep_linear_optimum_case/{dataset}.tsv"
+        "results/benchmarks/deep_linear_optimum_case/{dataset}/depth{depth}_width{width}.tsv"
     conda:
         ENV
     resources:

@@ -34,10 +34,24 @@ rule scorecard_page:
         "../../scripts/scorecard_page.py"
 
 
+rule calibration:
+    # A fixed float64 workload timed in this run: the unit of the CPU budget
+    # (landscape.pipeline.budget).
+    output:
+        "results/report/calibration.csv",
+    log:
+        "results/logs/calibration.log",
+    conda:
+        ENV
+    script:
+        "../../scripts/calibration.py"
+
+
 rule run_statistics:
     input:
         get_final_outputs(),
         get_report_parts(),
+        calibration=rules.calibration.output[0],
     output:
         table="results/report/run_statistics.csv",
         config="results/report/config.yaml",

@@ -1,4 +1,6 @@
-"""Rule ``linear_ae_pinv_sweep``: Newton-MR's certified fraction per pinv_rtol and held-out seed."""
+"""Rule ``linear_ae_pinv_sweep_case``: Newton-MR's certified fraction per pinv_rtol, one seed."""
+
+from dataclasses import replace
 
 from landscape.base.io import write_table
 from landscape.base.options import Numerics
@@ -10,9 +12,10 @@ from landscape.experiments.linear_ae.linear_ae import LinearAEOptions, pinv_swee
 with logged(snakemake.log[0], snakemake.rule) as log:
     device = resolve_device(snakemake.params.device)
     log.info("device: %s", device)
-    opts = LinearAEOptions.from_config(snakemake.params.cfg)
+    opts = LinearAEOptions.from_config(snakemake.params.options)
+    seed = int(snakemake.wildcards.seed)
     table = pinv_sweep(
-        opts,
+        replace(opts, sweep_seeds=(seed,)),
         Numerics.from_config(snakemake.params.numerics),
         log.info,
         device,

@@ -1,0 +1,30 @@
+"""Rule ``calibration``: this run's calibration, the unit of the CPU budget."""
+
+import pandas as pd
+
+from landscape.base.io import write_table
+from landscape.base.runlog import logged
+from landscape.pipeline.budget import (
+    CALIBRATION_MATMULS,
+    CALIBRATION_N,
+    CALIBRATION_REPEATS,
+    calibrate,
+)
+
+with logged(snakemake.log[0], snakemake.rule) as log:
+    seconds = calibrate()
+    log.info(
+        "calibration: %.4f s (median of %d: %d float64 %dx%d products and one eigvalsh)",
+        seconds,
+        CALIBRATION_REPEATS,
+        CALIBRATION_MATMULS,
+        CALIBRATION_N,
+        CALIBRATION_N,
+    )
+    row = {
+        "calibration_s": seconds,
+        "repeats": CALIBRATION_REPEATS,
+        "n": CALIBRATION_N,
+        "matmuls": CALIBRATION_MATMULS,
+    }
+    write_table(pd.DataFrame([row]), snakemake.output[0])
