@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from scipy.optimize import brentq, curve_fit
+from scipy.optimize import brentq, least_squares
 
 from landscape.base.options import FromConfig
 
@@ -117,18 +117,6 @@ def power_law(eps: np.ndarray, alpha0: float, eps_c: float, p: float) -> np.ndar
     return alpha0 * np.clip(eps / eps_c - 1.0, 0.0, None) ** p
 
 
-def power_law_jacobian(eps: np.ndarray, alpha0: float, eps_c: float, p: float) -> np.ndarray:
-    """Derivatives of power_law in (alpha0, eps_c, p), (k, 3): the fit's exact Jacobian.
-
-    With u = eps / eps_c - 1 > 0 (every fitted point lies above eps_c): d/d alpha0 = u^p,
-    d/d eps_c = -alpha0 p u^(p-1) eps / eps_c^2, d/dp = alpha0 u^p log u. It spares the
-    least-squares solver three loss evaluations per step for a finite-difference Jacobian.
-    """
-    u = np.clip(eps / eps_c - 1.0, 1e-300, None)
-    up = u**p
-    return np.stack([up, -alpha0 * p * up / u * eps / eps_c**2, alpha0 * up * np.log(u)], axis=1)
-
-
 @dataclass(frozen=True)
 class PowerFit:
     """A least-squares fit of :func:`power_law`."""
@@ -187,42 +175,72 @@ def fit_power_law(
     return best
 
 
-def _fit_once(eps, alpha, exponent, start, start_c, fixed_c) -> PowerFit | None:
-    """One curve_fit from eps_c = start_c; None if the solver fails.
+def _projected_alpha0(x: np.ndarray, alpha: np.ndarray) -> float:
+    """The best alpha0 >= 0 for the curve shape x (k,): argmin ||alpha0 x - alpha||^2."""
+    xx = float(x @ x)
+    return max(float(x @ alpha) / xx, 0.0) if xx > 0 else 0.0
 
-    The free parameters are alpha0, eps_c unless ``fixed_c``, and p unless ``exponent`` is given.
+
+def _projected_fit(eps, alpha, names, unpack, v0, bounds):
+    """Variable projection: the least-squares (eps_c, p) with alpha0 eliminated; None on failure.
+
+    For given eps_c and p the model alpha0 x (x = (eps / eps_c - 1)^p) is linear in alpha0, whose
+    best value is x.alpha / x.x (Golub & Pereyra 1973): the solver searches only the free ones
+    of eps_c and p, on the same objective. The residual r = alpha0(v) x(v) - alpha has the
+    Jacobian alpha0 dx/dv + x dalpha0/dv, dalpha0/dv = (alpha - 2 alpha0 x).dx/dv / x.x while
+    alpha0 > 0 (with dx/d eps_c = -p x / u * eps / eps_c^2, dx/dp = x log u, u = eps / eps_c - 1).
+    """
+
+    def residual(v):
+        c, p = unpack(v)
+        x = power_law(eps, 1.0, c, p)  # (k,)
+        return _projected_alpha0(x, alpha) * x - alpha
+
+    def jacobian(v):
+        c, p = unpack(v)
+        x = power_law(eps, 1.0, c, p)  # (k,)
+        a0 = _projected_alpha0(x, alpha)
+        u = np.clip(eps / c - 1.0, 1e-300, None)
+        dx = {"c": -p * x / u * eps / c**2, "p": x * np.log(u)}
+        cols = []
+        for name in names:
+            da0 = (alpha - 2 * a0 * x) @ dx[name] / (x @ x) if a0 > 0 else 0.0
+            cols.append(a0 * dx[name] + x * da0)
+        return np.stack(cols, axis=1)  # (k, free)
+
+    sol = least_squares(residual, v0, jac=jacobian, bounds=bounds, method="trf", max_nfev=2000)
+    return unpack(sol.x) if sol.status > 0 else None
+
+
+def _fit_once(eps, alpha, exponent, start, start_c, fixed_c) -> PowerFit | None:
+    """One fit from eps_c = start_c; None if the solver fails.
+
+    The free parameters are eps_c unless ``fixed_c`` and p unless ``exponent`` is given; alpha0 is
+    projected out (:func:`_projected_fit`), and with both fixed it is the whole fit.
     """
     lo_eps = float(eps.min())
     start_p = THREE_HALVES if exponent is None else exponent
-    start_a = float(alpha.max() / max((eps.max() / start_c - 1.0) ** start_p, 1e-12))
-    if start is not None:
-        start_p, start_a = (start.exponent if exponent is None else exponent), start.alpha0
-    free_p = exponent is None
-    names = ["a"] + ([] if fixed_c else ["c"]) + (["p"] if free_p else [])
-    p0 = {"a": start_a, "c": start_c, "p": start_p}
-    low = {"a": 0.0, "c": 1e-9 * lo_eps, "p": 0.05}
-    high = {"a": np.inf, "c": lo_eps * (1 - 1e-9), "p": 10.0}
-    cols = {"a": 0, "c": 1, "p": 2}
+    if start is not None and exponent is None:
+        start_p = start.exponent
+    names = ([] if fixed_c else ["c"]) + (["p"] if exponent is None else [])
+    p0 = {"c": start_c, "p": start_p}
+    low = {"c": 1e-9 * lo_eps, "p": 0.05}
+    high = {"c": lo_eps * (1 - 1e-9), "p": 10.0}
 
     def unpack(v):
         got = dict(zip(names, v, strict=True))
-        return got["a"], got.get("c", start_c), got.get("p", start_p)
+        return got.get("c", start_c), got.get("p", start_p)
 
-    try:
-        popt, _ = curve_fit(
-            lambda e, *v: power_law(e, *unpack(v)),
-            eps,
-            alpha,
-            p0=[p0[n] for n in names],
-            bounds=([low[n] for n in names], [high[n] for n in names]),
-            jac=lambda e, *v: power_law_jacobian(e, *unpack(v))[:, [cols[n] for n in names]],
-            maxfev=20000,
-        )
-    except RuntimeError:
-        return None
-    a0, c, p = (float(v) for v in unpack(popt))
+    c, p = start_c, start_p
+    if names:
+        bounds = ([low[n] for n in names], [high[n] for n in names])
+        found = _projected_fit(eps, alpha, names, unpack, [p0[n] for n in names], bounds)
+        if found is None:
+            return None
+        c, p = found
+    a0 = _projected_alpha0(power_law(eps, 1.0, c, p), alpha)
     rms = float(np.sqrt(np.mean((power_law(eps, a0, c, p) - alpha) ** 2)))
-    return PowerFit(a0, c, p, rms)
+    return PowerFit(a0, float(c), float(p), rms)
 
 
 def bootstrap_exponent(
