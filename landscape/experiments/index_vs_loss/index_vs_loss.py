@@ -153,7 +153,7 @@ def classifier_problem(
 class SearchOptions(FromConfig):
     """How snapshots are taken and critical points searched (config section ``index_vs_loss``)."""
 
-    networks: int = 40  # trajectories (seeds seed, seed + 1, ...); config: per activation
+    networks: int = 16  # trajectories (seeds seed, seed + 1, ...); config: per activation
     snapshots: int = 8  # starts per trajectory, spaced evenly in loss
     learning_rate: float = 0.5  # gradient-descent step
     steps: int = 2000  # gradient-descent steps

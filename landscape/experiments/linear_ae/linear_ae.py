@@ -111,7 +111,7 @@ class LinearAEOptions(FromConfig):
     pinv_rtol: float = 1e-4
     pinv_sweep: tuple[float, ...] = (1e-10, 1e-8, 1e-6, 1e-4, 1e-3)
     sweep_seeds: tuple[int, ...] = (1, 2, 3, 4, 5)
-    sweep_trajectories: int = 4
+    sweep_trajectories: int = 2
     seed: int = 0
 
 
