@@ -88,3 +88,8 @@ def test_search_is_deterministic():
     one, two = grad_norm_descent(runs, options), grad_norm_descent(runs, options)
     for field in dataclasses.fields(one):
         assert torch.equal(getattr(one, field.name), getattr(two, field.name))
+
+
+def test_options_from_config_keep_the_paper_cutoff():
+    options = GradNormDescentOptions.from_config({"gnm_step": 0.5, "shard": 3})
+    assert options.gnm_step == 0.5 and options.cutoff == 1e-6 and options.stop_at == 1e-6

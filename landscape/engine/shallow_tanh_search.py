@@ -84,6 +84,7 @@ def draw_runs(
         draw = [
             torch.randn(samples, width, generator=gen, dtype=torch.float64),  # (m, n) x
             torch.randn(samples, width, generator=gen, dtype=torch.float64),  # (m, n) y
+            # (P,) theta: LeCun normal, both layers have fan-in n
             torch.randn(2 * width * width, generator=gen, dtype=torch.float64) / width**0.5,
             torch.rand((), generator=gen, dtype=torch.float64),  # () u
         ]
