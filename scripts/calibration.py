@@ -1,7 +1,5 @@
 """Rule ``calibration``: this run's calibration, the unit of the CPU budget."""
 
-import pandas as pd
-
 from landscape.base.io import write_table
 from landscape.base.runlog import logged
 from landscape.pipeline.budget import (
@@ -9,6 +7,7 @@ from landscape.pipeline.budget import (
     CALIBRATION_N,
     CALIBRATION_REPEATS,
     calibrate,
+    calibration_table,
 )
 
 with logged(snakemake.log[0], snakemake.rule) as log:
@@ -21,10 +20,4 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         CALIBRATION_N,
         CALIBRATION_N,
     )
-    row = {
-        "calibration_s": seconds,
-        "repeats": CALIBRATION_REPEATS,
-        "n": CALIBRATION_N,
-        "matmuls": CALIBRATION_MATMULS,
-    }
-    write_table(pd.DataFrame([row]), snakemake.output[0])
+    write_table(calibration_table(seconds), snakemake.output[0])

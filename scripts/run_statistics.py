@@ -1,16 +1,15 @@
 """Rule ``run_statistics``: every job's wall time (from the logs), the budget check, the config."""
 
-import pandas as pd
 import yaml
 
 from landscape.base.io import atomic_path, write_table
 from landscape.base.runlog import logged
-from landscape.pipeline.budget import check
+from landscape.pipeline.budget import check, read_calibration
 from landscape.pipeline.report import WALL_TIME_FORMAT, run_statistics, run_statistics_html
 
 with logged(snakemake.log[0], snakemake.rule) as log:
     stats = run_statistics(snakemake.params.log_dir)
-    calibration = float(pd.read_csv(snakemake.input.calibration)["calibration_s"].iloc[0])
+    calibration = read_calibration(snakemake.input.calibration)
     stats["units"] = stats["wall_time_s"] / calibration
     budget = check(stats, calibration)
     config_text = yaml.safe_dump(dict(snakemake.params.config), sort_keys=False)

@@ -3,8 +3,16 @@
 import pandas as pd
 import pytest
 
+from landscape.base.io import write_table
 from landscape.pipeline import budget
-from landscape.pipeline.budget import BUDGET_UNITS, LONGEST_UNITS, calibrate, check, main
+from landscape.pipeline.budget import (
+    BUDGET_UNITS,
+    LONGEST_UNITS,
+    calibrate,
+    calibration_table,
+    check,
+    main,
+)
 from landscape.pipeline.sections import rule_section
 
 
@@ -63,7 +71,7 @@ def test_make_budget_reads_a_finished_run(tmp_path, capsys):
     assert main([str(tmp_path)]) == 2
     assert "run the pipeline first" in capsys.readouterr().err
     stats([10.0, 5.0], ["2", "4"]).to_csv(tmp_path / "run_statistics.csv", index=False)
-    pd.DataFrame({"calibration_s": [0.1]}).to_csv(tmp_path / "calibration.csv", index=False)
+    write_table(calibration_table(0.1), tmp_path / "calibration.csv")
     assert main([str(tmp_path)]) == 0
     said = capsys.readouterr().out
     assert "sum of jobs 15 s = 150 units" in said and "within budget" in said

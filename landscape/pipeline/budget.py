@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from landscape.base.io import read_table
+
 # The calibration workload: CALIBRATION_MATMULS products of two N x N float64 matrices and one
 # symmetric eigendecomposition of an N x N matrix, on one thread; CALIBRATION_REPEATS timings,
 # the median kept (the fastest would flatter a machine whose other core is busy).
@@ -48,7 +50,22 @@ LONGEST_SLOWER_S = 4 * 60  # the longest job, on the slower machine
 BUDGET_UNITS = BUDGET_SLOWER_S / SLOWER_CALIBRATION_S
 LONGEST_UNITS = LONGEST_SLOWER_S / SLOWER_CALIBRATION_S
 
-CALIBRATION_COLUMNS = ["calibration_s", "repeats", "n", "matmuls"]
+CALIBRATION_COLUMNS = ["calibration_s", "repeats", "n", "matmuls"]  # results/report/calibration.csv
+
+
+def calibration_table(seconds: float) -> pd.DataFrame:
+    """Rule ``calibration``'s one-row table: the time and the workload it measured."""
+    row = [seconds, CALIBRATION_REPEATS, CALIBRATION_N, CALIBRATION_MATMULS]
+    return pd.DataFrame([row], columns=CALIBRATION_COLUMNS)
+
+
+def read_calibration(path: str | Path) -> float:
+    """A run's calibration (s), from rule ``calibration``'s table.
+
+    Raises:
+        DataFileError: For a missing, cut-off or malformed table.
+    """
+    return float(read_table(path, CALIBRATION_COLUMNS)["calibration_s"].iloc[0])
 
 
 def _workload(a) -> float:
@@ -178,8 +195,7 @@ def main(argv: list[str]) -> int:
             print(f"{path}: no such file; run the pipeline first (make run)", file=sys.stderr)
             return 2
     stats = pd.read_csv(stats_path)
-    calibration = float(pd.read_csv(calibration_path)["calibration_s"].iloc[0])
-    result = check(stats, calibration)
+    result = check(stats, read_calibration(calibration_path))
     print("\n".join(result.lines()))
     return 0 if result.within else 1
 
