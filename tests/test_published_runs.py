@@ -67,10 +67,25 @@ def test_published_runs_are_the_same_whatever_the_batch():
     one = published_runs(0.5, PublishedRunsOptions(width=2, runs=6, batch=6), SEARCH, Numerics())
     many = published_runs(0.5, PublishedRunsOptions(width=2, runs=6, batch=4), SEARCH, Numerics())
     assert list(one.columns) == RUN_COLUMNS and len(one) == 6
-    pd_equal = np.allclose(one.to_numpy(float), many.to_numpy(float), equal_nan=True, rtol=1e-12)
-    assert pd_equal
+    numbers = [c for c in RUN_COLUMNS if c != "status"]
+    assert np.allclose(one[numbers].to_numpy(float), many[numbers].to_numpy(float), equal_nan=True)
+    assert one["status"].tolist() == many["status"].tolist()
     assert (one["samples"] == 8).all() and (one["n_params"] == 8).all()
     assert one["energy"].to_numpy() == pytest.approx(one["loss"].to_numpy() / 2)
     assert (one["kept"] == (one["grad_norm_sq"] <= SEARCH.cutoff)).all()
     other = published_runs(0.25, PublishedRunsOptions(width=2, runs=6), SEARCH, Numerics())
     assert set(one["run"]).isdisjoint(other["run"])  # no two phis share a run's draws
+
+
+def test_kept_runs_and_only_they_are_polished_and_certified():
+    table = published_runs(0.5, PublishedRunsOptions(width=2, runs=12), SEARCH, Numerics())
+    kept = table["kept"].astype(bool)
+    assert 0 < kept.sum() < len(table)  # the cutoff decides (1e-3 here)
+    assert (table.loc[~kept, "status"] == "").all()
+    assert table.loc[~kept, "polished_grad_norm_sq"].isna().all()
+    assert set(table.loc[kept, "status"]) <= {"critical", "gradient-flat", "not converged"}
+    done = table[kept]
+    assert (done["polished_grad_norm_sq"] <= done["grad_norm_sq"]).all()
+    critical = done["status"] == "critical"
+    assert (done.loc[critical, "polished_grad_norm_sq"] <= 1e-10).all()
+    assert (done.loc[~critical, "polished_grad_norm_sq"] > 1e-10).all()

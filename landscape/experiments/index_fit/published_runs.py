@@ -27,7 +27,8 @@ import torch
 
 from landscape.base.options import FromConfig, Numerics
 from landscape.engine import shallow_tanh
-from landscape.engine.critical import LIPSCHITZ_PROBE
+from landscape.engine.critical import LIPSCHITZ_PROBE, FinderOptions
+from landscape.engine.shallow_tanh_polish import certify_ends, polish
 from landscape.engine.shallow_tanh_search import (
     GradNormDescentOptions,
     SearchResult,
@@ -58,6 +59,15 @@ RUN_COLUMNS = [
     "tol_derived",
     "n_negative_roundoff",  # their index count
     "n_negative_derived",  # ours
+    # The certified counterpart (ours), on kept runs only: a Newton-MR polish, then the status.
+    "status",  # critical | gradient-flat | not converged | diverged; "" where not kept
+    "polish_steps",
+    "polished_energy",
+    "polished_grad_norm_sq",
+    "residual",  # Frye's r at the polished point
+    "cokernel_residual",  # Frye's r_H
+    "polished_tol_derived",
+    "polished_n_negative_derived",
 ]
 
 
@@ -68,6 +78,7 @@ class PublishedRunsOptions(FromConfig):
     width: int = 16  # theirs: n (Sec. 6.4, p.8)
     runs: int = 128  # ours: runs per phi in the default run (theirs: ~50k over 6 phi, p.7)
     batch: int = 64  # ours: runs per batched computation (memory ~ 12 batch MB)
+    polish_iter: int = 50  # ours: most Newton-MR steps of the certified counterpart
 
 
 def samples(width: int, phi: float) -> int:
@@ -123,7 +134,7 @@ def read_index(
     return {k: v.cpu().numpy() for k, v in out.items()}
 
 
-def _batch_table(phi: float, m: int, runs, found: SearchResult, numerics: Numerics):
+def _batch_table(phi, m, runs, found: SearchResult, numerics: Numerics, polish_iter: int):
     """One batch's rows of :data:`RUN_COLUMNS`; the index only where the end is finite."""
     n_out = runs.y.shape[-1]
     table = pd.DataFrame(
@@ -147,12 +158,38 @@ def _batch_table(phi: float, m: int, runs, found: SearchResult, numerics: Numeri
     ok = ~found.diverged  # (B,)
     for col in RUN_COLUMNS[table.shape[1] :]:
         table[col] = np.nan
+    table["status"] = ""
     if bool(ok.any()):
         index = read_index(found.theta[ok], runs.x[ok], runs.y[ok], numerics)
         rows = ok.cpu().numpy()
         for col, values in index.items():
             table.loc[rows, col] = values
+    kept = found.reached_cutoff  # (B,)
+    if bool(kept.any()):
+        polished = _certified(found.theta[kept], runs.x[kept], runs.y[kept], numerics, polish_iter)
+        rows = kept.cpu().numpy()
+        for col, values in polished.items():
+            table.loc[rows, col] = values
     return table
+
+
+def _certified(theta, x, y, numerics: Numerics, max_iter: int) -> dict[str, np.ndarray]:
+    """Kept ends polished by Newton-MR, certified, and their index at the derived tolerance."""
+    options = FinderOptions.from_numerics(numerics, max_iter=max_iter)
+    theta, steps = polish(theta, x, y, options)
+    ends = certify_ends(theta, x, y, options)
+    index = read_index(theta, x, y, numerics)
+    loss = shallow_tanh.loss(theta, x, y)  # (K,)
+    return {
+        "status": np.array([str(s) for s in ends.status], dtype=object),
+        "polish_steps": steps.cpu().numpy(),
+        "polished_energy": (loss / y.shape[-1]).cpu().numpy(),
+        "polished_grad_norm_sq": ends.grad_norm_sq.cpu().numpy(),
+        "residual": ends.residual.cpu().numpy(),
+        "cokernel_residual": ends.cokernel_residual.cpu().numpy(),
+        "polished_tol_derived": index["tol_derived"],
+        "polished_n_negative_derived": index["n_negative_derived"],
+    }
 
 
 def published_runs(
@@ -177,7 +214,7 @@ def published_runs(
         ids = range(base * 10**6 + start, base * 10**6 + min(start + options.batch, options.runs))
         runs = draw_runs(options.width, m, ids, search.seed, device)
         found = grad_norm_descent(runs, search)
-        parts.append(_batch_table(phi, m, runs, found, numerics))
+        parts.append(_batch_table(phi, m, runs, found, numerics, options.polish_iter))
         done = pd.concat(parts)
         log(
             f"phi {phi:g}: {len(done)}/{options.runs} runs, {int(done['kept'].sum())} under the "
