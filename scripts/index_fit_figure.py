@@ -1,4 +1,4 @@
-"""Figure ``index_fit``: points of small index with the 3/2-law fits, per procedure and group."""
+"""Figure ``index_fit``: Pennington & Bahri's Fig. 6a/6b redrawn, and the 4b groups' fits."""
 
 import pandas as pd
 
@@ -6,33 +6,33 @@ from landscape.base.io import read_table
 from landscape.base.plotting import save_figure, set_style
 from landscape.base.runlog import logged
 from landscape.experiments.index_fit import figures
-from landscape.experiments.index_fit.index_fit import FIT_COLUMNS, FitOptions, Procedure
-from landscape.experiments.index_fit.memorisation import (
-    MEMORISATION_COLUMNS,
-    MemorisationOptions,
-    fit_groups,
-    published_points,
-)
+from landscape.experiments.index_fit.index_fit import FIT_COLUMNS, FitOptions, mlp_groups
+from landscape.experiments.index_fit.index_means import PUBLISHED_FIT_COLUMNS, MeansFitOptions
+from landscape.experiments.index_fit.published_runs import RUN_COLUMNS
 from landscape.experiments.index_vs_loss.index_vs_loss import COLUMNS
 
 with logged(snakemake.log[0], snakemake.rule):
     set_style()
-    fit = FitOptions.from_config(snakemake.params.options)
-    memo_opts = MemorisationOptions.from_config(snakemake.params.options)
-    fits = read_table(snakemake.input.fits, FIT_COLUMNS)
-    memo = read_table(snakemake.input.memorisation, MEMORISATION_COLUMNS)
-    mlp = read_table(snakemake.input.index_vs_loss, COLUMNS)
-    cutoff, finder = memo_opts.published_cutoff, memo_opts.published_finder
-    groups = fit_groups(memo, mlp, cutoff, finder)
-    # Their procedure's ends above the cutoff are drawn too (crosses), never fitted.
-    above = published_points(memo, cutoff, finder, above=True)
-    above = above.assign(
-        procedure=str(Procedure.PUBLISHED), group=above["phi"].map("phi {:.3f}".format)
+    means = MeansFitOptions.from_config(snakemake.params.means)
+    mlp_options = FitOptions.from_config(snakemake.params.options)
+    groups = mlp_groups(read_table(snakemake.input.index_vs_loss, COLUMNS))
+    points = [
+        g.points.assign(group=g.group)[["group", "energy", "index"]]
+        for g in groups
+        if len(g.points)
+    ]
+    mlp_points = (
+        pd.concat(points, ignore_index=True)
+        if points
+        else pd.DataFrame(columns=["group", "energy", "index"])
     )
-    points = pd.concat(
-        [g.points.assign(procedure=str(g.procedure), group=g.group, kept=True) for g in groups]
-        + [above.assign(kept=False)],
-        ignore_index=True,
+    small = (mlp_points["index"] > 0) & (mlp_points["index"] <= mlp_options.max_index)
+    fig = figures.index_fit(
+        read_table(snakemake.input.fits, PUBLISHED_FIT_COLUMNS),
+        read_table(snakemake.input.runs, RUN_COLUMNS),
+        means.min_runs,
+        means.max_index,
+        read_table(snakemake.input.mlp_fits, FIT_COLUMNS),
+        mlp_points[small],
     )
-    fig = figures.index_fit(fits, points, fit.min_loss, fit.max_index)
     save_figure(fig, snakemake.output.png, snakemake.output.pdf)

@@ -2,7 +2,7 @@
 
 Each named input is a list of tables; each is concatenated, in input order, into the output of
 the same name (:func:`landscape.base.io.join_tables`). Used by deep_linear_optimum_table,
-index_vs_loss_table, linear_ae_pinv_sweep, memorisation_table, relu_spurious_table and
+index_vs_loss_table, linear_ae_pinv_sweep, published_runs_table, relu_spurious_table and
 training_plateaus_tables.
 """
 

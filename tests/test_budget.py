@@ -88,7 +88,7 @@ def test_make_budget_reads_a_finished_run(tmp_path, capsys):
         ("linear_ae_pinv_sweep_case", "2"),
         ("relu_spurious_case", "3"),
         ("index_vs_loss_scale_case", "4"),
-        ("memorisation_case", "4"),
+        ("published_runs_case", "4"),
         ("index_sensitivity_table", "4"),
         ("dataset", "pipeline"),
         ("calibration", "pipeline"),

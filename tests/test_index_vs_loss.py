@@ -1,4 +1,4 @@
-"""Sections 4b-4c: downsampling, the memorisation task, the searches' spectra, the 3/2-law fits."""
+"""Sections 4b-4c: downsampling, the searches' spectra, the 3/2-law fits of the 4b groups."""
 
 from dataclasses import replace
 
@@ -19,14 +19,8 @@ from landscape.experiments.index_fit.index_fit import (
     critical_energy_numeric,
     fit_group,
     fit_power_law,
+    mlp_groups,
     power_law,
-)
-from landscape.experiments.index_fit.memorisation import (
-    fit_groups,
-    memorisation_phi,
-    memorisation_problem,
-    memorisation_search_options,
-    with_energy,
 )
 from landscape.experiments.index_vs_loss.index_vs_loss import (
     COLUMNS,
@@ -61,30 +55,6 @@ def test_pool_inputs_averages_pixel_blocks():
     assert np.array_equal(pool_inputs(seq, "mnist1d", 4)[0], seq[0].reshape(10, 4).mean(1))
     with pytest.raises(ValueError, match="index_vs_loss.pool = 3"):
         pool_inputs(x, "digits", 3)
-
-
-def test_memorisation_ratio_is_parameters_per_target_value():
-    p = memorisation_problem(8, 0.5, seed=1)
-    assert p.model.n_params == 2 * 8 * 8 and not p.model.bias
-    assert p.x.shape == (32, 8) and p.y.shape == (32, 8)
-    assert memorisation_phi(p) == 0.5
-    assert torch.equal(memorisation_problem(8, 0.5, seed=1).y, p.y)
-
-
-def test_memorisation_searches_take_the_solver_and_krylov_dimension_from_index_fit():
-    """memorisation_case's options (memorisation_search_options) follow the index_fit keys."""
-    from pathlib import Path
-
-    from landscape.pipeline.config import load_config
-
-    cfg = load_config(Path(__file__).resolve().parents[1] / "config.yaml")["index_fit"]
-    for solver, dim, iters in (("eigh", 7, 3), ("minres", 11, 5)):
-        keys = {"solver": solver, "minres_maxiter": dim, "max_iter": iters}
-        search = SearchOptions.from_config({**cfg, **keys, "gradient_norm_max_iter": 9})
-        opts = memorisation_search_options(search)
-        assert (opts.solver, opts.minres_maxiter, opts.max_iter) == (solver, dim, iters)
-        assert opts.gradient_norm_max_iter == 9
-        assert set(opts.methods) == {"gradient_norm", "newton_mr"}
 
 
 def _tiny_classifier():
@@ -256,7 +226,7 @@ def test_fits_on_the_fewest_points_allowed_recover_three_halves_and_reject_three
         assert row["status"] == "fitted" and row["three_halves_inside"] is False, row
 
 
-def test_fit_groups_keep_every_phi_and_case_of_both_procedures_even_without_points():
+def test_mlp_groups_keep_every_case_even_without_points():
     base = {
         "dataset": "d",
         "architecture": "a",
@@ -267,50 +237,22 @@ def test_fit_groups_keep_every_phi_and_case_of_both_procedures_even_without_poin
         "n_negative": 1,
         "index": 0.1,
         "n_params": 10,
-        "n_negative_roundoff": 2,
         "grad_norm_sq": 1.0,
     }
-    memo = with_energy(
-        pd.DataFrame(
-            [
-                {**base, "phi": 0.25, "status": "not converged", "loss": 0.3},
-                {**base, "phi": 0.5, "status": "critical", "loss": 0.2},
-                {
-                    **base,
-                    "phi": 0.5,
-                    "status": "not converged",
-                    "loss": 0.2,
-                    "method": "gradient_norm",
-                    "grad_norm_sq": 1e-5,
-                },
-                {
-                    **base,
-                    "phi": 0.5,
-                    "status": "not converged",
-                    "loss": 0.2,
-                    "method": "gradient_norm",
-                    "grad_norm_sq": 1e-3,
-                },
-                {**base, "phi": 0.25, "status": "gradient-flat", "loss": 0.3, "grad_norm_sq": 1e-5},
-            ]
-        ),
-        outputs=10,
+    mlp = pd.DataFrame(
+        [
+            {**base, "status": "critical", "loss": 0.4},
+            {**base, "status": "critical", "loss": 0.4},  # the same point twice: kept once
+            {**base, "status": "gradient-flat", "loss": 0.3},
+            {**base, "loss_function": "cross_entropy", "status": "not converged", "loss": 0.3},
+        ]
     )
-    mlp = pd.DataFrame([{**base, "status": "critical", "loss": 0.4}])
-    # their procedure keeps the named finder's ends under the cutoff, gradient-flat or not
-    by_newton_mr = fit_groups(memo, mlp, cutoff=1e-6, finder="newton_mr")
-    assert [len(g.points) for g in by_newton_mr[:2]] == [1, 0]
-    groups = fit_groups(memo, mlp, cutoff=1e-6, finder="gradient_norm")
-    assert [(str(g.procedure), g.group, len(g.points)) for g in groups] == [
-        ("published procedure", "phi 0.250", 0),
-        ("published procedure", "phi 0.500", 1),  # ||grad eps||^2 = 1e-5 / 100 <= 1e-6
-        ("certified", "phi 0.250", 0),
-        ("certified", "phi 0.500", 1),
-        ("certified", "d a mse", 1),
+    groups = mlp_groups(mlp)
+    assert [(str(g.kind), g.group, len(g.points)) for g in groups] == [
+        ("cross_entropy", "d a cross_entropy", 0),
+        ("mse", "d a mse", 1),
     ]
-    published = groups[1].points.iloc[0]
-    assert published["index"] == 0.2 and published["energy"] == pytest.approx(0.02)
-    assert groups[1].eps_c == critical_energy(0.5) and groups[4].eps_c is None
+    assert groups[1].points["energy"].tolist() == [0.4]
 
 
 def _one_hot_problem(loss: str) -> Problem:

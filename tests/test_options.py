@@ -29,7 +29,6 @@ HESSIAN_RULES = {
     "deep_linear_optimum_case",
     "deep_linear_saddles_table",
     "index_vs_loss_case",
-    "memorisation_case",
 }
 # New values where the generic change would break a cross-key rule of the config.
 SPECIAL = {

@@ -81,6 +81,30 @@ def test_training_plateau_tables_agree(smoke_run):
     assert len(eigs) == p * len(summary)
 
 
+def test_published_runs_are_kept_polished_fitted_and_scored(smoke_run):
+    """4c on the smoke's 2-2-2 runs: every run a row, kept ends fitted, the four rows decided."""
+    tables = smoke_run / "results" / "tables"
+    runs = read_table(tables / "published_runs.csv")
+    assert sorted(runs["phi"].unique()) == [0.25, 0.5] and len(runs) == 128
+    assert (runs["samples"] == (2 * 2 / runs["phi"]).round()).all()
+    kept = runs[runs["kept"]]
+    assert len(kept) > 0 and (kept["grad_norm_sq"] <= 1e-3).all()
+    assert set(kept["status"]) <= {"critical", "gradient-flat", "not converged"}
+    assert (
+        runs.loc[~runs["kept"], "status"].isna() | (runs.loc[~runs["kept"], "status"] == "")
+    ).all()
+    fits = read_table(tables / "published_fit.csv")
+    assert len(fits) == 4 and set(fits["procedure"]) == {"published procedure", "certified"}
+    assert (fits.loc[fits["procedure"] == "published procedure", "status"] == "fitted").any()
+    scores = read_table(smoke_run / "results" / "scores" / "index_fit.csv")
+    assert list(scores["claim_id"]) == [
+        "4.three_halves_law_published_procedure",
+        "4.three_halves_law_certified",
+        "4.critical_energy_quadratic_law",
+        "4.critical_energy_below_linear",
+    ]
+
+
 def test_linear_autoencoder_table(smoke_run):
     table = read_table(smoke_run / "results/tables/linear_ae_critical_points.csv")
     expected = [
@@ -252,7 +276,7 @@ def test_gpu_requested_by_the_heavy_rules_under_cuda():
         "deep_linear_optimum_case",
         "index_vs_loss_case",
         "index_vs_loss_scale_case",
-        "memorisation_case",
+        "published_runs_case",
         "relu_spurious_case",
     }
     cpu = subprocess.run(

@@ -549,81 +549,124 @@ def test_index_vs_loss_is_decided_at_the_derived_tolerance_and_counts_agreement(
     assert "same verdict at 4/4 tolerances" in row["measured"]
 
 
-def fits(procedure: str, rows: list[tuple[str, str, str]], interval=(1.2, 1.8)) -> dict:
-    """A fit table of (kind, status, three_halves_inside) rows of one procedure."""
-    n = len(rows)
-    return {
-        "fits": pd.DataFrame(
-            {
-                "procedure": [procedure] * n,
-                "kind": [r[0] for r in rows],
-                "setting": "memorisation",
-                "group": [f"g{k}" for k in range(n)],
-                "points": [10] * n,
-                "status": [r[1] for r in rows],
-                "exponent": [1.5] * n,
-                "exponent_low": [interval[0]] * n,
-                "exponent_high": [interval[1]] * n,
-                "three_halves_inside": [r[2] for r in rows],
-                "eps_c_source": "theory",
-            }
-        ),
-        "memorisation": pd.DataFrame(
-            {"method": ["newton_mr", "gradient_norm"], "status": ["gradient-flat", "not converged"]}
-        ),
-    }
-
-
-DECIDE = {"index_fit.decide": {"certified": ["memorisation", "mse"], "alternatives": [0.75, 3.0]}}
 PUB, CERT = "published procedure", "certified"
-FITTED_IN = ("memorisation", "fitted", "True")
+DECIDE = {"index_fit.decide": {"alternatives": [0.75, 3.0], "eps_c_rtol": 0.2}}
+# (status, p interval, eps_c interval) of one phi's fit
+FIT_IN = ("fitted", (1.2, 1.8), (0.27, 0.29))
+
+
+def published_fits(rows: dict, phis=(0.25, 0.5), runs: int = 64) -> dict:
+    """Fit tables: ``rows[procedure]`` lists one (status, p interval, eps_c interval) per phi.
+
+    eps_c intervals are given at phi = 0.25 and scaled to each phi's (1 - phi)^2 / 2.
+    """
+    records = []
+    for procedure, fits in rows.items():
+        for phi, (status, (p_lo, p_hi), (c_lo, c_hi)) in zip(phis, fits, strict=True):
+            scale = (1 - phi) ** 2 / (1 - 0.25) ** 2
+            fitted = status == "fitted"
+            records.append(
+                {
+                    "procedure": procedure,
+                    "phi": phi,
+                    "runs": runs,
+                    "kept": 40 if fitted else 3,
+                    "critical": 10,
+                    "gradient_flat": 5,
+                    "points": 6 if fitted else 1,
+                    "status": status,
+                    "eps_c": (c_lo + c_hi) / 2 * scale if fitted else np.nan,
+                    "eps_c_low": c_lo * scale if fitted else np.nan,
+                    "eps_c_high": c_hi * scale if fitted else np.nan,
+                    "rms_fixed": 0.001,
+                    "exponent": (p_lo + p_hi) / 2 if fitted else np.nan,
+                    "exponent_low": p_lo if fitted else np.nan,
+                    "exponent_high": p_hi if fitted else np.nan,
+                    "three_halves_inside": str(p_lo <= 1.5 <= p_hi) if fitted else "",
+                }
+            )
+    mlp = pd.DataFrame(
+        {
+            "group": ["digits 16-4-10 tanh mse"],
+            "points": [12],
+            "status": ["fitted"],
+            "exponent": [1.4],
+            "exponent_low": [1.0],
+            "exponent_high": [2.0],
+            "eps_c_source": ["fitted"],
+        }
+    )
+    return {"published_fits": pd.DataFrame(records), "fits": mlp}
+
+
+TOO_FEW = ("too few points", (0, 0), (0, 0))
+P_OUT = ("fitted", (2.2, 2.9), (0.27, 0.29))
+P_WIDE = ("fitted", (0.6, 2.0), (0.27, 0.29))
 
 
 @pytest.mark.parametrize(
-    "claim, procedure, rows, outcome",
+    "procedure, fits, outcome",
     [
-        ("published_procedure", PUB, [FITTED_IN, FITTED_IN], "pass"),
-        ("published_procedure", PUB, [FITTED_IN, ("memorisation", "fitted", "False")], "fail"),
-        # a deciding group with too few points cannot decide: no group is dropped after looking
-        (
-            "published_procedure",
-            PUB,
-            [FITTED_IN, ("memorisation", "too few points", "")],
-            "undecided",
-        ),
-        # 3/2 outside one group's interval contradicts, whatever the others
-        (
-            "published_procedure",
-            PUB,
-            [("memorisation", "too few points", ""), ("memorisation", "fitted", "False")],
-            "fail",
-        ),
-        # cross-entropy groups are reported apart, never deciding
-        ("published_procedure", PUB, [("cross_entropy", "fitted", "True")], "not run"),
-        ("certified", CERT, [FITTED_IN, ("mse", "fitted", "True")], "pass"),
-        ("certified", CERT, [FITTED_IN, ("mse", "fitted", "False")], "fail"),
-        ("certified", CERT, [FITTED_IN, ("cross_entropy", "fitted", "False")], "pass"),
-        ("certified", CERT, [("mse", "too few points", "")], "undecided"),
+        (PUB, [FIT_IN, FIT_IN], "pass"),
+        (PUB, [FIT_IN, P_OUT], "fail"),
+        # a phi with too few points cannot decide: no phi is dropped after looking
+        (PUB, [FIT_IN, TOO_FEW], "undecided"),
+        (PUB, [TOO_FEW, TOO_FEW], "undecided"),
+        # 3/2 inside an interval that also holds 0.75: the data cannot tell
+        (PUB, [FIT_IN, P_WIDE], "undecided"),
+        (CERT, [FIT_IN, FIT_IN], "pass"),
+        (CERT, [P_OUT, TOO_FEW], "fail"),
+        (CERT, [TOO_FEW, TOO_FEW], "undecided"),
     ],
 )
-def test_index_fit(claim, procedure, rows, outcome):
-    expect("index_fit", f"4.three_halves_law_{claim}", outcome, fits(procedure, rows), DECIDE)
+def test_index_fit(procedure, fits, outcome):
+    claim = {PUB: "published_procedure", CERT: "certified"}[procedure]
+    other = CERT if procedure == PUB else PUB
+    tables = published_fits({procedure: fits, other: [TOO_FEW, TOO_FEW]})
+    expect("index_fit", f"4.three_halves_law_{claim}", outcome, tables, DECIDE)
 
 
-@pytest.mark.parametrize("claim, procedure", [("published_procedure", PUB), ("certified", CERT)])
-@pytest.mark.parametrize("interval", [(0.05, 10.0), (0.6, 2.0), (1.2, 3.5)])
-def test_index_fit_interval_too_wide_to_rule_out_alternatives_is_undecided(
-    claim, procedure, interval
-):
-    """3/2 inside an interval that also holds 0.75 or 3.0 decides nothing: inconclusive."""
-    tables = fits(procedure, [FITTED_IN, ("mse", "fitted", "True")], interval)
-    expect("index_fit", f"4.three_halves_law_{claim}", "undecided", tables, DECIDE)
-    row = next(
-        r
-        for r in by_name("index_fit").score(tables, NUMERICS, DECIDE)
-        if r["claim_id"].endswith(claim)
-    )
-    assert "(and 0.75, 3 outside: 0/" in row["measured"], row["measured"]
+def test_index_fit_rows_are_not_run_without_runs():
+    tables = published_fits({PUB: [TOO_FEW, TOO_FEW], CERT: [TOO_FEW, TOO_FEW]}, runs=0)
+    for claim in (
+        "three_halves_law_published_procedure",
+        "three_halves_law_certified",
+        "critical_energy_quadratic_law",
+        "critical_energy_below_linear",
+    ):
+        expect("index_fit", f"4.{claim}", "not run", tables, DECIDE)
+
+
+@pytest.mark.parametrize(
+    "eps_c, quadratic, linear",
+    [
+        ((0.27, 0.29), "pass", "pass"),  # (1 - phi)^2 / 2 = 0.281 at phi = 1/4
+        ((0.20, 0.215), "fail", "pass"),  # wholly below 0.8 x 0.281 = 0.225
+        ((0.24, 0.30), "pass", "pass"),
+        ((0.21, 0.30), "undecided", "pass"),  # straddles the band's edge
+        ((0.39, 0.41), "fail", "fail"),  # above (1 - phi) / 2 = 0.375 too
+        ((0.36, 0.39), "fail", "undecided"),  # straddles (1 - phi) / 2
+    ],
+)
+def test_critical_energy_rows(eps_c, quadratic, linear):
+    fit = ("fitted", (1.2, 1.8), eps_c)
+    tables = published_fits({PUB: [fit, fit], CERT: [TOO_FEW, TOO_FEW]})
+    expect("index_fit", "4.critical_energy_quadratic_law", quadratic, tables, DECIDE)
+    expect("index_fit", "4.critical_energy_below_linear", linear, tables, DECIDE)
+
+
+def test_critical_energy_rows_wait_for_every_phi():
+    tables = published_fits({PUB: [FIT_IN, TOO_FEW], CERT: [TOO_FEW, TOO_FEW]})
+    expect("index_fit", "4.critical_energy_quadratic_law", "undecided", tables, DECIDE)
+    expect("index_fit", "4.critical_energy_below_linear", "undecided", tables, DECIDE)
+
+
+def test_index_fit_reports_4b_groups_beside_the_certified_row():
+    tables = published_fits({PUB: [FIT_IN, FIT_IN], CERT: [FIT_IN, FIT_IN]})
+    rows = by_name("index_fit").score(tables, NUMERICS, DECIDE)
+    certified = next(r for r in rows if r["claim_id"] == "4.three_halves_law_certified")
+    assert "4b groups, not deciding: digits 16-4-10 tanh mse" in certified["measured"]
+    assert "(1-phi)^2/2 = 0.281" in rows[2]["measured"]
 
 
 def test_every_registered_experiment_has_a_scorer_and_a_test():

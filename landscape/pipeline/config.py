@@ -310,6 +310,7 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
     yield from _section_checks(config)
     yield from _data_checks(config)
     yield from _sample_checks(config)
+    yield from _published_runs_checks(config["index_fit"]["published"])
     published = [(e["k"], e["n"]) for e in config["relu_spurious"]["published"]]
     twice = sorted({case for case in published if published.count(case) > 1})
     if twice:
@@ -317,6 +318,20 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
             "config key 'relu_spurious.published': names (k, n) = "
             f"{', '.join(map(str, twice))} more than once"
         )
+
+
+def _published_runs_checks(published: dict[str, Any]) -> Iterator[str]:
+    """Each phi of Pennington & Bahri's runs must give an integer m = 2 n / phi data points."""
+    width = published["width"]
+    for phi in published["phis"]:
+        m = 2 * width / phi
+        if abs(m - round(m)) > 1e-9:
+            near = 2 * width / max(1, round(m))
+            yield (
+                f"config key 'index_fit.published.phis': phi = {phi} needs m = 2 n / phi = {m:g} "
+                f"data points at n = 'index_fit.published.width' = {width}, not an integer; "
+                f"the nearest phi with an integer m is {near!r}"
+            )
 
 
 def validate_config(

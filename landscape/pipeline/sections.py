@@ -194,7 +194,7 @@ def rule_section(rule: str) -> str:
     A rule belongs to the entry whose figure rule, score-input rule or figure it is named after:
     that name, or its stem (the name less ``_table``, ``_tables``, ``_figure`` or ``_figures``),
     begins the rule's name; the longest such stem wins (``index_vs_loss_scale_case`` is section
-    4's, ``memorisation_case`` that of the entry reading ``memorisation_table``).
+    4's, ``published_runs_case`` that of the entry reading ``published_runs_table``).
     """
     best, section = "", "pipeline"
     for exp in EXPERIMENTS:

@@ -108,10 +108,10 @@ def get_index_vs_loss_scale_files(output):
     return [output.format(size=s["name"]) for s in sizes if s["run"]]
 
 
-def get_memorisation_files():
+def get_published_runs_files():
     return expand(
-        rules.memorisation_case.output[0],
-        phi_index=range(len(config["index_fit"]["phis"])),
+        rules.published_runs_case.output[0],
+        phi_index=range(len(config["index_fit"]["published"]["phis"])),
     )
 
 

@@ -176,51 +176,64 @@ rule index_vs_loss_figures:
         "../../scripts/index_vs_loss_figures.py"
 
 
-# 4c: the 3/2 law, in Pennington & Bahri's memorisation setting (one job per phi) and per 4b case.
+# 4c: Pennington & Bahri's runs (one job per phi), Fig. 6's fits, and the 4b groups' fits.
 
 
-rule memorisation_case:
+rule published_runs_case:
     output:
-        "results/tables/memorisation/phi{phi_index}.csv",
+        "results/tables/published_runs/phi{phi_index}.csv",
     log:
-        "results/logs/memorisation_case/phi{phi_index}.log",
+        "results/logs/published_runs_case/phi{phi_index}.log",
     benchmark:
-        "results/benchmarks/memorisation_case/phi{phi_index}.tsv"
+        "results/benchmarks/published_runs_case/phi{phi_index}.tsv"
     wildcard_constraints:
         phi_index=r"\d+",
     conda:
         ENV
     resources:
-        mem_mb=1500,
+        mem_mb=2000,
         runtime=20,
         gpu=get_gpu_request,
     params:
-        options=config["index_fit"],
+        published=config["index_fit"]["published"],
         numerics=config["numerics"],
-        curvature=config["curvature"],
         device=config["device"],
-        resume=resume_file("memorisation_case"),
-        resume_seconds=config["resume_seconds"],
     script:
-        "../../scripts/memorisation_case.py"
+        "../../scripts/published_runs_case.py"
 
 
-rule memorisation_table:
+rule published_runs_table:
     input:
-        table=get_memorisation_files(),
+        table=get_published_runs_files(),
     output:
-        table="results/tables/memorisation.csv",
+        table="results/tables/published_runs.csv",
     log:
-        "results/logs/memorisation_table.log",
+        "results/logs/published_runs_table.log",
     conda:
         ENV
     script:
         "../../scripts/join_tables.py"
 
 
+rule published_fit_table:
+    input:
+        runs=rules.published_runs_table.output.table,
+    output:
+        "results/tables/published_fit.csv",
+    log:
+        "results/logs/published_fit_table.log",
+    benchmark:
+        "results/benchmarks/published_fit_table.tsv"
+    conda:
+        ENV
+    params:
+        means=config["index_fit"]["means"],
+    script:
+        "../../scripts/published_fit_table.py"
+
+
 rule index_fit_table:
     input:
-        memorisation=rules.memorisation_table.output.table,
         index_vs_loss=rules.index_vs_loss_table.output.table,
     output:
         "results/tables/index_fit.csv",
@@ -238,8 +251,9 @@ rule index_fit_table:
 
 rule index_fit_figure:
     input:
-        fits=rules.index_fit_table.output[0],
-        memorisation=rules.memorisation_table.output.table,
+        fits=rules.published_fit_table.output[0],
+        runs=rules.published_runs_table.output.table,
+        mlp_fits=rules.index_fit_table.output[0],
         index_vs_loss=rules.index_vs_loss_table.output.table,
     output:
         **figure_outputs("index_fit"),
@@ -248,6 +262,7 @@ rule index_fit_figure:
     conda:
         ENV
     params:
+        means=config["index_fit"]["means"],
         options=config["index_fit"],
     script:
         "../../scripts/index_fit_figure.py"

@@ -19,9 +19,13 @@ the index becomes positive, at the critical energy
     eps_c(phi) = (1 - 20 phi - 8 phi^2 + (1 + 8 phi)^(3/2)) / 16,
 
 which :func:`critical_energy` evaluates in closed form and :func:`critical_energy_numeric`
-recovers from the R-transforms (the two are tested against each other). Their fit uses this
-theoretical eps_c; :class:`Procedure` names the two ways points are gathered (their procedure:
-||grad L||^2 minimised and a cutoff; ours: certified critical points).
+recovers from the R-transforms (the two are tested against each other). This is the warm-up
+model's eps_c (Sec. 4.2, eq. 21); their Fig. 6 fits eps_c to the data instead and finds it near
+(1 - phi)^2 / 2, 4.5-18 times larger (``docs/pennington_bahri_procedure.md`` §5), so eq. 21 is
+drawn beside the fitted values, never imposed (:mod:`landscape.experiments.index_fit.index_means`).
+:class:`Procedure` names the two ways points are gathered (their procedure: GD on ||grad L||^2
+and a cutoff; ours: certified critical points). :func:`mlp_groups` and :func:`fit_group` fit the
+law, eps_c free, to section 4b's certified points (reported beside the 4c rows).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import brentq, least_squares
 
 from landscape.base.options import FromConfig
@@ -40,8 +45,8 @@ THREE_HALVES = 1.5
 class Procedure(StrEnum):
     """How the points of a fit were gathered (a row of the scorecard each)."""
 
-    # Pennington & Bahri 2017: minimise ||grad L||^2, keep ends under a cutoff, count the
-    # negative eigenvalues of their Hessian (round-off tolerance), fit with the theory's eps_c.
+    # Pennington & Bahri 2017: GD on ||grad L||^2, keep ends under a cutoff, count the negative
+    # eigenvalues of their Hessian (round-off tolerance), fit the mean energy per index value.
     PUBLISHED = "published procedure"
     # Ours: certified critical points (||g||^2 <= numerics.grad_norm_sq_threshold), polished,
     # index at the derived tolerance.
@@ -59,7 +64,6 @@ class Procedure(StrEnum):
 class GroupKind(StrEnum):
     """The kinds of group a fit is made on; the config names those that decide each verdict."""
 
-    MEMORISATION = "memorisation"  # Pennington & Bahri's setting, one group per phi
     MSE = "mse"  # a small MLP of 4b trained with squared loss
     CROSS_ENTROPY = "cross_entropy"  # reported apart: the law is derived for squared loss
 
@@ -344,3 +348,36 @@ def fit_group(
         rms_free=free.rms,
     )
     return row
+
+
+@dataclass(frozen=True)
+class FitGroup:
+    """The points one 3/2-law fit of a 4b case is made on."""
+
+    kind: GroupKind
+    group: str  # digits 16-4-10 tanh mse
+    points: pd.DataFrame  # columns energy (the loss), index
+
+
+def mlp_groups(mlp: pd.DataFrame) -> list[FitGroup]:
+    """One group per 4b case (dataset, architecture, loss), on its distinct certified points.
+
+    Args:
+        mlp: All end points of the small MLPs
+            (:data:`landscape.experiments.index_vs_loss.index_vs_loss.COLUMNS`).
+
+    Returns:
+        Every case, in order; a case with no point is kept, with an empty table.
+    """
+    from landscape.experiments.index_vs_loss.index_vs_loss import (
+        case_label,
+        distinct_critical_points,
+    )
+
+    crit = distinct_critical_points(mlp).assign(energy=lambda t: t["loss"])
+    labels = crit.apply(case_label, axis=1) if len(crit) else pd.Series(dtype=str)
+    cases = mlp.drop_duplicates(["dataset", "architecture", "loss_function"])
+    return [
+        FitGroup(GroupKind(case.loss_function), case_label(case), crit[labels == case_label(case)])
+        for case in sorted(cases.itertuples(), key=case_label)
+    ]

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from landscape.base.options import FromConfig
-from landscape.experiments.index_fit.index_fit import THREE_HALVES, fit_power_law
+from landscape.experiments.index_fit.index_fit import THREE_HALVES, Procedure, fit_power_law
 
 
 class FitStatus(StrEnum):
@@ -206,3 +206,68 @@ def quadratic_law(phi: float | np.ndarray) -> float | np.ndarray:
 def linear_network_energy(phi: float | np.ndarray) -> float | np.ndarray:
     """(1 - phi) / 2: the minimum energy of linear networks (Fig. 6b; Advani & Ganguli 2016)."""
     return 0.5 * (1 - np.asarray(phi, float))
+
+
+# One row per (procedure, phi): how many runs, kept and certified, and the fits.
+PUBLISHED_FIT_COLUMNS = [
+    "procedure",
+    "phi",
+    "index_tolerance",  # round-off (theirs) or derived (certified)
+    "runs",
+    "kept",  # final J_g <= cutoff
+    "critical",  # kept, then certified after the polish
+    "gradient_flat",  # kept, gradient-flat after the polish (Frye et al. 2021)
+    *MEANS_FIT_COLUMNS,
+]
+
+
+def procedure_points(runs: pd.DataFrame, procedure: str) -> pd.DataFrame:
+    """The points a procedure fits, columns ``energy`` and ``n_negative``.
+
+    ``published procedure``: the kept runs' ends, index at round-off (their reading).
+    ``certified``: kept runs certified critical after the polish, the polished energy and the
+    index at the derived tolerance.
+    """
+    if procedure == Procedure.PUBLISHED:
+        pick = runs[runs["kept"].astype(bool)]
+        return pd.DataFrame(
+            {"energy": pick["energy"], "n_negative": pick["n_negative_roundoff"].astype(int)}
+        )
+    pick = runs[runs["status"] == "critical"]
+    return pd.DataFrame(
+        {
+            "energy": pick["polished_energy"],
+            "n_negative": pick["polished_n_negative_derived"].astype(int),
+        }
+    )
+
+
+def published_fits(runs: pd.DataFrame, options: MeansFitOptions) -> pd.DataFrame:
+    """Both procedures' fits at every phi of the runs table (a row each, fitted or not).
+
+    Args:
+        runs: Every run (:data:`landscape.experiments.index_fit.published_runs.RUN_COLUMNS`).
+        options: The fits' options.
+
+    Returns:
+        :data:`PUBLISHED_FIT_COLUMNS`.
+    """
+    rows = []
+    for phi, grp in runs.groupby("phi", sort=True):
+        n_params = int(grp["n_params"].iloc[0])
+        counts = {
+            "runs": len(grp),
+            "kept": int(grp["kept"].astype(bool).sum()),
+            "critical": int((grp["status"] == "critical").sum()),
+            "gradient_flat": int((grp["status"] == "gradient-flat").sum()),
+        }
+        for procedure, tol in (
+            (Procedure.PUBLISHED, "round-off"),
+            (Procedure.CERTIFIED, "derived"),
+        ):
+            points = procedure_points(grp, procedure)
+            row = fit_means(points["n_negative"], points["energy"], n_params, options)
+            rows.append(
+                {"procedure": str(procedure), "phi": phi, "index_tolerance": tol, **counts, **row}
+            )
+    return pd.DataFrame(rows, columns=PUBLISHED_FIT_COLUMNS)

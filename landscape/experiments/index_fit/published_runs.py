@@ -76,6 +76,7 @@ class PublishedRunsOptions(FromConfig):
     """How many of their runs, at which size (config ``index_fit.published``)."""
 
     width: int = 16  # theirs: n (Sec. 6.4, p.8)
+    phis: tuple[float, ...] = (0.25, 0.5)  # theirs, two of Fig. 6a's six (1/16 .. 2/3)
     runs: int = 128  # ours: runs per phi in the default run (theirs: ~50k over 6 phi, p.7)
     batch: int = 64  # ours: runs per batched computation (memory ~ 12 batch MB)
     polish_iter: int = 50  # ours: most Newton-MR steps of the certified counterpart

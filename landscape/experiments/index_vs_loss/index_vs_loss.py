@@ -6,14 +6,9 @@ exact float64 Hessian gives the index alpha (the fraction of negative eigenvalue
 the course homework's "minimum ratio" (the fraction of positive eigenvalues). Every end point is
 kept with its status; only ``critical`` ones (||g||^2 <= threshold) count as critical points.
 
-Two settings:
-
-* :func:`classifier_problem`: downsampled digits or MNIST-1D, a d-h-10 tanh or ReLU MLP, squared
-  loss on one-hot targets or cross-entropy (4b).
-* :func:`landscape.experiments.index_fit.memorisation.memorisation_problem`: Pennington & Bahri
-(2017)'s
-  setting, a bias-free n-n-n tanh network memorising m Gaussian random inputs and Gaussian
-  random targets (4c, in its own module).
+The setting, :func:`classifier_problem`: downsampled digits or MNIST-1D, a d-h-10 tanh or ReLU
+MLP, squared loss on one-hot targets or cross-entropy (4b). Pennington & Bahri (2017)'s setting
+(4c) has its own batched search: :mod:`landscape.experiments.index_fit.published_runs`.
 """
 
 from __future__ import annotations
