@@ -9,14 +9,19 @@ B networks at once, this prints in one run:
   products (the step the pipeline takes);
 * ``vmap``: the reference way, ``torch.func.vmap`` of ``grad`` of J_g written with autograd
   (J_g's gradient by double backward) on the same formula of L;
+* ``loop``: autograd network by network (``torch.func.grad`` of J_g in a Python loop), the way a
+  single-network code would take the step;
 * ``floor``: the same batched matrix products as ours (13 of m x n x n multiply-adds each:
   forward 3, gradient 2, HVP 8, on the same shapes) with no elementwise work: the matmul FLOP
   rate of this machine at these shapes;
 * the whole case: :func:`landscape.experiments.index_fit.published_runs.published_runs` at the
   default config's settings for one phi (phases 1 and 2, Hessians, index, polish of kept runs).
 
-Ratios: vmap / ours (target >= 5), ours / floor (target <= 2). Times are the best of 5 (the
-case: one call), float64, this process's threads (``--threads``, default 1 as a pipeline job).
+Ratios: vmap / ours and loop / ours (target >= 5), ours / floor (target <= 2). Times are the
+best of 5 (the loop: of 2; the case: one call), float64, this process's threads
+(``--threads``, default 1 as a pipeline job), with freed memory kept in the heap as the
+pipeline's rule does
+(:func:`landscape.engine.device.keep_freed_memory`; ``--fresh-pages`` leaves glibc's default).
 
 Run from the repository root: ``.venv/bin/python bench/published_runs.py [--threads N]``.
 """
@@ -33,6 +38,7 @@ from torch.func import grad, vmap
 
 from landscape.base.options import Numerics
 from landscape.engine import shallow_tanh
+from landscape.engine.device import keep_freed_memory
 from landscape.engine.shallow_tanh_search import GradNormDescentOptions, draw_runs
 from landscape.experiments.index_fit.published_runs import PublishedRunsOptions, published_runs
 from landscape.pipeline.config import load_config
@@ -93,6 +99,8 @@ def step_row(runs: int, phi: float, width: int = 16) -> dict:
     got = shallow_tanh.grad_norm_sq(d.theta, d.x, d.y).grad_value
     error = float(((got - want).norm() / want.norm()).item())
     slow = _best(lambda: ref(d.theta, d.x, d.y))
+    one = grad(_j)
+    loop = _best(lambda: [one(d.theta[b], d.x[b], d.y[b]) for b in range(runs)], repeats=2)
     floor = _best(lambda: _floor(d.x, d.theta, d.y))
     flops = 13 * 2 * runs * m * width * width
     return {
@@ -101,8 +109,10 @@ def step_row(runs: int, phi: float, width: int = 16) -> dict:
         "m": m,
         "ours_ms": 1e3 * ours,
         "vmap_ms": 1e3 * slow,
+        "loop_ms": 1e3 * loop,
         "floor_ms": 1e3 * floor,
         "vmap_over_ours": slow / ours,
+        "loop_over_ours": loop / ours,
         "ours_over_floor": ours / floor,
         "floor_gflops": flops / floor / 1e9,
         "us_per_network_step": 1e6 * ours / runs,
@@ -130,8 +140,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-case", action="store_true", help="skip the whole-case timing")
+    parser.add_argument(
+        "--fresh-pages", action="store_true", help="leave glibc's malloc thresholds as they are"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if not args.fresh_pages:
+        print("freed memory kept in the heap (as published_runs_case):", keep_freed_memory())
     rows = [step_row(b, phi) for b in (64, 256) for phi in (0.25, 0.5)]
     steps = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.precision", 3):

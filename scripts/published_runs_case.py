@@ -4,7 +4,7 @@ from landscape.base.io import write_table
 from landscape.base.options import Numerics
 from landscape.base.runlog import logged
 from landscape.engine.critical import with_decision_columns
-from landscape.engine.device import resolve_device
+from landscape.engine.device import keep_freed_memory, resolve_device
 from landscape.engine.shallow_tanh_search import GradNormDescentOptions
 from landscape.experiments.index_fit.published_runs import (
     RUN_COLUMNS,
@@ -18,6 +18,7 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     numerics = Numerics.from_config(snakemake.params.numerics)
     phi = options.phis[int(snakemake.wildcards.phi_index)]
     device = resolve_device(snakemake.params.device)
+    log.info("freed memory kept in the heap (glibc mallopt): %s", keep_freed_memory())
     log.info("phi = %g, %s; search %s; device %s", phi, options, search, device)
     table = published_runs(phi, options, search, numerics, log.info, device)
     log.info(

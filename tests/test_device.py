@@ -23,3 +23,14 @@ def test_cuda_request():
 def test_unknown_device_names_the_key():
     with pytest.raises(DeviceError, match="config key 'device': unknown device 'tpu'"):
         resolve_device("tpu")
+
+
+def test_keep_freed_memory_sets_glibc_thresholds_or_says_it_did_not():
+    import ctypes.util
+
+    from landscape.engine.device import keep_freed_memory
+
+    done = keep_freed_memory()
+    assert isinstance(done, bool)
+    if ctypes.util.find_library("c") and "glibc" in " ".join(__import__("platform").libc_ver()):
+        assert done
