@@ -130,7 +130,7 @@ def score_index_fit(tables: Tables, numerics: Numerics, options: FitDecision) ->
 
     Every row is decided by Pennington & Bahri's runs (``published_fits``), one group per phi;
     the 4b groups (squared loss and cross-entropy, certified, eps_c fitted) are reported beside
-    the certified row, never deciding it (the law is derived for their memorisation setting).
+    the certified row, never deciding it (the law is derived for their memorisation task).
     """
     alternatives = options.decide["alternatives"]
     fits = tables["published_fits"]
