@@ -1,4 +1,4 @@
-"""Rule ``published_runs_case``: Pennington & Bahri's runs at one phi, the index of every end."""
+"""Rule ``published_runs_case``: one shard of Pennington & Bahri's runs at one phi, every index."""
 
 from landscape.base.io import write_table
 from landscape.base.options import Numerics
@@ -10,6 +10,7 @@ from landscape.experiments.index_fit.published_runs import (
     RUN_COLUMNS,
     PublishedRunsOptions,
     published_runs,
+    shard_count,
 )
 
 with logged(snakemake.log[0], snakemake.rule) as log:
@@ -20,7 +21,9 @@ with logged(snakemake.log[0], snakemake.rule) as log:
     device = resolve_device(snakemake.params.device)
     log.info("freed memory kept in the heap (glibc mallopt): %s", keep_freed_memory())
     log.info("phi = %g, %s; search %s; device %s", phi, options, search, device)
-    table = published_runs(phi, options, search, numerics, log.info, device)
+    shard = int(snakemake.wildcards.shard)
+    log.info("shard %d of %d", shard, shard_count(options))
+    table = published_runs(phi, options, search, numerics, log.info, device, shard)
     log.info(
         "%d runs: %d reached their level, %d under the cutoff %g, %d certified after the polish",
         len(table),

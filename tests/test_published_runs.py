@@ -1,6 +1,7 @@
 """Pennington & Bahri's runs at one phi: the index read at every end, against float64 references."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch.func import hessian
@@ -16,6 +17,7 @@ from landscape.experiments.index_fit.published_runs import (
     published_runs,
     read_index,
     samples,
+    shard_count,
     spectral_change_rate,
 )
 
@@ -89,3 +91,16 @@ def test_kept_runs_and_only_they_are_polished_and_certified():
     critical = done["status"] == "critical"
     assert (done.loc[critical, "polished_grad_norm_sq"] <= 1e-10).all()
     assert (done.loc[~critical, "polished_grad_norm_sq"] > 1e-10).all()
+
+
+def test_shards_joined_are_the_whole_phi():
+    options = PublishedRunsOptions(width=2, runs=7, batch=2, shard_size=3)
+    whole = published_runs(0.5, options, SEARCH, Numerics())
+    parts = [published_runs(0.5, options, SEARCH, Numerics(), shard=k) for k in range(3)]
+    assert [len(p) for p in parts] == [3, 3, 1] and shard_count(options) == 3
+    joined = pd.concat(parts, ignore_index=True)
+    numbers = [c for c in RUN_COLUMNS if c != "status"]
+    assert np.allclose(
+        joined[numbers].to_numpy(float), whole[numbers].to_numpy(float), equal_nan=True
+    )
+    assert joined["status"].tolist() == whole["status"].tolist()

@@ -109,9 +109,12 @@ def get_index_vs_loss_scale_files(output):
 
 
 def get_published_runs_files():
+    # One job per phi and shard of its runs (shard_size runs each).
+    published = config["index_fit"]["published"]
     return expand(
         rules.published_runs_case.output[0],
-        phi_index=range(len(config["index_fit"]["published"]["phis"])),
+        phi_index=range(len(published["phis"])),
+        shard=range(-(-published["runs"] // published["shard_size"])),
     )
 
 

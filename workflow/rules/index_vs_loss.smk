@@ -181,11 +181,11 @@ rule index_vs_loss_figures:
 
 rule published_runs_case:
     output:
-        "results/tables/published_runs/phi{phi_index}.csv",
+        "results/tables/published_runs/phi{phi_index}_shard{shard}.csv",
     log:
-        "results/logs/published_runs_case/phi{phi_index}.log",
+        "results/logs/published_runs_case/phi{phi_index}_shard{shard}.log",
     benchmark:
-        "results/benchmarks/published_runs_case/phi{phi_index}.tsv"
+        "results/benchmarks/published_runs_case/phi{phi_index}_shard{shard}.tsv"
     wildcard_constraints:
         phi_index=r"\d+",
     conda:

@@ -79,6 +79,7 @@ class PublishedRunsOptions(FromConfig):
     phis: tuple[float, ...] = (0.25, 0.5)  # theirs, two of Fig. 6a's six (1/16 .. 2/3)
     runs: int = 128  # ours: runs per phi in the default run (theirs: ~50k over 6 phi, p.7)
     batch: int = 64  # ours: runs per batched computation (memory ~ 12 batch MB)
+    shard_size: int = 64  # ours: runs per job (shard k holds runs k shard_size ..)
     polish_iter: int = 50  # ours: most Newton-MR steps of the certified counterpart
 
 
@@ -193,6 +194,11 @@ def _certified(theta, x, y, numerics: Numerics, max_iter: int) -> dict[str, np.n
     }
 
 
+def shard_count(options: PublishedRunsOptions) -> int:
+    """How many jobs a phi's runs are split into (the last may hold fewer runs)."""
+    return -(-options.runs // options.shard_size)
+
+
 def published_runs(
     phi: float,
     options: PublishedRunsOptions,
@@ -200,25 +206,40 @@ def published_runs(
     numerics: Numerics,
     log: Callable[[str], None] = lambda _: None,
     device: str | torch.device = "cpu",
+    shard: int | None = None,
 ) -> pd.DataFrame:
-    """Every run of their procedure at ``phi``, ``options.batch`` runs at a time.
+    """The runs of their procedure at ``phi`` (all, or one shard's), ``options.batch`` at a time.
 
-    Run k at phi is numbered round(phi 10^6) 10^6 + k, so that no two phis share a run's seed.
+    Run k at phi is numbered round(phi 10^6) 10^6 + k, so that no two phis share a run's seed;
+    each run draws from its own generator, so the shards' rows, joined, are the unsharded rows.
+
+    Args:
+        phi: The ratio phi = 2 n / m.
+        options: Width, runs, batch and shard size.
+        search: The two phases' settings and the cutoff.
+        numerics: The round-off tolerance's factor and the certification's thresholds.
+        log: Progress lines, one per batch.
+        device: Where the batches compute.
+        shard: Only runs shard * shard_size .. (shard + 1) * shard_size - 1; None: every run.
 
     Returns:
         :data:`RUN_COLUMNS`, one row per run, diverged runs included (index NaN).
     """
     m = samples(options.width, phi)
-    base = int(round(phi * 1e6))  # a run's number: distinct per phi
+    base = int(round(phi * 1e6)) * 10**6  # a run's number: distinct per phi
+    first, stop = 0, options.runs
+    if shard is not None:
+        first = shard * options.shard_size
+        stop = min(first + options.shard_size, options.runs)
     parts = []
-    for start in range(0, options.runs, options.batch):
-        ids = range(base * 10**6 + start, base * 10**6 + min(start + options.batch, options.runs))
+    for start in range(first, stop, options.batch):
+        ids = range(base + start, base + min(start + options.batch, stop))
         runs = draw_runs(options.width, m, ids, search.seed, device)
         found = grad_norm_descent(runs, search)
         parts.append(_batch_table(phi, m, runs, found, numerics, options.polish_iter))
         done = pd.concat(parts)
         log(
-            f"phi {phi:g}: {len(done)}/{options.runs} runs, {int(done['kept'].sum())} under the "
+            f"phi {phi:g}: {len(done)}/{stop - first} runs, {int(done['kept'].sum())} under the "
             f"cutoff {search.cutoff:g}, median J_g {done['grad_norm_sq'].median():.2e}"
         )
     return pd.concat(parts, ignore_index=True)[RUN_COLUMNS]
