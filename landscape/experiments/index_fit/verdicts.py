@@ -43,7 +43,10 @@ def _describe_means(rows: pd.DataFrame) -> str:
     """Each phi's fit on the means per index value, or why it has none."""
     parts = []
     for r in rows.itertuples():
-        head = f"phi {r.phi:g}: {r.kept}/{r.runs} runs kept, {r.critical} critical"
+        head = (
+            f"phi {r.phi:g}: {r.kept}/{r.runs} runs kept, of them {r.critical} critical and "
+            f"{r.gradient_flat} gradient-flat after the polish"
+        )
         if r.status == "fitted":
             parts.append(
                 f"{head}; {r.points} index values: eps_c = {r.eps_c:.3f} [{r.eps_c_low:.3f}, "
