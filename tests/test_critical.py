@@ -346,3 +346,19 @@ def test_matrix_free_newton_mr_step_is_the_dense_one_on_a_singular_quadratic(pin
     torch.testing.assert_close(ends["eigh"], exact, atol=1e-10, rtol=0)
     gap = (ends["minres"] - ends["eigh"]).norm(dim=-1)
     assert float(gap.max()) < 1e-8, (gap, (ends["minres"] - starts) @ kernel)
+
+
+def test_descent_path_records_every_step_of_the_finder():
+    """Saddle-free Newton's path: row 0 the starts, the loss never rises (Armijo on the loss)."""
+    from torch.func import vmap
+
+    from landscape.engine.critical import descent_path
+
+    loss, hess, starts = _small_mlp_problem()
+    opts = FinderOptions(max_iter=4, grad_norm_sq_threshold=0.0)
+    path = descent_path(loss, hess, starts, "saddle_free_newton", opts, steps=4)
+    assert path.shape == (5, 8, 20) and torch.equal(path[0], starts)
+    losses = torch.stack([vmap(loss)(p) for p in path])  # (5, 8)
+    assert (losses[1:] <= losses[:-1] + 1e-15).all() and (losses[-1] < losses[0]).all()
+    with pytest.raises(ValueError, match="unknown finder"):
+        descent_path(loss, hess, starts, "adam", opts, steps=1)

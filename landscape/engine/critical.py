@@ -471,6 +471,35 @@ STEPS = {
 }
 
 
+def descent_path(
+    loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    hessian_fn: Callable[[torch.Tensor], torch.Tensor],
+    starts: torch.Tensor,
+    method: str,
+    options: FinderOptions,
+    steps: int,
+) -> torch.Tensor:
+    """The iterates of a search, every step recorded: (steps + 1, S, P), row 0 the starts.
+
+    The same updates as :func:`find_critical_points` (``STEPS[method]``), with no stopping,
+    polish or certification: the parameters a training run visits epoch by epoch, e.g. the
+    saddle-free Newton runs whose parameters Dauphin et al. (2014, App. C) perturb into starts.
+    A start that reaches a non-finite gradient keeps its last point.
+    """
+    if method not in STEPS:
+        raise ValueError(f"unknown finder '{method}' (use {', '.join(FINDERS + MINIMIZERS)})")
+    ctx = _Search.build(loss_fn, hessian_fn, options)
+    path = [starts.clone()]
+    theta = starts.clone()
+    for _ in range(steps):
+        g = ctx.grads(theta)  # (S, P)
+        gn = (g * g).sum(-1)
+        live = torch.isfinite(gn).nonzero()[:, 0]
+        theta = theta.index_copy(0, live, STEPS[method](ctx, theta[live], g[live], gn[live]))
+        path.append(theta.clone())
+    return torch.stack(path)  # (steps + 1, S, P)
+
+
 def _iterate(ctx: _Search, step, theta: torch.Tensor, progress: Progress, resume: Resume, key: str):
     """Up to max_iter updates; a start stops once certified (or non-finite).
 

@@ -1,0 +1,57 @@
+"""Dauphin et al.'s starts (landscape.experiments.index_vs_loss.dauphin)."""
+
+import numpy as np
+import pytest
+import torch
+
+from landscape.experiments.index_vs_loss.dauphin import (
+    START_COLUMNS,
+    DauphinStartOptions,
+    dauphin_starts,
+)
+
+OPTIONS = DauphinStartOptions(sfn_runs=3, max_epoch=4, perturbed=40, uniform=10, seed=5)
+
+
+def _paths(epochs=5, runs=3, n_params=7):
+    """Iterates whose entries name their epoch and run: 100 e + r."""
+    e = torch.arange(epochs, dtype=torch.float64)[:, None, None]
+    r = torch.arange(runs, dtype=torch.float64)[None, :, None]
+    return (100 * e + r).expand(epochs, runs, n_params).clone()  # (E, R, P)
+
+
+def test_starts_are_noisy_iterates_then_unit_cube_draws():
+    starts, table = dauphin_starts(_paths(), OPTIONS)
+    assert starts.shape == (50, 7) and list(table.columns) == START_COLUMNS
+    assert table["start"].tolist() == list(range(50))
+    near, cube = table.iloc[:40], table.iloc[40:]
+    assert set(near["kind"]) == {"perturbed"} and set(cube["kind"]) == {"uniform"}
+    # each perturbed start is its epoch's and run's iterate plus noise within its amplitude
+    base = torch.tensor(100.0 * near["epoch"].to_numpy() + near["run"].to_numpy())
+    gap = (starts[:40] - base[:, None]).abs().amax(-1)
+    amp = torch.tensor(near["amplitude"].to_numpy(copy=True))
+    assert (gap <= amp).all() and (gap > 0).all()
+    assert set(near["amplitude"]) <= set(OPTIONS.amplitudes)
+    assert near["epoch"].between(0, 4).all() and near["run"].between(0, 2).all()
+    assert ((starts[40:] >= 0) & (starts[40:] <= 1)).all()
+
+
+def test_starts_are_drawn_from_the_seed_alone():
+    one, t1 = dauphin_starts(_paths(), OPTIONS)
+    two, t2 = dauphin_starts(_paths(), OPTIONS)
+    assert torch.equal(one, two) and t1.equals(t2)
+    other, _ = dauphin_starts(_paths(), DauphinStartOptions(**{**OPTIONS.__dict__, "seed": 6}))
+    assert not torch.equal(one, other)
+
+
+def test_every_amplitude_and_epoch_is_drawn_at_their_counts():
+    starts, table = dauphin_starts(_paths(epochs=21, runs=20), DauphinStartOptions())
+    assert starts.shape == (200, 7)
+    near = table[table["kind"] == "perturbed"]
+    assert len(near) == 100 and set(near["amplitude"]) == {1e-1, 1e-2, 1e-3, 1e-4}
+    assert near["epoch"].max() <= 20 and np.isnan(table["amplitude"].iloc[-1])
+
+
+def test_too_short_paths_are_refused():
+    with pytest.raises(ValueError, match="need 4 epochs of 3"):
+        dauphin_starts(_paths(epochs=3), OPTIONS)
