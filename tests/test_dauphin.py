@@ -55,3 +55,21 @@ def test_every_amplitude_and_epoch_is_drawn_at_their_counts():
 def test_too_short_paths_are_refused():
     with pytest.raises(ValueError, match="need 4 epochs of 3"):
         dauphin_starts(_paths(epochs=3), OPTIONS)
+
+
+def test_training_error_counts_points_whose_largest_output_is_not_their_label():
+    from landscape.engine.models import MLP
+    from landscape.experiments.index_vs_loss.dauphin import training_error
+    from landscape.experiments.index_vs_loss.index_vs_loss import Problem
+
+    x = torch.eye(3, dtype=torch.float64)  # three points, one-hot inputs
+    model = MLP((3, 3, 3), "tanh")
+    problem = Problem("digits", model, "mse", x, torch.tensor([0, 1, 2]))
+    both = torch.zeros(2, model.n_params, dtype=torch.float64)
+    for theta, sign in zip(both, (1.0, -1.0), strict=True):
+        (w1, _), (w2, _) = model.unflatten(theta)  # views into theta
+        w1.copy_(torch.eye(3))
+        # symmetric, so either orientation: point 2 lands on class 1; negated, every point
+        # lands elsewhere than its label
+        w2.copy_(sign * torch.tensor([[1.0, 0, 0], [0, 1, 0.9], [0, 0.9, 0.5]]))
+    assert training_error(problem, both).tolist() == pytest.approx([100 / 3, 100.0])

@@ -96,3 +96,25 @@ def dauphin_starts(
     table = pd.concat([near_table, cube_table], ignore_index=True)
     table.insert(0, "start", range(len(table)))
     return torch.cat([near, cube.to(paths.device)]), table[START_COLUMNS]
+
+
+def training_error(problem, thetas: torch.Tensor) -> torch.Tensor:
+    """Training classification error in percent of S networks (S,): Dauphin et al.'s Fig. 1 y-axis.
+
+    "Train error eps (%)" (Fig. 1a/c): the share of training points whose largest output is not
+    their label, whatever the loss trained on (squared loss on one-hot targets, or
+    cross-entropy).
+
+    Args:
+        problem: A classification problem (labels ``y`` (n,)).
+        thetas: Parameters (S, P).
+    """
+    from torch.func import vmap
+
+    if problem.y.dim() != 1:
+        raise ValueError(
+            f"training_error needs class labels y (n,), got targets {tuple(problem.y.shape)}"
+        )
+    outputs = vmap(lambda t: problem.model.forward(t, problem.x))(thetas)  # (S, n, classes)
+    wrong = outputs.argmax(-1) != problem.y.to(outputs.device)  # (S, n)
+    return 100.0 * wrong.to(thetas.dtype).mean(-1)
