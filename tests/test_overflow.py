@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from landscape.engine.critical import (
+    BEST_DAMPING,
     FINDERS,
     MINIMIZERS,
     FinderOptions,
@@ -34,7 +35,7 @@ def test_certify_calls_non_finite_diverged(value):
     assert certify(value, 1e-10) == "diverged"
 
 
-@pytest.mark.parametrize("method", FINDERS + MINIMIZERS)
+@pytest.mark.parametrize("method", FINDERS + MINIMIZERS + BEST_DAMPING)
 def test_finders_label_an_overflowing_start_diverged(method):
     starts = torch.tensor([[30.0, 1.0], [0.1, 0.1]], dtype=torch.float64)
     res = find_critical_points(
