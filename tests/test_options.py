@@ -38,6 +38,7 @@ SPECIAL = {
     "index_vs_loss.pool": 4,  # must divide 8 and 40
     "deep_linear_saddles.singular_values": [4.0, 2.0, 1.0, 0.5],  # distinct, decreasing
     "relu_spurious.published": [{"k": 4, "n": 4, "rate": 0.01, "runs": 1000}],  # empty by default
+    "index_fit.published.phis": [0.25, 0.125],  # each needs an integer m = 2 n / phi
     "index_vs_loss_scale.sizes": [  # objects: no generic change
         {"name": "1k", "hidden": [7], "networks": 1, "snapshots": 2, "run": True},
         {"name": "5k", "hidden": [8, 8], "networks": 1, "snapshots": 2, "run": False},
