@@ -160,7 +160,7 @@ def test_logs_state_wall_time(smoke_run):
         "counting argument: table, figure, score": 3,
         "index vs loss: case, join, figures, score": 1 + 3,
         "index vs loss: sensitivity and status tables, one scale size": 2 + 1,
-        "3/2 law: one phi, join, fit, figure, score": 1 + 4,
+        "4c: 2 phis x 2 shards, join, Fig. 6 fits, 4b fits, figure, score": 2 * 2 + 5,
         "ReLU trap: table, figure, score": 3,
         "ReLU census: two cases, join, figure, score": 5,
         "report: captions, scorecard page, run statistics, calibration": 4,
