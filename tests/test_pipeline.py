@@ -295,11 +295,16 @@ def test_every_status_table_carries_what_decided_it(smoke_run):
     checked = 0
     for path in sorted(tables.glob("*.csv")):
         table = read_table(path)
-        # index_fit: a fit's status; index_vs_loss_statuses: counts of the statuses per case
-        if "status" not in table or path.stem in ("index_fit", "index_vs_loss_statuses"):
+        # index_fit, published_fit: a fit's status; index_vs_loss_statuses: counts per case
+        fits = ("index_fit", "published_fit", "index_vs_loss_statuses")
+        if "status" not in table or path.stem in fits:
             continue
         checked += 1
-        for column in ("grad_norm_sq_threshold", "eigen_tolerance_factor", "eig_tol"):
+        # published_runs: an index at each of two tolerances, both written
+        tolerances = (
+            ("tol_roundoff", "tol_derived") if path.stem == "published_runs" else ("eig_tol",)
+        )
+        for column in ("grad_norm_sq_threshold", "eigen_tolerance_factor", *tolerances):
             assert column in table, f"{path.name} lacks {column}"
         assert (table["grad_norm_sq_threshold"] == 1e-10).all(), path.name
     assert checked == 8
