@@ -321,16 +321,13 @@ def find_critical_points(
         ``gradient-flat`` when r exceeds ``flat_residual`` and r_H is below ``flat_cokernel``, else
         ``not converged``. Nothing is dropped.
     """
-    if method not in STEPS:
-        raise ValueError(
-            f"unknown finder '{method}' (use {', '.join(FINDERS + MINIMIZERS + BEST_DAMPING)})"
-        )
+    step = _step_of(method)
     if options.solver not in ("eigh", "minres"):
         raise ValueError(f"unknown Newton solver '{options.solver}' (use eigh or minres)")
     ctx = _Search.build(loss_fn, hessian_fn, options)
     key = fingerprint(starts, method, options)
     progress = Progress(log, options.max_iter)
-    theta, iterations = _iterate(ctx, STEPS[method], starts.clone(), progress, resume, key)
+    theta, iterations = _iterate(ctx, step, starts.clone(), progress, resume, key)
     g = ctx.grads(theta)
     gn = (g * g).sum(-1)
     finite = torch.isfinite(gn) & torch.isfinite(theta).all(-1)  # NaN ends: diverged
@@ -519,6 +516,15 @@ STEPS = {
 }
 
 
+def _step_of(method: str):
+    """The update of finder ``method`` (:data:`STEPS`); ValueError naming the known ones."""
+    if method not in STEPS:
+        raise ValueError(
+            f"unknown finder '{method}' (use {', '.join(FINDERS + MINIMIZERS + BEST_DAMPING)})"
+        )
+    return STEPS[method]
+
+
 def descent_path(
     loss_fn: Callable[[torch.Tensor], torch.Tensor],
     hessian_fn: Callable[[torch.Tensor], torch.Tensor],
@@ -534,10 +540,7 @@ def descent_path(
     saddle-free Newton runs whose parameters Dauphin et al. (2014, App. C) perturb into starts.
     A start that reaches a non-finite gradient keeps its last point.
     """
-    if method not in STEPS:
-        raise ValueError(
-            f"unknown finder '{method}' (use {', '.join(FINDERS + MINIMIZERS + BEST_DAMPING)})"
-        )
+    step = _step_of(method)
     ctx = _Search.build(loss_fn, hessian_fn, options)
     path = [starts.clone()]
     theta = starts.clone()
@@ -545,7 +548,7 @@ def descent_path(
         g = ctx.grads(theta)  # (S, P)
         gn = (g * g).sum(-1)
         live = torch.isfinite(gn).nonzero()[:, 0]
-        theta = theta.index_copy(0, live, STEPS[method](ctx, theta[live], g[live], gn[live]))
+        theta = theta.index_copy(0, live, step(ctx, theta[live], g[live], gn[live]))
         path.append(theta.clone())
     return torch.stack(path)  # (steps + 1, S, P)
 
