@@ -118,3 +118,23 @@ def smoke_run(tmp_path_factory) -> Path:
     assert "Logging error" not in run.stderr, run.stderr[-3000:]  # a malformed log line
     (workdir / SMOKE_DIGESTS).write_text(json.dumps(result_digests(workdir), indent=1))
     return workdir
+
+
+def teacher_runs(b: int, m: int = 50, noise: float = 0.1, seed: int = 0):
+    """1-1-1 tanh students near a teacher: a nondegenerate minimum at L = 0 beside each start.
+
+    B runs (landscape.engine.shallow_tanh_search.Runs), each with its own m inputs, targets from
+    its teacher (1.5, 1.0) + 0.2 N(0, 1), and a start ``noise`` N(0, 1) away from it.
+    """
+    from landscape.engine import shallow_tanh as st
+    from landscape.engine.shallow_tanh_search import Runs
+
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(b, m, 1, generator=gen, dtype=torch.float64)  # (B, m, 1)
+    star = torch.tensor([1.5, 1.0], dtype=torch.float64) + 0.2 * torch.randn(
+        b, 2, generator=gen, dtype=torch.float64
+    )  # (B, 2)
+    w1, w2 = st.split(star, 1, 1)
+    y = torch.tanh(x @ w1.mT) @ w2.mT  # (B, m, 1)
+    start = star + noise * torch.randn(b, 2, generator=gen, dtype=torch.float64)  # (B, 2)
+    return Runs(torch.arange(b), x, y, start, torch.full((b,), 0.5, dtype=torch.float64))

@@ -1,32 +1,19 @@
 """Newton-MR polish and certification of batched tanh networks (engine.shallow_tanh_polish)."""
 
 import torch
+from conftest import teacher_runs
 
 from landscape.base.vocabulary import Status
 from landscape.engine import shallow_tanh as st
 from landscape.engine.critical import FinderOptions
 from landscape.engine.krylov import minres_qlp
 from landscape.engine.shallow_tanh_polish import certify_ends, polish
-from landscape.engine.shallow_tanh_search import Runs
 
 OPTIONS = FinderOptions(max_iter=30)
 
 
-def _teacher_runs(b=5, m=50, noise=0.1, seed=0):
-    """1-1-1 students near a tanh teacher: a nondegenerate minimum at L = 0 beside each start."""
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(b, m, 1, generator=gen, dtype=torch.float64)  # (B, m, 1)
-    star = torch.tensor([1.5, 1.0], dtype=torch.float64) + 0.2 * torch.randn(
-        b, 2, generator=gen, dtype=torch.float64
-    )  # (B, 2)
-    w1, w2 = st.split(star, 1, 1)
-    y = torch.tanh(x @ w1.mT) @ w2.mT  # (B, m, 1)
-    start = star + noise * torch.randn(b, 2, generator=gen, dtype=torch.float64)  # (B, 2)
-    return Runs(torch.arange(b), x, y, start, torch.full((b,), 0.5, dtype=torch.float64))
-
-
 def test_polish_reaches_the_threshold_and_never_raises_the_gradient_norm():
-    runs = _teacher_runs()
+    runs = teacher_runs(5)
     before = st.grad_norm_sq(runs.theta, runs.x, runs.y).value
     theta, steps = polish(runs.theta, runs.x, runs.y, OPTIONS)
     after = st.grad_norm_sq(theta, runs.x, runs.y).value
@@ -38,14 +25,14 @@ def test_polish_reaches_the_threshold_and_never_raises_the_gradient_norm():
 
 
 def test_a_point_already_critical_is_not_moved():
-    runs = _teacher_runs(b=2, noise=0.0)
+    runs = teacher_runs(2, noise=0.0)
     star = runs.theta
     theta, steps = polish(star, runs.x, runs.y, OPTIONS)
     assert torch.equal(theta, star) and (steps == 0).all()
 
 
 def test_residuals_are_minres_qlp_on_the_hessian_and_nan_ends_diverge():
-    runs = _teacher_runs(b=3, noise=1.0, seed=4)
+    runs = teacher_runs(3, noise=1.0, seed=4)
     theta = runs.theta.clone()
     theta[2] = float("nan")
     ends = certify_ends(theta, runs.x, runs.y, OPTIONS)

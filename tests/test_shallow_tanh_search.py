@@ -3,32 +3,19 @@
 import dataclasses
 
 import torch
+from conftest import teacher_runs
 
 from landscape.engine import shallow_tanh as st
 from landscape.engine.shallow_tanh_search import (
     GradNormDescentOptions,
-    Runs,
     descend_loss,
     draw_runs,
     grad_norm_descent,
 )
 
 
-def _teacher_runs(b=4, m=50, seed=0):
-    """1-1-1 students near a tanh teacher: a nondegenerate minimum at L = 0 beside each start."""
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(b, m, 1, generator=gen, dtype=torch.float64)  # (B, m, 1)
-    star = torch.tensor([1.5, 1.0], dtype=torch.float64) + 0.2 * torch.randn(
-        b, 2, generator=gen, dtype=torch.float64
-    )  # (B, 2)
-    w1, w2 = st.split(star, 1, 1)
-    y = torch.tanh(x @ w1.mT) @ w2.mT  # (B, m, 1)
-    start = star + 0.1 * torch.randn(b, 2, generator=gen, dtype=torch.float64)  # (B, 2)
-    return Runs(torch.arange(b), x, y, start, torch.full((b,), 0.5, dtype=torch.float64))
-
-
 def test_every_run_reaches_the_cutoff_near_a_nondegenerate_minimum():
-    runs = _teacher_runs()
+    runs = teacher_runs(4)
     options = GradNormDescentOptions(loss_step=0.1, loss_budget=500, gnm_step=1.0, gnm_budget=3000)
     out = grad_norm_descent(runs, options)
     assert out.reached_level.all() and out.reached_cutoff.all() and not out.diverged.any()
