@@ -1,10 +1,10 @@
-"""Dauphin et al.'s starts (landscape.experiments.index_vs_loss.dauphin)."""
+"""Dauphin et al.'s starts (landscape.experiments.dauphin.starts)."""
 
 import numpy as np
 import pytest
 import torch
 
-from landscape.experiments.index_vs_loss.dauphin import (
+from landscape.experiments.dauphin.starts import (
     START_COLUMNS,
     DauphinStartOptions,
     dauphin_starts,
@@ -59,7 +59,7 @@ def test_too_short_paths_are_refused():
 
 def test_training_error_counts_points_whose_largest_output_is_not_their_label():
     from landscape.engine.models import MLP
-    from landscape.experiments.index_vs_loss.dauphin import training_error
+    from landscape.experiments.dauphin.starts import training_error
     from landscape.experiments.index_vs_loss.index_vs_loss import Problem
 
     x = torch.eye(3, dtype=torch.float64)  # three points, one-hot inputs
@@ -73,3 +73,16 @@ def test_training_error_counts_points_whose_largest_output_is_not_their_label():
         # lands elsewhere than its label
         w2.copy_(sign * torch.tensor([[1.0, 0, 0], [0, 1, 0.9], [0, 0.9, 0.5]]))
     assert training_error(problem, both).tolist() == pytest.approx([100 / 3, 100.0])
+
+
+def test_minibatch_squared_loss_on_labels_can_be_vmapped():
+    from landscape.engine.models import MLP, make_batch_loss, make_loss
+
+    model = MLP((3, 4, 3), "tanh")
+    x = torch.randn(6, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    thetas = torch.randn(2, model.n_params, dtype=torch.float64)
+    idx = torch.tensor([[0, 1, 2], [3, 4, 5]])
+    got = torch.vmap(make_batch_loss(model, "mse", x, y))(thetas, idx)  # (2,)
+    want = [make_loss(model, "mse", x[i], y[i])(t) for t, i in zip(thetas, idx, strict=True)]
+    assert torch.allclose(got, torch.stack(want), rtol=1e-14, atol=0)

@@ -1,10 +1,10 @@
-"""The rank test on interval indices (landscape.experiments.index_vs_loss.interval_trend)."""
+"""The rank test on interval indices (landscape.experiments.dauphin.interval_trend)."""
 
 import numpy as np
 import pytest
 
 from landscape.base.verdicts import Outcome
-from landscape.experiments.index_vs_loss.interval_trend import interval_trend, kendall_end
+from landscape.experiments.dauphin.interval_trend import interval_trend, kendall_end
 
 RNG = np.random.default_rng(3)
 INDEX = np.repeat(np.arange(0, 20), 3)  # (60,) many ties, as integer indices have

@@ -183,7 +183,13 @@ def dense_targets(
 def make_batch_loss(
     model: MLP | TwoLayerReLU, loss: str, x: torch.Tensor, y: torch.Tensor
 ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """Minibatch loss (theta (P,), indices (b,)) -> the loss of :func:`make_loss` on x[indices]."""
+    """Minibatch loss (theta (P,), indices (b,)) -> the loss of :func:`make_loss` on x[indices].
+
+    Squared loss's one-hot targets are made once, outside the function, so that it can be
+    vmapped over batched indices (one_hot cannot be).
+    """
+    if loss == "mse":
+        y = dense_targets(model, loss, y, x.dtype)  # (n, d_out)
 
     def batch_loss(theta: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
         return make_loss(model, loss, x[idx], y[idx])(theta)

@@ -42,6 +42,7 @@ ROOM_ORDER = (
     "relu_spurious",
     "counting",
     "index_vs_loss",
+    "dauphin",
     "index_fit",
 )
 
