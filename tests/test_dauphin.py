@@ -86,3 +86,71 @@ def test_minibatch_squared_loss_on_labels_can_be_vmapped():
     got = torch.vmap(make_batch_loss(model, "mse", x, y))(thetas, idx)  # (2,)
     want = [make_loss(model, "mse", x[i], y[i])(t) for t, i in zip(thetas, idx, strict=True)]
     assert torch.allclose(got, torch.stack(want), rtol=1e-14, atol=0)
+
+
+# --- the experiment (landscape.experiments.dauphin.dauphin) --------------------------------------
+
+TINY = {
+    "starts": {"sfn_runs": 2, "max_epoch": 2, "perturbed": 4, "uniform": 2, "seed": 0},
+    "sgd": {"networks": 4, "min_epoch": 1, "max_epoch": 4, "batch_size": 10, "seed": 0},
+    "newton": {"max_iter": 4, "continue_iter": 20},
+}
+
+
+@pytest.mark.parametrize("procedure", ["mnist", "cifar"])
+def test_a_tiny_case_keeps_every_end_of_both_stages(procedure):
+    from landscape.base.options import Numerics
+    from landscape.engine.data import make_dataset
+    from landscape.experiments.dauphin.dauphin import (
+        EIGEN_COLUMNS,
+        END_COLUMNS,
+        DauphinSetting,
+        Procedure,
+        dauphin_case,
+    )
+
+    setting = DauphinSetting("tiny", Procedure(procedure), "digits", 4, 30, (2,), "tanh", "mse", 0)
+    ends, eigen = dauphin_case(setting, make_dataset("digits"), TINY, Numerics(), log=lambda m: 0)
+    starts = 6 if procedure == "mnist" else 4
+    assert list(ends.columns) == END_COLUMNS and len(ends) == 2 * starts
+    assert ends["stage"].tolist() == ["newton"] * starts + ["newton_mr"] * starts
+    assert ends["n_params"].eq(4 * 2 + 2 + 2 * 10 + 10).all()
+    # the continuation starts at their end: a start certified by their Newton stays put
+    theirs, ours = ends.iloc[:starts], ends.iloc[starts:]
+    stayed = theirs["status"].eq("critical").to_numpy()
+    assert (ours["distance"].to_numpy()[stayed] < 1e-6).all()
+    assert ends["error"].between(0, 100).all()
+    # the round-off index counts at least the derived one (a wider tolerance counts fewer)
+    finite = ends[ends["status"] != "diverged"]
+    assert (finite["n_negative_roundoff"] >= finite["n_negative_derived"]).all()
+    assert list(eigen.columns) == EIGEN_COLUMNS and eigen["pick"].nunique() == 3
+    assert eigen.groupby("pick").size().eq(40).all()  # P eigenvalues per pick
+
+
+def test_sgd_starts_are_each_network_after_its_own_epoch():
+    from landscape.engine.data import make_dataset
+    from landscape.engine.models import init_params, make_batch_loss, make_loss
+    from landscape.engine.train import TrainOptions, train
+    from landscape.experiments.dauphin.dauphin import (
+        DauphinSetting,
+        Procedure,
+        SgdStartOptions,
+        sgd_starts,
+    )
+
+    setting = DauphinSetting("t", Procedure.CIFAR, "digits", 4, 30, (2,), "tanh", "mse", 0)
+    problem = setting.problem(make_dataset("digits"))
+    opts = SgdStartOptions(networks=3, min_epoch=1, max_epoch=5, batch_size=10, seed=7)
+    starts, table = sgd_starts(problem, opts)
+    assert table["epoch"].between(1, 5).all() and table["kind"].eq("sgd").all()
+    for k, epoch in enumerate(table["epoch"]):
+        # network k alone, trained for exactly its epochs (3 steps each), lands on its start
+        alone = train(
+            make_loss(problem.model, "mse", problem.x, problem.y),
+            init_params(problem.model, 7 + k)[None],
+            TrainOptions("sgd", opts.learning_rate, 3 * int(epoch), batch_size=10),
+            seeds=[7 + k],
+            batch_loss_fn=make_batch_loss(problem.model, "mse", problem.x, problem.y),
+            n_samples=30,
+        )
+        assert torch.allclose(alone.params[0], starts[k], rtol=0, atol=1e-12)

@@ -39,6 +39,19 @@ SPECIAL = {
     "deep_linear_saddles.singular_values": [4.0, 2.0, 1.0, 0.5],  # distinct, decreasing
     "relu_spurious.published": [{"k": 4, "n": 4, "rate": 0.01, "runs": 1000}],  # empty by default
     "index_fit.published.phis": [0.25, 0.125],  # each needs an integer m = 2 n / phi
+    "dauphin.settings": [  # objects: no generic change
+        {
+            "name": "digits_mnist",
+            "procedure": "mnist",
+            "dataset": "digits",
+            "pool": 4,
+            "n_samples": 30,
+            "hidden": [2],
+            "activation": "tanh",
+            "loss": "mse",
+            "seed": 0,
+        },
+    ],
     "index_vs_loss_scale.sizes": [  # objects: no generic change
         {"name": "1k", "hidden": [7], "networks": 1, "snapshots": 2, "run": True},
         {"name": "5k", "hidden": [8, 8], "networks": 1, "snapshots": 2, "run": False},

@@ -161,6 +161,7 @@ def test_logs_state_wall_time(smoke_run):
         "index vs loss: case, join, figures, score": 1 + 3,
         "index vs loss: sensitivity and status tables, one scale size": 2 + 1,
         "4c: 2 phis x 2 shards, join, Fig. 6 fits, 4b fits, figure, score": 2 * 2 + 5,
+        "Dauphin: 2 settings, join, figure, score": 2 + 3,
         "ReLU trap: table, figure, score": 3,
         "ReLU census: two cases, join, figure, score": 5,
         "report: captions, scorecard page, run statistics, calibration": 4,
@@ -307,7 +308,7 @@ def test_every_status_table_carries_what_decided_it(smoke_run):
         for column in ("grad_norm_sq_threshold", "eigen_tolerance_factor", *tolerances):
             assert column in table, f"{path.name} lacks {column}"
         assert (table["grad_norm_sq_threshold"] == 1e-10).all(), path.name
-    assert checked == 8
+    assert checked == 9
 
 
 def test_default_workflow_profile_is_used(tmp_path):

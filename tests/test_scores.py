@@ -675,3 +675,80 @@ def test_every_registered_experiment_has_a_scorer_and_a_test():
     for exp in EXPERIMENTS:
         assert callable(exp.verdict_function()), exp.name
         assert exp.name in tested, f"no verdict tests for {exp.name}"
+
+
+# --- the rows (landscape.experiments.dauphin.verdicts) -------------------------------------------
+
+
+def _ends(error, high, low=None, status="critical", stage="newton", setting="s"):
+    """An ends table of len(error) rows: one setting, P = 100."""
+    from landscape.experiments.dauphin.dauphin import END_COLUMNS
+
+    n = len(error)
+    low = high if low is None else low
+    table = pd.DataFrame({c: np.nan for c in END_COLUMNS}, index=range(n))
+    table["setting"], table["stage"], table["status"], table["n_params"] = (
+        setting,
+        stage,
+        status,
+        100,
+    )
+    table["error"] = np.asarray(error, float)
+    table["loss"] = np.arange(n) / 7.0  # distinct points
+    table["n_negative_roundoff"] = np.asarray(high, float)
+    table["n_negative_derived"] = np.asarray(low, float)
+    table["index_roundoff"] = table["n_negative_roundoff"] / 100
+    return table
+
+
+RISE = np.arange(20.0)
+
+
+def _score(ends, min_points=10):
+    from landscape.base.options import Numerics
+    from landscape.experiments.dauphin.verdicts import DauphinDecision, score_dauphin
+
+    rows = score_dauphin({"ends": ends}, Numerics(), DauphinDecision(min_points=min_points))
+    names = {
+        "4.error_grows_with_index_published_procedure": "published",
+        "4.error_grows_with_index_certified": "certified",
+    }
+    return {names[r["claim_id"]]: r["verdict"] for r in rows}
+
+
+@pytest.mark.parametrize(
+    ("ends", "published", "certified"),
+    [
+        # error rises with the index at both tolerances: both rows replicate
+        (lambda: _ends(RISE, RISE), "holds", "holds"),
+        # error falls as the index grows: both contradict
+        (lambda: _ends(RISE, RISE[::-1]), "fails", "fails"),
+        # the derived index is flat (constant) where the round-off one rises: certified undecided
+        (lambda: _ends(RISE, RISE, low=np.zeros(20)), "holds", "undecided"),
+        # a rise with noise short of significance on 10 points: undecided
+        (lambda: _ends(RISE[:10], [1, 0, 3, 2, 1, 5, 0, 4, 3, 2]), "undecided", "undecided"),
+        # their ends not converged: their row decides, the certified row has no point
+        (lambda: _ends(RISE, RISE, status="not converged"), "holds", "undecided"),
+        # nothing ran
+        (lambda: _ends([], []), "not measured", "not measured"),
+    ],
+)
+def test_dauphin(ends, published, certified):
+    """Each Dauphin row gives each of its outcomes on a synthetic ends table."""
+    got = _score(ends())
+    assert got == {"published": published, "certified": certified}
+
+
+def test_one_contradicting_setting_fails_the_row():
+    table = pd.concat([_ends(RISE, RISE), _ends(RISE, RISE[::-1], setting="t")], ignore_index=True)
+    assert _score(table) == {"published": "fails", "certified": "fails"}
+
+
+def test_their_row_reads_their_ends_only_and_certified_counts_a_point_once():
+    from landscape.experiments.dauphin.dauphin import distinct_certified
+
+    theirs = _ends(RISE, RISE[::-1], status="not converged")  # would contradict
+    ours = _ends(RISE, RISE, stage="newton_mr")
+    table = pd.concat([theirs, ours, ours], ignore_index=True)
+    assert len(distinct_certified(table)) == 20
+    assert _score(table) == {"published": "fails", "certified": "holds"}

@@ -149,3 +149,14 @@ def get_final_outputs():
 
 def get_report_parts():
     return [*rules.figure_captions.output, *rules.scorecard_page.output]
+
+
+def dauphin_setting_data(wildcards):
+    # The dataset file of setting {setting}.
+    settings = {s["name"]: s for s in config["dauphin"]["settings"]}
+    return dataset_file(settings[wildcards.setting]["dataset"])
+
+
+def dauphin_setting_files(output):
+    # One file per setting, of one output of dauphin_case.
+    return expand(output, setting=[s["name"] for s in config["dauphin"]["settings"]])

@@ -2,17 +2,6 @@
 # setting (config dauphin.settings), then Fig. 1 redrawn and two rows.
 
 
-def dauphin_setting_data(wildcards):
-    # The dataset file of setting {setting}.
-    settings = {s["name"]: s for s in config["dauphin"]["settings"]}
-    return dataset_file(settings[wildcards.setting]["dataset"])
-
-
-def dauphin_setting_files(output):
-    # One file per setting, of one output of dauphin_case.
-    return expand(output, setting=[s["name"] for s in config["dauphin"]["settings"]])
-
-
 rule dauphin_case:
     input:
         dauphin_setting_data,

@@ -134,7 +134,7 @@ class SgdStartOptions(FromConfig):
     networks: int = 100  # theirs
     min_epoch: int = 10  # theirs: "between 10 and 300 epochs (chosen randomly)"
     max_epoch: int = 300
-    learning_rate: float = 0.05  # ours (theirs by random search, value unstated)
+    learning_rate: float = 0.4  # ours (theirs by random search, value unstated); the schema
     batch_size: int = 50  # ours (unstated)
     seed: int = 0  # ours: network k has seed seed + k; the epochs' generator is [seed, 3]
 
@@ -144,7 +144,8 @@ class NewtonOptions(FromConfig):
     """Their Newton method's budget (config ``dauphin.newton``; unstated by them, ours)."""
 
     max_iter: int = 100  # updates per start
-    continue_iter: int = 30  # ours: Newton-MR updates continued from each of their ends
+    continue_iter: int = 60  # ours: Newton-MR updates continued from each of their ends
+    pinv_rtol: float = 1e-10  # ours: Newton-MR truncation (FinderOptions.pinv_rtol); schema
 
 
 def sfn_starts(
@@ -377,7 +378,7 @@ def dauphin_case(
         problem, starts, Stage.NEWTON, finder, numerics, curvature, log
     )
     log(f"  Newton-MR continued from their ends, {newton.continue_iter} updates at most (ours)")
-    more = replace(finder, max_iter=newton.continue_iter)
+    more = replace(finder, max_iter=newton.continue_iter, pinv_rtol=newton.pinv_rtol)
     ours, eig_ours, _ = search_ends(problem, at, Stage.CONTINUED, more, numerics, curvature, log)
     meta = meta.reset_index(drop=True)
     ends = pd.concat(

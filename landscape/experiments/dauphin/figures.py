@@ -80,7 +80,7 @@ def eigenvalue_density(eigen: pd.DataFrame) -> plt.Figure:
             ax.text(0.5, 0.5, "no end has a spectrum", ha="center", transform=ax.transAxes)
             continue
         values = grp["eigenvalue"].to_numpy(float)
-        bins = np.linspace(values.min(), values.max(), 60)
+        bins = np.linspace(values.min(), values.max(), 40)
         for _pick, spec in grp.groupby("pick"):
             head = spec.iloc[0]
             density, edges = np.histogram(spec["eigenvalue"], bins=bins, density=True)
