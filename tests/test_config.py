@@ -115,6 +115,19 @@ def test_every_dataclass_default_equals_the_schema_default(section):
     assert cls.from_config(defaults, **overrides) == cls()
 
 
+# One Dauphin setting (section 4b as Dauphin did it), varied key by key below.
+_SETTING = {
+    "name": "d",
+    "procedure": "mnist",
+    "dataset": "digits",
+    "pool": 1,
+    "n_samples": 30,
+    "hidden": [2],
+    "activation": "tanh",
+    "loss": "mse",
+    "seed": 0,
+}
+
 BROKEN = [
     # (change to a valid config, words the message must contain)
     ({"devise": "cpu"}, ["'devise'", "unknown key", "did you mean 'device'"]),
@@ -156,6 +169,26 @@ BROKEN = [
         ["'index_vs_loss.networks.sigmoid'", "unknown key"],
     ),
     ({"relu_trap": {"hidden": 1}}, ["'relu_trap.hidden'", "minimum of 2"]),
+    (
+        {"dauphin": {"sgd": {"min_epoch": 20, "max_epoch": 10}}},
+        ["'dauphin.sgd.min_epoch'", "at most 'dauphin.sgd.max_epoch' (10)"],
+    ),
+    (
+        {"dauphin": {"settings": [_SETTING | {"pool": 3}]}},
+        ["'dauphin.settings' (setting d)", "pool must divide 8 for digits"],
+    ),
+    (
+        {"dauphin": {"settings": [_SETTING | {"n_samples": 5000}]}},
+        ["'dauphin.settings' (setting d)", "n_samples must be at most", "got 5000"],
+    ),
+    (
+        {"dauphin": {"settings": [_SETTING, _SETTING]}},
+        ["'dauphin.settings'", "names must be distinct"],
+    ),
+    (
+        {"dauphin": {"settings": [_SETTING | {"procedure": "cifar"}], "sgd": {"batch_size": 99}}},
+        ["'dauphin.sgd.batch_size'", "n_samples of setting d (30)"],
+    ),
 ]
 
 
@@ -453,15 +486,22 @@ def test_values_impossible_in_context_are_refused_naming_the_keys(change, words)
 
 def test_context_bounds_are_exact():
     """Just inside every bound passes; the scale dataset counts only when a size runs."""
+    # Dauphin's settings draw one sample here, so that only the bound under test binds.
+    one = {"settings": [_SETTING | {"n_samples": 1}], "sgd": {"batch_size": 1}}
     validate_config({"data": {"digits": {"test_fraction": 10 / 1797}}})
     validate_config(
-        {"data": {"digits": {"test_fraction": 1787 / 1797}}, "index_vs_loss": {"n_samples": 10}}
+        {
+            "data": {"digits": {"test_fraction": 1787 / 1797}},
+            "index_vs_loss": {"n_samples": 10},
+            "dauphin": one,
+        }
     )
     validate_config({"data": {"digits": {"test_fraction": 0}}})
     validate_config(
         {
             "data": {"mnist1d": {"num_samples": 29, "train_split": 0.05}},
             "index_vs_loss": {"datasets": ["digits"]},
+            "dauphin": one,
         }
     )
     validate_config({"training_plateaus": {"optimizer": "sgd", "batch_size": 1437}})
@@ -475,6 +515,7 @@ def test_context_bounds_are_exact():
             "index_vs_loss": {"datasets": ["digits"]},
             "index_vs_loss_scale": {"dataset": "mnist1d", "sizes": sizes},
             "data": {"mnist1d": {"num_samples": 100}},
+            "dauphin": one,
         }
     )
 

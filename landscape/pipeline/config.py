@@ -311,12 +311,44 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
     yield from _data_checks(config)
     yield from _sample_checks(config)
     yield from _published_runs_checks(config["index_fit"]["published"])
+    yield from _dauphin_checks(config["dauphin"], _training_samples(config))
     published = [(e["k"], e["n"]) for e in config["relu_spurious"]["published"]]
     twice = sorted({case for case in published if published.count(case) > 1})
     if twice:
         yield (
             "config key 'relu_spurious.published': names (k, n) = "
             f"{', '.join(map(str, twice))} more than once"
+        )
+
+
+def _dauphin_checks(dauphin: dict[str, Any], samples: dict) -> Iterator[str]:
+    """Dauphin's settings: distinct names, a pool that divides the input, data enough."""
+    names = [s["name"] for s in dauphin["settings"]]
+    if len(set(names)) < len(names):
+        yield f"config key 'dauphin.settings': names must be distinct, got {names}"
+    sides = {"digits": 8, "mnist1d": 40}  # pooled per side (digits) or along the sequence
+    batch = dauphin["sgd"]["batch_size"]
+    for s in dauphin["settings"]:
+        key = f"config key 'dauphin.settings' (setting {s['name']})"
+        side = sides[s["dataset"]]
+        if side % s["pool"]:
+            yield f"{key}: pool must divide {side} for {s['dataset']}, got {s['pool']}"
+        n, source = samples[s["dataset"]]
+        if s["n_samples"] > n:
+            yield (
+                f"{key}: n_samples must be at most the {n} training samples of "
+                f"{s['dataset']} (set by '{source}'), got {s['n_samples']}"
+            )
+        if s["procedure"] == "cifar" and batch > s["n_samples"]:
+            yield (
+                f"config key 'dauphin.sgd.batch_size': must be at most the n_samples of "
+                f"setting {s['name']} ({s['n_samples']}), got {batch}"
+            )
+    sgd = dauphin["sgd"]
+    if sgd["min_epoch"] > sgd["max_epoch"]:
+        yield (
+            "config key 'dauphin.sgd.min_epoch': must be at most 'dauphin.sgd.max_epoch' "
+            f"({sgd['max_epoch']}), got {sgd['min_epoch']}"
         )
 
 
