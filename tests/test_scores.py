@@ -687,12 +687,8 @@ def _ends(error, high, low=None, status="critical", stage="newton", setting="s")
     n = len(error)
     low = high if low is None else low
     table = pd.DataFrame({c: np.nan for c in END_COLUMNS}, index=range(n))
-    table["setting"], table["stage"], table["status"], table["n_params"] = (
-        setting,
-        stage,
-        status,
-        100,
-    )
+    table["setting"], table["stage"], table["status"] = setting, stage, status
+    table["n_params"], table["start"] = 100, range(n)
     table["error"] = np.asarray(error, float)
     table["loss"] = np.arange(n) / 7.0  # distinct points
     table["n_negative_roundoff"] = np.asarray(high, float)
@@ -752,3 +748,12 @@ def test_their_row_reads_their_ends_only_and_certified_counts_a_point_once():
     table = pd.concat([theirs, ours, ours], ignore_index=True)
     assert len(distinct_certified(table)) == 20
     assert _score(table) == {"published": "fails", "certified": "holds"}
+
+
+def test_a_certified_end_and_its_continuation_count_once():
+    from landscape.experiments.dauphin.dauphin import distinct_certified
+
+    theirs = _ends(RISE, RISE, low=RISE)  # certified by their Newton method
+    ours = _ends(RISE, RISE, low=RISE - 1, stage="newton_mr")  # polished again: fewer certain
+    kept = distinct_certified(pd.concat([ours, theirs], ignore_index=True))
+    assert len(kept) == 20 and (kept["stage"] == "newton").all()

@@ -312,6 +312,7 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
     yield from _sample_checks(config)
     yield from _published_runs_checks(config["index_fit"]["published"])
     yield from _dauphin_checks(config["dauphin"], _training_samples(config))
+
     published = [(e["k"], e["n"]) for e in config["relu_spurious"]["published"]]
     twice = sorted({case for case in published if published.count(case) > 1})
     if twice:

@@ -21,9 +21,13 @@ rule dauphin_case:
         runtime=60,
         gpu=get_gpu_request,
     params:
-        options=config["dauphin"],
+        # the settings and what the searches read (decide is read by the score only)
+        options={
+            k: config["dauphin"][k] for k in ("settings", "starts", "sgd", "newton")
+        },
         numerics=config["numerics"],
-        curvature=config["curvature"],
+        # always the full spectrum here (each index is read at two tolerances)
+        curvature={k: v for k, v in config["curvature"].items() if k != "spectrum"},
         device=config["device"],
     script:
         "../../scripts/dauphin_case.py"

@@ -35,7 +35,12 @@ import torch
 
 from landscape.base.options import FromConfig, Numerics
 from landscape.engine.critical import FinderOptions, Status, descent_path, find_critical_points
-from landscape.engine.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
+from landscape.engine.curvature import (
+    DEFAULT_CURVATURE,
+    CurvatureOptions,
+    SpectrumMethod,
+    point_spectra,
+)
 from landscape.engine.data import Dataset
 from landscape.engine.models import init_params, make_batch_loss, make_loss
 from landscape.engine.spectrum import negative_counts, not_computed
@@ -287,8 +292,17 @@ def _end_row(res, k: int, spectrum, eigs: torch.Tensor | None, error) -> dict:
 
 
 def distinct_certified(ends: pd.DataFrame) -> pd.DataFrame:
-    """Certified ends (both stages), one per distinct point: setting, loss to 9 digits, counts."""
+    """Certified ends (both stages), one per distinct point.
+
+    One per start first (their Newton's end where it is certified, else the continuation's: a
+    certified end and its continuation are one point, though a second polish may shift its
+    derived tolerance); then one per setting, loss to 9 digits and both negative counts (two
+    starts that reach one point).
+    """
     crit = ends[ends["status"] == Status.CRITICAL].copy()
+    crit["_first"] = (crit["stage"] != Stage.NEWTON).astype(int)  # their ends first
+    crit = crit.sort_values(["_first"], kind="stable").drop_duplicates(["setting", "start"])
+    crit = crit.sort_index().drop(columns="_first")
     crit["_key"] = crit["loss"].map(lambda v: f"{v:.9g}")
     keys = ["setting", "_key", "n_negative_derived", "n_negative_roundoff"]
     return crit.drop_duplicates(keys).drop(columns="_key")
@@ -351,7 +365,7 @@ def dauphin_case(
         ds: Its dataset.
         options: The validated ``dauphin`` section (``starts``, ``sgd``, ``newton``).
         numerics: Certification and eigenvalue tolerance.
-        curvature: How exact Hessians are computed.
+        curvature: How exact Hessians are computed (its ``spectrum`` is set to full).
         log: Progress lines.
         device: Where the searches run.
 
@@ -360,6 +374,8 @@ def dauphin_case(
     """
     problem = setting.problem(ds).to(device)
     model = problem.model
+    # every end's index is read at two tolerances from its eigenvalues: never inertia here
+    curvature = replace(curvature, spectrum=SpectrumMethod.FULL)
     newton = NewtonOptions.from_config(options["newton"])
     finder = FinderOptions.from_numerics(
         numerics,

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from landscape.engine.critical import Status
+from landscape.experiments.dauphin.dauphin import Stage
 
 # Our status of each end, by marker (Fig. 1a/c draw every end).
 MARKERS = {
@@ -28,10 +29,12 @@ def _title(grp: pd.DataFrame) -> str:
 
 
 def error_vs_index(ends: pd.DataFrame) -> plt.Figure:
-    """Fig. 1a/c: training error (%) against the index, every finite end, one panel per setting.
+    """Fig. 1a/c: training error (%) against the index, one panel per setting.
 
-    x is the index at the round-off tolerance (their reading); a certified end whose index at
-    the derived tolerance is lower carries a bar down to it (the index interval).
+    Drawn: every finite end of their Newton method, its marker our status, and the certified
+    ends of the Newton-MR continuation (ours) as filled dots; the continuation's uncertified
+    ends are not drawn. x is the index at the round-off tolerance (their reading); a certified
+    end whose index at the derived tolerance is lower carries a bar down to it (the interval).
 
     Args:
         ends: The ends (``dauphin.END_COLUMNS``).
@@ -41,17 +44,34 @@ def error_vs_index(ends: pd.DataFrame) -> plt.Figure:
         1, len(settings), figsize=(4.8 * len(settings), 4.0), squeeze=False, constrained_layout=True
     )
     for ax, (setting, grp) in zip(axes[0], settings, strict=True):
-        finite = grp[grp["status"] != Status.DIVERGED]
+        theirs = grp[(grp["stage"] == Stage.NEWTON) & (grp["status"] != Status.DIVERGED)]
         for status, (marker, label) in MARKERS.items():
-            part = finite[finite["status"] == status]
+            part = theirs[theirs["status"] == status]
             if part.empty:
                 continue
-            ax.scatter(part["index_roundoff"], part["error"], marker=marker, s=18, label=label)
+            ax.scatter(
+                part["index_roundoff"],
+                part["error"],
+                marker=marker,
+                s=18,
+                label=f"{label} (theirs)",
+            )
+        ours = grp[(grp["stage"] == Stage.CONTINUED) & (grp["status"] == Status.CRITICAL)]
+        if len(ours):
+            ax.scatter(
+                ours["index_roundoff"],
+                ours["error"],
+                marker="o",
+                s=18,
+                color="k",
+                label="certified after Newton-MR (ours)",
+            )
+        finite = pd.concat([theirs, ours])
         crit = finite[finite["status"] == Status.CRITICAL]
         low = crit["n_negative_derived"] / crit["n_params"]
         gap = crit["index_roundoff"] > low
         ax.hlines(crit["error"][gap], low[gap], crit["index_roundoff"][gap], lw=0.8, color="k")
-        diverged = int((grp["status"] == Status.DIVERGED).sum())
+        diverged = int(((grp["stage"] == Stage.NEWTON) & (grp["status"] == Status.DIVERGED)).sum())
         ax.set_title(_title(grp) if len(grp) else setting, fontsize=8)
         ax.set_xlabel("index alpha (round-off tolerance)")
         ax.set_ylabel("training error (%)")

@@ -108,7 +108,10 @@ def score_dauphin(tables: Tables, numerics: Numerics, options: DauphinDecision) 
     """The two rows: their procedure, and certified (module docstring)."""
     ends = tables["ends"]
     shares = status_shares(ends) or "no ends"
-    rule = f"Kendall tau_b > 0 at one-sided p < {options.alpha}, >= {options.min_points} points"
+    rule = (
+        f"Kendall tau_b > 0 at one-sided p < {options.alpha} holds, tau_b <= 0 contradicts, "
+        f">= {options.min_points} points"
+    )
     rows = []
     for claim_id, tests, tolerance in (
         (
