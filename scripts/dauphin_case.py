@@ -26,4 +26,4 @@ with logged(snakemake.log[0], snakemake.rule) as log:
         device,
     )
     write_table(with_decision_columns(ends, numerics), snakemake.output.table)
-    write_table(eigenvalues, snakemake.output.eigenvalues)
+    write_table(with_decision_columns(eigenvalues, numerics), snakemake.output.eigenvalues)

@@ -270,6 +270,7 @@ def test_gpu_requested_by_the_heavy_rules_under_cuda():
     jobs = re.split(r"\n(?=(?:local)?rule \w+:)", run.stdout + run.stderr)
     asking = {re.match(r"(?:local)?rule (\w+):", j).group(1) for j in jobs if "gpu=1" in j}
     assert asking == {
+        "dauphin_case",
         "training_plateaus_networks_case",
         "training_plateaus_spectra_case",
         "linear_ae_critical_points",
@@ -308,7 +309,7 @@ def test_every_status_table_carries_what_decided_it(smoke_run):
         for column in ("grad_norm_sq_threshold", "eigen_tolerance_factor", *tolerances):
             assert column in table, f"{path.name} lacks {column}"
         assert (table["grad_norm_sq_threshold"] == 1e-10).all(), path.name
-    assert checked == 9
+    assert checked == 10
 
 
 def test_default_workflow_profile_is_used(tmp_path):

@@ -98,7 +98,7 @@ END_COLUMNS = [
     "n_band",
     "index_roundoff",
 ]
-EIGEN_COLUMNS = ["setting", "start", "stage", "pick", "error", "status", "eigenvalue"]
+EIGEN_COLUMNS = ["setting", "start", "stage", "pick", "error", "status", "eig_tol", "eigenvalue"]
 # Fig. 1b/d: the ends whose eigenvalue densities are drawn, at these quantiles of the error.
 PICK_QUANTILES = (0.1, 0.5, 0.9)
 
@@ -342,6 +342,7 @@ def eigenvalue_picks(ends: pd.DataFrame, eigenvalues: list) -> pd.DataFrame:
                     "pick": pick,
                     "error": row["error"],
                     "status": row["status"],
+                    "eig_tol": row["eig_tol"],
                     "eigenvalue": eigs,
                 }
             )
