@@ -491,6 +491,36 @@ def point_spectra(
     return summaries, spectra
 
 
+def end_spectra(
+    hessian_fn: HessianFn, result, factor: float, options: CurvatureOptions, chunk: int | None
+) -> tuple[list, list]:
+    """:func:`point_spectra` at a search's finite end points, each with its distance tolerance.
+
+    Args:
+        hessian_fn: theta (P,) -> H (P, P).
+        result: A :class:`landscape.engine.critical.FinderResult` (its ``params``, ``status``
+            and ``eig_tol_distance``).
+        factor: Eigenvalue tolerance factor.
+        options: Spectrum method.
+        chunk: Hessians assembled at once.
+
+    Returns:
+        As :func:`point_spectra`.
+    """
+    from landscape.base.vocabulary import Status
+
+    finite = torch.tensor([st != Status.DIVERGED for st in result.status])  # (S,)
+    return point_spectra(
+        hessian_fn,
+        result.params,
+        factor,
+        options,
+        chunk,
+        finite=finite,
+        distance=result.eig_tol_distance,
+    )
+
+
 def _read_spectra(hs: torch.Tensor, factor: float, spectrum: SpectrumMethod, norm, distances):
     """(summary, eigenvalues or None) of each Hessian of a chunk (k, P, P); ``hs`` is consumed.
 
@@ -521,6 +551,7 @@ __all__ = [
     "CurvatureOptions",
     "HessianMethod",
     "SpectrumMethod",
+    "end_spectra",
     "point_spectra",
     "batched_hessians",
     "grad_norm_sq",

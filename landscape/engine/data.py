@@ -21,6 +21,9 @@ from landscape.base.io import DataFileError, atomic_path
 TASKS = ("classification", "regression")
 DIGITS_IMAGES = 1797  # sklearn's bundled digits: 1,797 images of 8 x 8 pixels
 CLASSES = 10  # classes of digits and of MNIST-1D
+# Input sides that pooling divides: digits are 8 x 8 images (pooled per side), MNIST-1D
+# sequences have 40 samples (pooled along the sequence).
+POOL_SIDES = {"digits": 8, "mnist1d": 40}
 
 
 @dataclass(frozen=True)

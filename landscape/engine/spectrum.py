@@ -245,6 +245,24 @@ def negative_counts(eigvals: torch.Tensor, roundoff: float, derived: float) -> d
     return counts
 
 
+def end_counts(
+    eigvals: torch.Tensor | None, derived: float, distance: float
+) -> tuple[float, dict[str, int]]:
+    """The round-off tolerance of an end point and its :func:`negative_counts`.
+
+    Args:
+        eigvals: Its eigenvalues (n,), or None where not computed (then no counts).
+        derived: Its derived tolerance (``SpectrumSummary.eig_tol``: round-off plus distance).
+        distance: The distance term sqrt(M ||g||) in it; NaN counts as 0.
+
+    Returns:
+        (the round-off tolerance derived - distance; the counts, {} without eigenvalues).
+    """
+    roundoff = derived - _finite_or_zero(distance)
+    counts = negative_counts(eigvals, roundoff, derived) if eigvals is not None else {}
+    return roundoff, counts
+
+
 def _finite_or_zero(value: float) -> float:
     value = float(value)
     return value if np.isfinite(value) else 0.0

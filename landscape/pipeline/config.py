@@ -212,10 +212,12 @@ def _section_checks(config: dict[str, Any]) -> Iterator[str]:
     names = [size["name"] for size in config["index_vs_loss_scale"]["sizes"]]
     if len(set(names)) < len(names):
         yield f"config key 'index_vs_loss_scale.sizes': names must be distinct, got {names}"
-    for pool_key in ("pool",):
-        pool = config["index_vs_loss"][pool_key]
-        if 8 % pool or 40 % pool:
-            yield f"config key 'index_vs_loss.pool': must divide 8 and 40, got {pool}"
+    from landscape.engine.data import POOL_SIDES
+
+    pool = config["index_vs_loss"]["pool"]
+    if any(side % pool for side in POOL_SIDES.values()):
+        sides = " and ".join(map(str, POOL_SIDES.values()))
+        yield f"config key 'index_vs_loss.pool': must divide {sides}, got {pool}"
 
 
 def _data_checks(config: dict[str, Any]) -> Iterator[str]:
@@ -324,14 +326,15 @@ def _cross_checks(config: dict[str, Any]) -> Iterator[str]:
 
 def _dauphin_checks(dauphin: dict[str, Any], samples: dict) -> Iterator[str]:
     """Dauphin's settings: distinct names, a pool that divides the input, data enough."""
+    from landscape.engine.data import POOL_SIDES
+
     names = [s["name"] for s in dauphin["settings"]]
     if len(set(names)) < len(names):
         yield f"config key 'dauphin.settings': names must be distinct, got {names}"
-    sides = {"digits": 8, "mnist1d": 40}  # pooled per side (digits) or along the sequence
     batch = dauphin["sgd"]["batch_size"]
     for s in dauphin["settings"]:
         key = f"config key 'dauphin.settings' (setting {s['name']})"
-        side = sides[s["dataset"]]
+        side = POOL_SIDES[s["dataset"]]
         if side % s["pool"]:
             yield f"{key}: pool must divide {side} for {s['dataset']}, got {s['pool']}"
         n, source = samples[s["dataset"]]

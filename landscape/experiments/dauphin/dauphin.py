@@ -39,11 +39,11 @@ from landscape.engine.curvature import (
     DEFAULT_CURVATURE,
     CurvatureOptions,
     SpectrumMethod,
-    point_spectra,
+    end_spectra,
 )
 from landscape.engine.data import Dataset
 from landscape.engine.models import init_params, make_batch_loss, make_loss
-from landscape.engine.spectrum import negative_counts, not_computed
+from landscape.engine.spectrum import end_counts, not_computed
 from landscape.engine.train import TrainOptions, choose_value_and_grad, train
 from landscape.experiments.dauphin.starts import (
     DauphinStartOptions,
@@ -248,15 +248,12 @@ def search_ends(
     hess_fn = curvature.hessian(model, problem.loss, problem.x, problem.y)
     method = "newton_best_damping" if stage == Stage.NEWTON else "newton_mr"
     res = find_critical_points(loss_fn, hess_fn, starts, method, finder, log)
-    finite = torch.tensor([st != Status.DIVERGED for st in res.status])
-    spectra, eigenvalues = point_spectra(
+    spectra, eigenvalues = end_spectra(
         hess_fn,
-        res.params,
+        res,
         numerics.eigen_tolerance_factor,
         curvature,
         curvature.networks_per_chunk(model, len(problem.x)),
-        finite=finite,
-        distance=res.eig_tol_distance,
     )
     error = training_error(problem, res.params).cpu()  # (S,) percent
     moved = (res.params - starts).norm(dim=-1).cpu()  # (S,)
@@ -271,8 +268,7 @@ def search_ends(
 def _end_row(res, k: int, spectrum, eigs: torch.Tensor | None, error) -> dict:
     """One end's columns from ``status`` on (:data:`END_COLUMNS`)."""
     distance = float(res.eig_tol_distance[k])
-    roundoff = spectrum.eig_tol - (distance if np.isfinite(distance) else 0.0)
-    counts = negative_counts(eigs, roundoff, spectrum.eig_tol) if eigs is not None else {}
+    roundoff, counts = end_counts(eigs, spectrum.eig_tol, distance)
     nan = float("nan")
     return {
         "status": res.status[k],

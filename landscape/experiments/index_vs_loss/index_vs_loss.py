@@ -23,10 +23,10 @@ import torch
 from landscape.base.options import FromConfig, Numerics
 from landscape.base.resume import NO_RESUME, Resume
 from landscape.engine.critical import FinderOptions, Status, find_critical_points
-from landscape.engine.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
-from landscape.engine.data import Dataset
+from landscape.engine.curvature import DEFAULT_CURVATURE, CurvatureOptions, end_spectra
+from landscape.engine.data import POOL_SIDES, Dataset
 from landscape.engine.models import MLP, init_params, make_loss
-from landscape.engine.spectrum import IndexTolerance, negative_counts, not_computed
+from landscape.engine.spectrum import IndexTolerance, end_counts, not_computed
 from landscape.engine.train import TrainOptions, even_in_loss, train
 
 COLUMNS = [
@@ -106,7 +106,7 @@ def pool_inputs(x: np.ndarray, dataset: str, pool: int) -> np.ndarray:
     Returns:
         The pooled inputs (n, d).
     """
-    side = {"digits": 8, "mnist1d": 40}.get(dataset)
+    side = POOL_SIDES.get(dataset)
     if side is None:
         raise ValueError(f"pooling needs digits or mnist1d, got '{dataset}'")
     if pool < 1 or side % pool:
@@ -358,15 +358,8 @@ def search(
         res = find_critical_points(
             loss_fn, hess_fn, starts, method, finder, log, resume.part(method)
         )
-        finite = torch.tensor([st != Status.DIVERGED for st in res.status])
-        spectra, eigenvalues = point_spectra(
-            hess_fn,
-            res.params,
-            numerics.eigen_tolerance_factor,
-            curvature,
-            chunk,
-            finite=finite,
-            distance=res.eig_tol_distance,
+        spectra, eigenvalues = end_spectra(
+            hess_fn, res, numerics.eigen_tolerance_factor, curvature, chunk
         )
         status = _with_escapes(res.status, logit_escapes(problem, res.params))
         for k in range(len(starts)):
@@ -430,8 +423,7 @@ def _end_point_row(problem, start, method, res, k, spectrum, eigs) -> dict:
     model = problem.model
     s = spectrum or not_computed(model.n_params)
     distance = float(res.eig_tol_distance[k])
-    roundoff = s.eig_tol - (distance if np.isfinite(distance) else 0.0)
-    counts = negative_counts(eigs, roundoff, s.eig_tol) if eigs is not None else {}
+    roundoff, counts = end_counts(eigs, s.eig_tol, distance)
     return {
         "dataset": problem.dataset,
         "architecture": problem.architecture,

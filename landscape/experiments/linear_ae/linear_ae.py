@@ -37,7 +37,7 @@ import torch
 
 from landscape.base.options import FromConfig, Numerics
 from landscape.engine.critical import FINDERS, FinderOptions, Status, find_critical_points
-from landscape.engine.curvature import DEFAULT_CURVATURE, CurvatureOptions, point_spectra
+from landscape.engine.curvature import DEFAULT_CURVATURE, CurvatureOptions, end_spectra
 from landscape.engine.models import deep_linear, init_params, make_loss
 from landscape.engine.spectrum import not_computed
 from landscape.engine.theory import (
@@ -230,15 +230,8 @@ def run_validation(
             _finder(opts, numerics, method, st.chunk),
             log,
         )
-        finite = torch.tensor([s != Status.DIVERGED for s in res.status])
-        spectra, _ = point_spectra(
-            st.hess_fn,
-            res.params,
-            numerics.eigen_tolerance_factor,
-            curvature,
-            st.chunk,
-            finite=finite,
-            distance=res.eig_tol_distance,
+        spectra, _ = end_spectra(
+            st.hess_fn, res, numerics.eigen_tolerance_factor, curvature, st.chunk
         )
         rows = [_end_row(method, k, res, spectra[k], st) for k in range(len(st.starts))]
         table = pd.concat([pd.DataFrame(rows), st.meta], axis=1)
